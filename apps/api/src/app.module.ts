@@ -1,0 +1,55 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { DbModule } from '@parkex/db';
+import { AuthModule } from './auth/auth.module';
+import { API_CONFIG, type ApiConfig } from './config/api-config';
+import { formatError } from './graphql/format-error';
+import { PassThroughFilter } from './graphql/pass-through.filter';
+import { queryLimitsRule } from './graphql/query-limits';
+import { createValidationPipe } from './graphql/validation';
+import { HealthController } from './health/health.controller';
+import { ParticipantsModule } from './participants/participants.module';
+import { ProductsModule } from './products/products.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    const production = config.nodeEnv === 'production';
+    return {
+      module: AppModule,
+      imports: [
+        DbModule.forRoot({
+          url: config.databaseUrl,
+          poolSize: config.dbPoolSize,
+          applicationName: 'parkex-api',
+        }),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          introspection: !production,
+          graphiql: !production,
+          allowBatchedHttpRequests: false,
+          validationRules: [queryLimitsRule()],
+          formatError,
+          context: ({ req, connectionParams }: { req?: unknown; connectionParams?: unknown }) => ({
+            req,
+            connectionParams,
+          }),
+        }),
+        AuthModule,
+        ParticipantsModule,
+        ProductsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: PassThroughFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GqlExecutionContext } from '@nestjs/graphql';
+import type { Role } from '@parkex/db';
+import { AuditService } from '../audit/audit.service';
+import { forbidden } from '../common/app-error';
+import { AuthService } from './auth.service';
+import type { GqlContext } from './principal';
+import { ROLES_KEY } from './roles.decorator';
+
+/**
+ * Authenticates the API key of every GraphQL call and checks the caller's role against
+ * `@Roles` (method over class). Every resolver class carries it; a test enforces that.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const gql = GqlExecutionContext.create(context);
+    const ctx = gql.getContext<GqlContext>();
+    ctx.principal ??= await this.auth.authenticate(authorizationOf(ctx));
+    const principal = ctx.principal;
+
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!roles)
+      throw new Error(`no @Roles on ${context.getClass().name}.${context.getHandler().name}`);
+    if (roles.includes(principal.role)) return true;
+
+    const info = gql.getInfo<{ fieldName: string; parentType: { name: string } }>();
+    const error = forbidden(
+      `${info.fieldName} is for ${roles.join(' or ')} only; this key belongs to a ${principal.role}`,
+    );
+    if (info.parentType.name === 'Mutation') {
+      await this.audit.record(principal.id, info.fieldName, gql.getArgs(), error);
+    }
+    throw error;
+  }
+}
+
+function authorizationOf(ctx: GqlContext): unknown {
+  if (ctx.req) return ctx.req.headers.authorization;
+  if (ctx.connectionParams) {
+    return ctx.connectionParams.authorization ?? ctx.connectionParams.Authorization;
+  }
+  return undefined;
+}

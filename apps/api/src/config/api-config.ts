@@ -1,0 +1,39 @@
+import { env, loadEnv } from '@parkex/db';
+
+export interface ApiConfig {
+  databaseUrl: string;
+  port: number;
+  nodeEnv: 'development' | 'production' | 'test';
+  operatorApiKey: string | undefined;
+  dbPoolSize: number;
+  /** Requests per second allowed per API key (token bucket), and the bucket's burst size. */
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+}
+
+/** Reads and validates the API's environment once; lists every bad variable. */
+export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const values = loadEnv(
+    {
+      DATABASE_URL: env.postgresUrl(true),
+      PORT: env.int(3000, 0, 65535),
+      NODE_ENV: env.oneOf(['development', 'production', 'test'] as const, 'development'),
+      OPERATOR_API_KEY: env.apiKey(),
+      DB_POOL_SIZE: env.int(20, 1, 200),
+      RATE_LIMIT_PER_SECOND: env.int(5000, 1, 1_000_000),
+      RATE_LIMIT_BURST: env.int(10000, 1, 10_000_000),
+    },
+    source,
+  );
+  return {
+    databaseUrl: values.DATABASE_URL!,
+    port: values.PORT,
+    nodeEnv: values.NODE_ENV,
+    operatorApiKey: values.OPERATOR_API_KEY,
+    dbPoolSize: values.DB_POOL_SIZE,
+    rateLimitPerSecond: values.RATE_LIMIT_PER_SECOND,
+    rateLimitBurst: values.RATE_LIMIT_BURST,
+  };
+}
+
+export const API_CONFIG = Symbol('API_CONFIG');

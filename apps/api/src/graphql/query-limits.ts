@@ -1,0 +1,101 @@
+import {
+  GraphQLError,
+  type ArgumentNode,
+  Kind,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+  type ASTVisitor,
+} from 'graphql';
+
+export interface QueryLimits {
+  /** Deepest allowed field nesting. */
+  maxDepth: number;
+  /** Largest allowed cost: every field costs 1, times the `first` of each list it lies in. */
+  maxCost: number;
+  /** Multiplier for a connection field queried without `first`. */
+  defaultPageSize: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  maxDepth: 12,
+  maxCost: 200_000,
+  defaultPageSize: 50,
+};
+
+/** A validation rule refusing operations that are too deep or too costly, before they run. */
+export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of context.getDocument().definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION)
+        fragments.set(definition.name.value, definition);
+    }
+    const measure = (
+      set: SelectionSetNode,
+      depth: number,
+      seen: Set<string>,
+    ): { depth: number; cost: number } => {
+      let maxDepth = depth;
+      let cost = 0;
+      for (const selection of set.selections) {
+        if (selection.kind === Kind.FIELD) {
+          const multiplier = pageSize(selection.arguments ?? [], limits.defaultPageSize);
+          const child = selection.selectionSet
+            ? measure(selection.selectionSet, depth + 1, seen)
+            : { depth: depth + 1, cost: 0 };
+          maxDepth = Math.max(maxDepth, child.depth);
+          cost += 1 + multiplier * child.cost;
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          const child = measure(selection.selectionSet, depth, seen);
+          maxDepth = Math.max(maxDepth, child.depth);
+          cost += child.cost;
+        } else {
+          const name = selection.name.value;
+          const fragment = fragments.get(name);
+          if (!fragment || seen.has(name)) continue; // unknown or cyclic: other rules report it
+          const child = measure(fragment.selectionSet, depth, new Set([...seen, name]));
+          maxDepth = Math.max(maxDepth, child.depth);
+          cost += child.cost;
+        }
+      }
+      return { depth: maxDepth, cost };
+    };
+
+    return {
+      OperationDefinition(node) {
+        const { depth, cost } = measure(node.selectionSet, 0, new Set());
+        if (depth > limits.maxDepth) {
+          context.reportError(
+            new GraphQLError(
+              `query is ${depth} levels deep; at most ${limits.maxDepth} are allowed`,
+              {
+                nodes: [node],
+                extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+              },
+            ),
+          );
+        }
+        if (cost > limits.maxCost) {
+          context.reportError(
+            new GraphQLError(
+              `query cost ${cost} exceeds the limit of ${limits.maxCost}; ask for smaller pages`,
+              {
+                nodes: [node],
+                extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+              },
+            ),
+          );
+        }
+      },
+    };
+  };
+}
+
+function pageSize(args: readonly ArgumentNode[], fallback: number): number {
+  const first = args.find((arg) => arg.name.value === 'first');
+  if (!first) return 1;
+  if (first.value.kind === Kind.INT) return Number(first.value.value);
+  return fallback; // a variable: assume a typical page; resolvers cap `first` anyway
+}

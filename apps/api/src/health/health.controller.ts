@@ -1,0 +1,19 @@
+import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** Liveness and readiness for load balancers: the process is up and PostgreSQL answers. */
+@Controller('health')
+export class HealthController {
+  constructor(private readonly db: DataSource) {}
+
+  @Get()
+  @HttpCode(200)
+  async health(): Promise<{ status: 'ok'; database: 'ok' }> {
+    try {
+      await this.db.query('SELECT 1');
+    } catch {
+      throw new ServiceUnavailableException({ status: 'unavailable', database: 'unreachable' });
+    }
+    return { status: 'ok', database: 'ok' };
+  }
+}

@@ -1,0 +1,48 @@
+import { UseGuards } from '@nestjs/common';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
+import { AnyRole, Roles } from '../auth/roles.decorator';
+import { CreateParticipantInput } from './dto/create-participant.input';
+import {
+  CreatedParticipantModel,
+  mapParticipant,
+  ParticipantModel,
+} from './models/participant.model';
+import { ParticipantsService } from './participants.service';
+
+@Resolver(() => ParticipantModel)
+@UseGuards(ApiKeyGuard)
+@Roles('OPERATOR')
+export class ParticipantsResolver {
+  constructor(private readonly participants: ParticipantsService) {}
+
+  @Query(() => ParticipantModel, {
+    description: 'The participant owning the API key of this request',
+  })
+  @AnyRole()
+  async me(@CurrentPrincipal() principal: Principal): Promise<ParticipantModel> {
+    return mapParticipant(await this.participants.get(principal.id));
+  }
+
+  @Mutation(() => CreatedParticipantModel)
+  async createParticipant(
+    @Args('input') input: CreateParticipantInput,
+  ): Promise<CreatedParticipantModel> {
+    const { participant, apiKey } = await this.participants.create(input.name, input.role);
+    return { participant: mapParticipant(participant), apiKey };
+  }
+
+  @Mutation(() => String, { description: 'Issues an additional API key (rotation); shown once' })
+  issueApiKey(@Args('participantId', { type: () => ID }) participantId: string): Promise<string> {
+    return this.participants.issueKey(participantId);
+  }
+
+  @Mutation(() => Int, {
+    description: "Revokes all of a participant's active API keys; returns how many",
+  })
+  revokeApiKey(@Args('participantId', { type: () => ID }) participantId: string): Promise<number> {
+    return this.participants.revokeKeys(participantId);
+  }
+}

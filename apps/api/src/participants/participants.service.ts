@@ -1,0 +1,78 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  apiKeyPrefix,
+  generateApiKey,
+  hashApiKey,
+  ParticipantRepository,
+  type ParticipantEntity,
+  type Role,
+} from '@parkex/db';
+import { conflict, notFound } from '../common/app-error';
+
+export const OPERATOR_NAME = 'Park utility (market operator)';
+
+@Injectable()
+export class ParticipantsService {
+  private readonly logger = new Logger(ParticipantsService.name);
+
+  constructor(private readonly participants: ParticipantRepository) {}
+
+  async get(id: string): Promise<ParticipantEntity> {
+    const participant = isUuid(id) ? await this.participants.findById(id) : null;
+    if (!participant) throw notFound(`participant ${id} does not exist`);
+    return participant;
+  }
+
+  /** Registers a participant with a fresh API key, returned this once. */
+  async create(
+    name: string,
+    role: Role,
+  ): Promise<{ participant: ParticipantEntity; apiKey: string }> {
+    const apiKey = generateApiKey();
+    const participant = await this.participants.createWithKey(name.trim(), role, keyRecord(apiKey));
+    if (!participant)
+      throw conflict(`a participant named "${name.trim()}" already exists`, {
+        field: 'input.name',
+      });
+    return { participant, apiKey };
+  }
+
+  /** Issues an additional key (for rotation); returned this once. */
+  async issueKey(participantId: string): Promise<string> {
+    await this.get(participantId);
+    const apiKey = generateApiKey();
+    await this.participants.addKey(participantId, keyRecord(apiKey));
+    return apiKey;
+  }
+
+  /** Revokes every active key of the participant; returns how many. */
+  async revokeKeys(participantId: string): Promise<number> {
+    await this.get(participantId);
+    return this.participants.revokeKeys(participantId);
+  }
+
+  /**
+   * Start-up: registers `OPERATOR_API_KEY` to the operator, or, when none is configured and
+   * no operator exists yet, creates one with a generated key and returns it (print it once).
+   */
+  async bootstrapOperator(configuredKey: string | undefined): Promise<string | undefined> {
+    if (configuredKey) {
+      await this.participants.ensureOperator(OPERATOR_NAME, keyRecord(configuredKey));
+      return undefined;
+    }
+    if ((await this.participants.countOperators()) > 0) return undefined;
+    const apiKey = generateApiKey();
+    const outcome = await this.participants.ensureOperator(OPERATOR_NAME, keyRecord(apiKey));
+    if (outcome === 'created') return apiKey;
+    this.logger.warn('another replica created the operator first; its key was printed there');
+    return undefined;
+  }
+}
+
+function keyRecord(apiKey: string) {
+  return { keyHash: hashApiKey(apiKey), prefix: apiKeyPrefix(apiKey) };
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

@@ -1,0 +1,42 @@
+import { Field, Int, ObjectType } from '@nestjs/graphql';
+import type { ProductEntity } from '@parkex/db';
+import { MechanismEnum } from '../../graphql/enums';
+import { DecimalScalar } from '../../graphql/scalars';
+
+@ObjectType('Product')
+export class ProductModel {
+  @Field() code!: string;
+  @Field() name!: string;
+  @Field() unit!: string;
+  @Field(() => Int) intervalSeconds!: number;
+  @Field(() => Int) gateClosureSeconds!: number;
+  @Field(() => Int) horizonSeconds!: number;
+  @Field(() => DecimalScalar) priceTick!: string;
+  @Field(() => DecimalScalar) minPrice!: string;
+  @Field(() => DecimalScalar) maxPrice!: string;
+  @Field(() => MechanismEnum) mechanism!: MechanismEnum;
+  @Field(() => DecimalScalar) k!: string;
+  @Field(() => DecimalScalar) networkFee!: string;
+}
+
+export function mapProduct(entity: ProductEntity): ProductModel {
+  return {
+    code: entity.code,
+    name: entity.name,
+    unit: entity.unit,
+    intervalSeconds: entity.intervalSeconds,
+    gateClosureSeconds: entity.gateClosureSeconds,
+    horizonSeconds: entity.horizonSeconds,
+    priceTick: canonicalDecimal(entity.priceTick),
+    minPrice: canonicalDecimal(entity.minPrice),
+    maxPrice: canonicalDecimal(entity.maxPrice),
+    mechanism: entity.mechanism as MechanismEnum,
+    k: canonicalDecimal(entity.k),
+    networkFee: canonicalDecimal(entity.networkFee),
+  };
+}
+
+/** `numeric` text without trailing fractional zeros: "0.50" → "0.5", "4.0000" → "4". */
+export function canonicalDecimal(text: string): string {
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}

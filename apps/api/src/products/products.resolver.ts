@@ -1,0 +1,25 @@
+import { UseGuards } from '@nestjs/common';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { AnyRole, Roles } from '../auth/roles.decorator';
+import { ProductInput } from './dto/product.input';
+import { mapProduct, ProductModel } from './models/product.model';
+import { ProductsService } from './products.service';
+
+@Resolver(() => ProductModel)
+@UseGuards(ApiKeyGuard)
+@Roles('OPERATOR')
+export class ProductsResolver {
+  constructor(private readonly service: ProductsService) {}
+
+  @Query(() => [ProductModel])
+  @AnyRole()
+  async products(): Promise<ProductModel[]> {
+    return (await this.service.list()).map(mapProduct);
+  }
+
+  @Mutation(() => ProductModel)
+  async upsertProduct(@Args('input') input: ProductInput): Promise<ProductModel> {
+    return mapProduct(await this.service.upsert({ ...input }));
+  }
+}

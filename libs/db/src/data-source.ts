@@ -1,0 +1,49 @@
+import { MIGRATIONS } from '@parkex/migrations';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { AuditLogEntity } from './entities/audit-log.entity';
+import { ParticipantEntity } from './entities/participant.entity';
+import { ProductEntity } from './entities/product.entity';
+
+export const ENTITIES = [ParticipantEntity, ApiKeyEntity, ProductEntity, AuditLogEntity];
+
+/** The one DataSource definition both apps, the migration command and the tests use. */
+export function createDataSource(
+  url: string,
+  options: { poolSize?: number; name?: string } = {},
+): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: { max: options.poolSize ?? 10, application_name: options.name ?? 'parkex' },
+  });
+}
+
+/** Arbitrary constant: the advisory lock that serialises migration runs of several replicas. */
+const MIGRATION_LOCK = 7_305_001;
+
+/** Applies every pending migration (one replica at a time); returns the names applied. */
+export async function migrate(url: string): Promise<string[]> {
+  const lock = new Client({ connectionString: url, application_name: 'parkex-migrate-lock' });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const dataSource = createDataSource(url, { poolSize: 1, name: 'parkex-migrate' });
+    await dataSource.initialize();
+    try {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((migration) => migration.name);
+    } finally {
+      await dataSource.destroy();
+    }
+  } finally {
+    await lock.end();
+  }
+}

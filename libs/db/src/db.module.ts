@@ -1,0 +1,54 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { createDataSource } from './data-source';
+import { AuditLogRepository } from './repositories/audit-log.repository';
+import { ParticipantRepository } from './repositories/participant.repository';
+import { ProductRepository } from './repositories/product.repository';
+
+export const REPOSITORIES = [ParticipantRepository, ProductRepository, AuditLogRepository];
+
+export interface DbModuleOptions {
+  url: string;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+@Injectable()
+class DataSourceCloser implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/** The persistence module: one DataSource per process and the repositories on it. */
+@Global()
+@Module({})
+export class DbModule {
+  static forRoot(options: DbModuleOptions): DynamicModule {
+    return {
+      module: DbModule,
+      providers: [
+        {
+          provide: DataSource,
+          useFactory: () =>
+            createDataSource(options.url, {
+              poolSize: options.poolSize,
+              name: options.applicationName,
+            }).initialize(),
+        },
+        DataSourceCloser,
+        ...REPOSITORIES,
+      ],
+      exports: [DataSource, ...REPOSITORIES],
+    };
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * `npm start`: the whole platform in one command. PostgreSQL (embedded unless DATABASE_URL),
+ * migrations and seed, then the API and the matcher as separate processes. Ctrl-C stops all.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { generateApiKey, migrate, PROJECT_ROOT } from '@parkex/db';
+import { platformDatabase } from './platform-db';
+
+const REGISTER = join(PROJECT_ROOT, 'scripts', 'register.js');
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  say(
+    `starting PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded, data in .data/postgres'})`,
+  );
+  const database = await platformDatabase(() => undefined);
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await Promise.all([...children.values()].map(stopChild));
+    await database.stop();
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  const applied = await migrate(database.url);
+  say(applied.length ? `migrated: ${applied.join(', ')}` : 'schema up to date');
+
+  const operatorKey =
+    process.env.OPERATOR_API_KEY ?? (database.embedded ? localOperatorKey() : undefined);
+  const env = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    PORT: String(port),
+    ...(operatorKey ? { OPERATOR_API_KEY: operatorKey } : {}),
+  };
+  for (const app of ['api', 'matcher']) {
+    const child = spawn(
+      process.execPath,
+      ['-r', REGISTER, join(PROJECT_ROOT, 'apps', app, 'src', 'main.ts')],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    children.set(app, child);
+    prefix(app, child);
+    child.on('exit', (code, signal) => {
+      children.delete(app);
+      if (!stopping) {
+        say(`${app} exited (${signal ?? code}); stopping the platform`);
+        void shutdown(1);
+      }
+    });
+  }
+
+  await waitForHealth(`http://127.0.0.1:${port}/health`);
+  const lines = [
+    `GraphQL API   http://localhost:${port}/graphql  (GraphiQL in the browser)`,
+    `health        http://localhost:${port}/health`,
+    `database      ${redact(database.url)}${database.embedded ? '  (embedded)' : ''}`,
+    operatorKey
+      ? `operator key  ${operatorKey}`
+      : 'operator key  printed above by the API on first start (or set OPERATOR_API_KEY)',
+    `send it as    Authorization: Bearer <key>     Ctrl-C stops everything`,
+  ];
+  say(`ParkEx is running\n  ${lines.join('\n  ')}`);
+}
+
+/** For the embedded development database: one operator key, kept in git-ignored .data/. */
+function localOperatorKey(): string {
+  const file = join(PROJECT_ROOT, '.data', 'operator-api-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(join(PROJECT_ROOT, '.data'), { recursive: true });
+  const key = generateApiKey();
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+function prefix(name: string, child: ChildProcess): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) =>
+      process.stdout.write(`[${name}] ${line}\n`),
+    );
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 600 && !stopping; attempt++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the API did not become healthy at ${url}`);
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+function say(message: string): void {
+  process.stdout.write(`[parkex] ${message}\n`);
+}
+
+main().catch(async (error: unknown) => {
+  console.error('[parkex] failed to start:', error);
+  stopping = true;
+  await Promise.all([...children.values()].map(stopChild));
+  process.exit(1);
+});
