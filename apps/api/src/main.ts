@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EnvError, migrate } from '@parkex/db';
 import { AppModule } from './app.module';
 import { type ApiConfig, loadApiConfig } from './config/api-config';
@@ -8,10 +9,12 @@ import { ParticipantsService } from './participants/participants.service';
 
 /** Builds the API application (not listening yet); used by `main` and the tests. */
 export async function createApi(config: ApiConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: config.nodeEnv === 'test' ? ['error', 'warn'] : ['log', 'error', 'warn'],
     abortOnError: false,
   });
+  // submitOrders takes up to 10,000 orders (~2 MB of JSON); Express's default limit is 100 kB.
+  app.useBodyParser('json', { limit: '8mb' });
   app.enableShutdownHooks();
   return app;
 }

@@ -3,10 +3,19 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
+import { MarketOrderEntity } from './entities/market-order.entity';
 import { ParticipantEntity } from './entities/participant.entity';
 import { ProductEntity } from './entities/product.entity';
+import { ProductIntervalEntity } from './entities/product-interval.entity';
 
-export const ENTITIES = [ParticipantEntity, ApiKeyEntity, ProductEntity, AuditLogEntity];
+export const ENTITIES = [
+  ParticipantEntity,
+  ApiKeyEntity,
+  ProductEntity,
+  AuditLogEntity,
+  ProductIntervalEntity,
+  MarketOrderEntity,
+];
 
 /** The one DataSource definition both apps, the migration command and the tests use. */
 export function createDataSource(

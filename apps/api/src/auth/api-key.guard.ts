@@ -4,6 +4,7 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Role } from '@parkex/db';
 import { AuditService } from '../audit/audit.service';
 import { forbidden } from '../common/app-error';
+import { RateLimiter } from '../rate-limit/rate-limiter';
 import { AuthService } from './auth.service';
 import type { GqlContext } from './principal';
 import { ROLES_KEY } from './roles.decorator';
@@ -18,12 +19,19 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
     private readonly audit: AuditService,
+    private readonly rateLimiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const gql = GqlExecutionContext.create(context);
     const ctx = gql.getContext<GqlContext>();
-    ctx.principal ??= await this.auth.authenticate(authorizationOf(ctx));
+    if (!ctx.principal) {
+      const authenticated = await this.auth.authenticate(authorizationOf(ctx));
+      // One token per request and API key; a refused request keeps no principal, so each of
+      // its other fields is checked (and refused) again.
+      this.rateLimiter.take(authenticated.keyHash);
+      ctx.principal = authenticated;
+    }
     const principal = ctx.principal;
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
@@ -46,7 +54,8 @@ export class ApiKeyGuard implements CanActivate {
 }
 
 function authorizationOf(ctx: GqlContext): unknown {
-  if (ctx.req) return ctx.req.headers.authorization;
+  // Over graphql-ws the Apollo driver sets `req` to the socket's context, which has no headers.
+  if (ctx.req?.headers) return ctx.req.headers.authorization;
   if (ctx.connectionParams) {
     return ctx.connectionParams.authorization ?? ctx.connectionParams.Authorization;
   }

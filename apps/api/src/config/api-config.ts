@@ -9,6 +9,8 @@ export interface ApiConfig {
   /** Requests per second allowed per API key (token bucket), and the bucket's burst size. */
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  /** First retry after the live feed's LISTEN connection is lost (doubles up to 30 s). */
+  liveReconnectMs: number;
 }
 
 /** Reads and validates the API's environment once; lists every bad variable. */
@@ -22,6 +24,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       DB_POOL_SIZE: env.int(20, 1, 200),
       RATE_LIMIT_PER_SECOND: env.int(5000, 1, 1_000_000),
       RATE_LIMIT_BURST: env.int(10000, 1, 10_000_000),
+      LIVE_RECONNECT_MS: env.int(1000, 10, 60_000),
     },
     source,
   );
@@ -33,6 +36,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     dbPoolSize: values.DB_POOL_SIZE,
     rateLimitPerSecond: values.RATE_LIMIT_PER_SECOND,
     rateLimitBurst: values.RATE_LIMIT_BURST,
+    liveReconnectMs: values.LIVE_RECONNECT_MS,
   };
 }
 

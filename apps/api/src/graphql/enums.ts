@@ -12,3 +12,18 @@ export enum MechanismEnum {
   PAY_AS_BID = 'PAY_AS_BID',
 }
 registerEnumType(MechanismEnum, { name: 'Mechanism' });
+
+export enum SideEnum {
+  BUY = 'BUY',
+  SELL = 'SELL',
+}
+registerEnumType(SideEnum, { name: 'Side' });
+
+export enum OrderStatusEnum {
+  OPEN = 'OPEN',
+  CANCELLED = 'CANCELLED',
+  FILLED = 'FILLED',
+  PARTIALLY_FILLED = 'PARTIALLY_FILLED',
+  UNFILLED = 'UNFILLED',
+}
+registerEnumType(OrderStatusEnum, { name: 'OrderStatus' });

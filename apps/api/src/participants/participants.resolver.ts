@@ -45,4 +45,22 @@ export class ParticipantsResolver {
   revokeApiKey(@Args('participantId', { type: () => ID }) participantId: string): Promise<number> {
     return this.participants.revokeKeys(participantId);
   }
+
+  @Mutation(() => ParticipantModel, {
+    description:
+      'Suspends trading: new orders are refused with the reason; OPEN orders whose gate is still open are cancelled at once',
+  })
+  async suspendParticipant(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('reason') reason: string,
+  ): Promise<ParticipantModel> {
+    return mapParticipant(await this.participants.suspend(id, reason));
+  }
+
+  @Mutation(() => ParticipantModel, { description: 'Lifts a suspension' })
+  async reinstateParticipant(
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<ParticipantModel> {
+    return mapParticipant(await this.participants.reinstate(id));
+  }
 }

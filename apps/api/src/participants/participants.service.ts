@@ -7,7 +7,7 @@ import {
   type ParticipantEntity,
   type Role,
 } from '@parkex/db';
-import { conflict, notFound } from '../common/app-error';
+import { badInput, conflict, notFound } from '../common/app-error';
 
 export const OPERATOR_NAME = 'Park utility (market operator)';
 
@@ -49,6 +49,40 @@ export class ParticipantsService {
   async revokeKeys(participantId: string): Promise<number> {
     await this.get(participantId);
     return this.participants.revokeKeys(participantId);
+  }
+
+  /**
+   * Suspends a trading participant: new orders are refused (FORBIDDEN with the reason) and its
+   * OPEN orders in intervals whose gate is still open are cancelled in the same transaction.
+   */
+  async suspend(id: string, reason: string): Promise<ParticipantEntity> {
+    const text = reason.trim();
+    if (text.length < 1 || text.length > 500) {
+      throw badInput('reason must be 1 to 500 characters and not blank', { field: 'reason' });
+    }
+    const participant = await this.get(id);
+    if (participant.role !== 'PARTICIPANT') {
+      throw badInput(
+        `only a trading participant can be suspended; ${id} is an ${participant.role}`,
+        {
+          field: 'id',
+        },
+      );
+    }
+    const result = await this.participants.suspend(id, text);
+    if (!result) throw notFound(`participant ${id} does not exist`);
+    this.logger.log(
+      `suspended ${id} (${result.participant.name}); cancelled ${result.cancelledOrders} open orders`,
+    );
+    return result.participant;
+  }
+
+  /** Lifts a suspension: the participant may trade again. */
+  async reinstate(id: string): Promise<ParticipantEntity> {
+    await this.get(id);
+    const participant = await this.participants.reinstate(id);
+    if (!participant) throw notFound(`participant ${id} does not exist`);
+    return participant;
   }
 
   /**

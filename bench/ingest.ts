@@ -1,0 +1,481 @@
+/**
+ * Order-ingest benchmark: `npm run bench:ingest`.
+ *
+ * Starts everything it needs: PostgreSQL (a fresh database on the server of DATABASE_URL, else
+ * an embedded server on port PG_BENCH_PORT, default 54331, data in .data/postgres-bench), the
+ * migrations, and the real API as a child process (NODE_ENV=production) on a free loopback port.
+ * Through the API it registers participants and a product whose gate stays open for the run,
+ * then drives `submitOrders` over keep-alive HTTP connections from this process:
+ *   single: 1 order per call from 32 concurrent clients (one participant each) for ~10 s;
+ *   batch:  1,000 orders per call from 4 concurrent clients for ~10 s.
+ * Each case has a short unmeasured warm-up. One JSON line per case on stdout:
+ *   {"bench":"ingest","case":"single"|"batch","ordersPerSec":…,"p50Ms":…,"p99Ms":…}
+ * ordersPerSec counts acknowledged orders over the measured wall time; p50/p99 are the latencies
+ * of the calls (request sent → response parsed). Progress and details go to stderr.
+ * Knobs (env): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_SINGLE_CLIENTS (32),
+ * BENCH_BATCH_CLIENTS (4), BENCH_BATCH_SIZE (1000), BENCH_CASES (single,batch), DB_POOL_SIZE (passed to the API),
+ * BENCH_API_NODE_ARGS (extra node flags for the API, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import {
+  createDatabaseIfMissing,
+  dropDatabase,
+  generateApiKey,
+  migrate,
+  PROJECT_ROOT,
+  startEmbeddedPostgres,
+  withDatabase,
+} from '@parkex/db';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const SINGLE_CLIENTS = Number(process.env.BENCH_SINGLE_CLIENTS ?? 32);
+const BATCH_CLIENTS = Number(process.env.BENCH_BATCH_CLIENTS ?? 4);
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1000);
+const CASES = (process.env.BENCH_CASES ?? 'single,batch').split(',');
+/** Hard stop for the whole run, whatever happens. */
+const DEADLINE_MS = 10 * 60_000;
+
+const PRODUCT = 'BENCH_POWER';
+const INTERVAL_SECONDS = 900;
+/** Delivery intervals the orders spread over (one day of quarter hours). */
+const INTERVALS = 96;
+
+function log(message: string): void {
+  process.stderr.write(`[bench:ingest] ${message}\n`);
+}
+
+interface Cleanup {
+  (): Promise<void>;
+}
+const cleanups: Cleanup[] = [];
+
+async function main(): Promise<void> {
+  const deadline = setTimeout(() => {
+    log('deadline reached; stopping');
+    void shutdown(3);
+  }, DEADLINE_MS);
+  deadline.unref();
+
+  const databaseUrl = await provideBenchDatabase();
+  log('migrating');
+  await migrate(databaseUrl);
+
+  const port = await freePort();
+  const operatorKey = generateApiKey();
+  const api = await startApi(databaseUrl, port, operatorKey);
+  apiPid = api.pid;
+  cleanups.unshift(() => stopChild(api));
+  const client = new GraphqlClient(port);
+
+  const input = {
+    code: PRODUCT,
+    name: 'Benchmark electricity',
+    unit: 'kWh',
+    intervalSeconds: INTERVAL_SECONDS,
+    gateClosureSeconds: 300,
+    horizonSeconds: 366 * 86_400,
+    priceTick: '0.0001',
+    minPrice: '-0.5',
+    maxPrice: '4',
+    mechanism: 'UNIFORM_PRICE',
+    k: '0.5',
+    networkFee: '0.015',
+  };
+  await client.call(
+    `mutation($input: ProductInput!) { upsertProduct(input: $input) { code } }`,
+    { input },
+    operatorKey,
+  );
+  // Intervals from one hour ahead on: their gates stay open for the whole run.
+  const first = Math.ceil((Date.now() + 3_600_000) / (INTERVAL_SECONDS * 1000)) * INTERVAL_SECONDS;
+  const starts = Array.from({ length: INTERVALS }, (_, i) =>
+    new Date((first + i * INTERVAL_SECONDS) * 1000).toISOString(),
+  );
+
+  const keys: string[] = [];
+  for (let i = 0; i < Math.max(SINGLE_CLIENTS, BATCH_CLIENTS); i++) {
+    const created = await client.call(
+      `mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { apiKey } }`,
+      { input: { name: `bench-${process.pid}-${i}`, role: 'PARTICIPANT' } },
+      operatorKey,
+    );
+    keys.push(created.createParticipant.apiKey as string);
+  }
+  log(`${keys.length} participants, product ${PRODUCT}, ${INTERVALS} intervals from ${starts[0]}`);
+
+  let errors = 0;
+  if (CASES.includes('single')) {
+    const single = await runCase(client, 'single', keys.slice(0, SINGLE_CLIENTS), 1, starts);
+    report('single', single);
+    errors += single.errors;
+  }
+  if (CASES.includes('batch')) {
+    const batch = await runCase(client, 'batch', keys.slice(0, BATCH_CLIENTS), BATCH_SIZE, starts);
+    report('batch', batch);
+    errors += batch.errors;
+  }
+  client.close();
+  await shutdown(errors > 0 ? 1 : 0);
+}
+
+interface CaseResult {
+  orders: number;
+  calls: number;
+  errors: number;
+  seconds: number;
+  latenciesMs: number[];
+}
+
+const SUBMIT = `mutation($orders: [OrderInput!]!) { submitOrders(orders: $orders) { id status } }`;
+
+/** Runs one case: a warm-up, then `SECONDS` measured; every client loops call after call. */
+async function runCase(
+  client: GraphqlClient,
+  name: string,
+  keys: string[],
+  perCall: number,
+  starts: string[],
+): Promise<CaseResult> {
+  let sequence = 0;
+  const random = mulberry32(perCall * 7919 + keys.length);
+  const body = (clientIndex: number): string => {
+    const orders: string[] = [];
+    for (let i = 0; i < perCall; i++) {
+      // Bids below 0.20, offers from 0.20 up: a participant never crosses itself.
+      const buy = random() < 0.5;
+      const ticks = buy ? 500 + Math.floor(random() * 1500) : 2000 + Math.floor(random() * 2000);
+      const price = `0.${String(ticks).padStart(4, '0')}`;
+      const quantity = `${1 + Math.floor(random() * 500)}.${Math.floor(random() * 1000)}`;
+      const start = starts[Math.floor(random() * starts.length)];
+      orders.push(
+        `{"clientOrderId":"${name}-${clientIndex}-${++sequence}","productCode":"${PRODUCT}","deliveryStart":"${start}","side":"${buy ? 'BUY' : 'SELL'}","price":"${price}","quantity":"${quantity}"}`,
+      );
+    }
+    return `{"query":${JSON.stringify(SUBMIT)},"variables":{"orders":[${orders.join(',')}]}}`;
+  };
+
+  const run = async (seconds: number, measure: boolean): Promise<CaseResult> => {
+    const result: CaseResult = { orders: 0, calls: 0, errors: 0, seconds: 0, latenciesMs: [] };
+    const started = performance.now();
+    const endAt = started + seconds * 1000;
+    let firstError: string | undefined;
+    await Promise.all(
+      keys.map(async (key, clientIndex) => {
+        while (performance.now() < endAt) {
+          const payload = body(clientIndex);
+          const sent = performance.now();
+          const response = await client.post(payload, key);
+          const took = performance.now() - sent;
+          const parsed = JSON.parse(response) as {
+            data?: { submitOrders?: unknown[] };
+            errors?: unknown[];
+          };
+          if (parsed.errors || parsed.data?.submitOrders?.length !== perCall) {
+            result.errors += 1;
+            firstError ??= response.slice(0, 500);
+            continue;
+          }
+          result.calls += 1;
+          result.orders += perCall;
+          if (measure) result.latenciesMs.push(took);
+        }
+      }),
+    );
+    result.seconds = (performance.now() - started) / 1000;
+    if (firstError) log(`${name}: ${result.errors} failed calls; first: ${firstError}`);
+    return result;
+  };
+
+  log(`${name}: warm-up ${WARMUP_SECONDS} s, ${keys.length} clients × ${perCall} orders per call`);
+  await run(WARMUP_SECONDS, false);
+  log(`${name}: measuring ${SECONDS} s`);
+  const cpuBefore = cpuSnapshot();
+  const result = await run(SECONDS, true);
+  log(`${name}: CPU ${describeCpu(cpuBefore, cpuSnapshot())}`);
+  log(
+    `${name}: ${result.calls} calls, ${result.orders} orders in ${result.seconds.toFixed(2)} s, ${result.errors} errors`,
+  );
+  return result;
+}
+
+let apiPid: number | undefined;
+let benchDatabase = '';
+
+interface CpuSnapshot {
+  /** Clock ticks (1/100 s) of the machine: busy and all. */
+  busy: number;
+  all: number;
+  /** Ticks of the API (user, kernel), this process, and the PostgreSQL backends of our database. */
+  api: number;
+  apiKernel: number;
+  bench: number;
+  backends: Map<number, number>;
+}
+
+function processTicks(pid: number | 'self'): { user: number; system: number } {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return { user: Number(fields[11]), system: Number(fields[12]) };
+  } catch {
+    return { user: 0, system: 0 };
+  }
+}
+
+/** CPU time so far, from /proc (Linux; zeros elsewhere). */
+function cpuSnapshot(): CpuSnapshot {
+  const snapshot: CpuSnapshot = {
+    busy: 0,
+    all: 0,
+    api: 0,
+    apiKernel: 0,
+    bench: 0,
+    backends: new Map(),
+  };
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1);
+    const ticks = cpu.map(Number);
+    snapshot.all = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+    snapshot.busy = snapshot.all - ticks[3] - ticks[4]; // minus idle and iowait
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let command = '';
+      try {
+        command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      if (command.startsWith('postgres:') && command.includes(` ${benchDatabase} `)) {
+        const t = processTicks(Number(entry));
+        snapshot.backends.set(Number(entry), t.user + t.system);
+      }
+    }
+  } catch {
+    // not Linux
+  }
+  const api = apiPid ? processTicks(apiPid) : { user: 0, system: 0 };
+  const bench = processTicks('self');
+  snapshot.api = api.user + api.system;
+  snapshot.apiKernel = api.system;
+  snapshot.bench = bench.user + bench.system;
+  return snapshot;
+}
+
+/** Where the CPU went between two snapshots, in cores. */
+function describeCpu(a: CpuSnapshot, b: CpuSnapshot): string {
+  const seconds = (b.all - a.all) / 100 / cpus().length || 1;
+  const cores = (ticks: number) => (ticks / 100 / seconds).toFixed(2);
+  let backends = 0;
+  for (const [pid, ticks] of b.backends) backends += ticks - (a.backends.get(pid) ?? 0);
+  const api = b.api - a.api;
+  const bench = b.bench - a.bench;
+  const rest = b.busy - a.busy - api - bench - backends;
+  return (
+    `machine ${cores(b.busy - a.busy)} of ${cpus().length} cores busy: API ${cores(api)} ` +
+    `(kernel ${cores(b.apiKernel - a.apiKernel)}), PostgreSQL backends ${cores(backends)}, ` +
+    `load generator ${cores(bench)}, everything else ${cores(rest)}`
+  );
+}
+
+function report(name: string, result: CaseResult): void {
+  const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+  const pct = (p: number) =>
+    sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
+  const round = (value: number, digits: number) => Number(value.toFixed(digits));
+  log(
+    `${name}: p90 ${pct(90).toFixed(1)} ms, p99.9 ${pct(99.9).toFixed(1)} ms, max ${(sorted.at(-1) ?? 0).toFixed(1)} ms`,
+  );
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'ingest',
+      case: name,
+      ordersPerSec: round(result.orders / result.seconds, 0),
+      p50Ms: round(pct(50), 2),
+      p99Ms: round(pct(99), 2),
+    })}\n`,
+  );
+}
+
+/** Keep-alive HTTP/1.1 to the API on loopback; one socket per concurrent client. */
+class GraphqlClient {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+  constructor(private readonly port: number) {}
+
+  post(payload: string, key: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          path: '/graphql',
+          method: 'POST',
+          agent: this.agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+            authorization: `Bearer ${key}`,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  async call(
+    query: string,
+    variables: Record<string, unknown>,
+    key: string,
+  ): Promise<Record<string, Record<string, unknown>>> {
+    const text = await this.post(JSON.stringify({ query, variables }), key);
+    const parsed = JSON.parse(text) as {
+      data?: Record<string, Record<string, unknown>>;
+      errors?: unknown[];
+    };
+    if (parsed.errors) throw new Error(`GraphQL error: ${JSON.stringify(parsed.errors)}`);
+    return parsed.data!;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** A fresh database on DATABASE_URL's server, or on an embedded server of its own. */
+async function provideBenchDatabase(): Promise<string> {
+  const name = `parkex_bench_${Date.now()}_${process.pid}`;
+  benchDatabase = name;
+  let serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    log(`PostgreSQL of DATABASE_URL, database ${name}`);
+  } else {
+    const dataDir = process.env.PG_BENCH_DATA_DIR ?? join(PROJECT_ROOT, '.data', 'postgres-bench');
+    const port = Number(process.env.PG_BENCH_PORT ?? 54331);
+    log(`embedded PostgreSQL on port ${port} (data ${dataDir}), database ${name}`);
+    const server = await startEmbeddedPostgres({ dataDir, port });
+    cleanups.push(() => server.stop());
+    serverUrl = server.url;
+  }
+  const maintenance = withDatabase(serverUrl, 'postgres');
+  await createDatabaseIfMissing(maintenance, name);
+  cleanups.unshift(() => dropDatabase(maintenance, name));
+  return withDatabase(serverUrl, name);
+}
+
+async function startApi(
+  databaseUrl: string,
+  port: number,
+  operatorKey: string,
+): Promise<ChildProcess> {
+  log(`starting the API on 127.0.0.1:${port}`);
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_API_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+      '-r',
+      join(PROJECT_ROOT, 'scripts', 'register.js'),
+      join(PROJECT_ROOT, 'apps', 'api', 'src', 'main.ts'),
+    ],
+    {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        OPERATOR_API_KEY: operatorKey,
+        NODE_ENV: 'production',
+        DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '20',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => log(`api: ${line}`));
+  }
+  const exited = new Promise<never>((_resolve, reject) =>
+    child.once('exit', (code) => reject(new Error(`the API exited early (${code})`))),
+  );
+  exited.catch(() => undefined);
+  for (let attempt = 0; attempt < 600; attempt++) {
+    if (child.exitCode !== null) await exited;
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      if (response.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the API did not become healthy');
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Deterministic PRNG so that every run sends the same orders. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const cleanup of cleanups) {
+    try {
+      await cleanup();
+    } catch (error) {
+      log(`cleanup failed: ${String(error)}`);
+    }
+  }
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(130));
+process.on('SIGTERM', () => void shutdown(143));
+
+main().catch(async (error: unknown) => {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  await shutdown(1);
+});

@@ -1,0 +1,523 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient, QueryConfig } from 'pg';
+import { DataSource, type QueryRunner } from 'typeorm';
+import type { MarketOrderEntity, OrderSide, OrderStatus } from '../entities/market-order.entity';
+import type { ProductEntity } from '../entities/product.entity';
+import { pgError } from './pg-errors';
+
+/** One product-interval: a product and the start of a delivery interval. */
+export interface IntervalKey {
+  productCode: string;
+  deliveryStart: Date;
+}
+
+/** An order to insert: exact units only (price as canonical decimal text, quantity in Wh). */
+export interface NewOrderRow {
+  clientOrderId: string;
+  productCode: string;
+  deliveryStart: Date;
+  side: OrderSide;
+  price: string;
+  quantityWh: string;
+}
+
+/** What a submission learns first, under its locks. */
+export interface SubmissionContext {
+  /** False when the participant row does not exist. */
+  participantFound: boolean;
+  suspendedReason: string | null;
+  /** The products the batch names that exist. */
+  products: ProductEntity[];
+  /** The participant's orders under these clientOrderIds, read now (for the rare paths). */
+  findExisting(clientOrderIds: readonly string[]): Promise<MarketOrderEntity[]>;
+}
+
+/** The participant's own best OPEN prices in one product-interval of the batch. */
+export interface OwnBest extends IntervalKey {
+  /** Highest price of its OPEN bids (numeric text), null when none. */
+  bestBuy: string | null;
+  /** Lowest price of its OPEN offers (numeric text), null when none. */
+  bestSell: string | null;
+}
+
+/** A submission's insert, with what the database held just before it (under the locks). */
+export interface SubmissionInsert {
+  /** Rows inserted now, in batch order. */
+  inserted: MarketOrderEntity[];
+  /**
+   * The participant's orders that already carried one of the batch's clientOrderIds (their rows
+   * were skipped), whether from before this transaction or from a concurrent one.
+   */
+  existing: MarketOrderEntity[];
+  /** Per product-interval of the batch, the participant's best OPEN prices before the insert. */
+  before: OwnBest[];
+}
+
+/**
+ * The order rules a submission runs inside its transaction. Each step may throw to refuse the
+ * whole batch: the transaction is rolled back and the error rethrown as it is.
+ */
+export interface SubmissionRules {
+  /**
+   * Under the participant's share lock and the (participant, interval) locks: check the
+   * participant and every order's terms; return the rows to insert (all of the batch's orders:
+   * a row whose clientOrderId is taken is skipped by the insert).
+   */
+  prepare(context: SubmissionContext): Promise<NewOrderRow[]>;
+  /** After the insert: check idempotency and self-cross; throw to roll it back. */
+  check(insert: SubmissionInsert): void;
+}
+
+/** The database refused an insert or a cancellation: these product-intervals' gates have closed. */
+export class GateClosedError extends Error {
+  constructor(readonly intervals: IntervalKey[]) {
+    super(
+      `the gate has closed for ${intervals.map((i) => `${i.productCode} ${i.deliveryStart.toISOString()}`).join(', ') || 'the interval'}`,
+    );
+    this.name = 'GateClosedError';
+  }
+}
+
+export interface OrderListQuery {
+  /** Only this participant's orders; all participants' when absent. */
+  participantId?: string;
+  productCode?: string;
+  deliveryStart?: Date;
+  status?: OrderStatus;
+  side?: OrderSide;
+  /** Keyset: only orders with a smaller id (the list runs newest first). */
+  beforeId?: string;
+  limit: number;
+}
+
+export type CancelOutcome =
+  | { kind: 'CANCELLED'; order: MarketOrderEntity }
+  | { kind: 'NOT_FOUND' }
+  | { kind: 'NOT_OPEN'; order: MarketOrderEntity }
+  | { kind: 'GATE_CLOSED'; order: MarketOrderEntity };
+
+/** SQLSTATE of the gate triggers (migration CreateOrderBook). */
+const GATE_CLOSED_STATE = 'PX001';
+/** Deadlock and serialization failures: the transaction is retried as a whole. */
+const RETRYABLE_STATES = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 3;
+/** Class id of the advisory locks on (participant, product, delivery start). */
+const SUBMISSION_LOCK_CLASS = 730_510;
+
+const TERM_COLUMNS = `o.id::text AS id, o.participant_id, o.client_order_id, o.product_code,
+  o.delivery_start, o.side, o.price::text AS price, o.quantity_wh::text AS quantity_wh, o.created_at`;
+/** An order with its clearing outcome (order_result) merged in; needs `ORDER_FROM`. */
+const ORDER_COLUMNS = `${TERM_COLUMNS},
+  coalesce(r.filled_wh, 0)::text AS filled_wh, coalesce(r.status, o.status) AS status`;
+const ORDER_FROM = `market_order o LEFT JOIN order_result r ON r.order_id = o.id`;
+
+interface OrderRow {
+  id: string;
+  participant_id: string;
+  client_order_id: string;
+  product_code: string;
+  delivery_start: Date;
+  side: OrderSide;
+  price: string;
+  quantity_wh: string;
+  filled_wh: string;
+  status: OrderStatus;
+  created_at: Date;
+}
+
+interface ProductRow {
+  code: string;
+  name: string;
+  unit: string;
+  interval_seconds: number;
+  gate_closure_seconds: number;
+  horizon_seconds: number;
+  price_tick: string;
+  min_price: string;
+  max_price: string;
+  mechanism: ProductEntity['mechanism'];
+  k: string;
+  network_fee: string;
+  updated_at: Date;
+}
+
+/**
+ * 1st statement of a submission. Share-locks the participant row (a suspension waits for
+ * in-flight submissions, later ones see it), opens the batch's product-intervals of known
+ * products (gate = start − the product's gateClosureSeconds), takes one advisory lock per
+ * (participant, product, delivery start) in key order — serialising the self-cross check of
+ * one participant's concurrent submissions — and reads the products.
+ */
+const LOCK_AND_OPEN = `
+  WITH me AS (
+    SELECT suspended_reason FROM participant WHERE id = $1 FOR SHARE
+  ), wanted AS (
+    SELECT DISTINCT w.code, w.start FROM unnest($2::text[], $3::timestamptz[]) AS w(code, start)
+  ), opened AS (
+    INSERT INTO product_interval (product_code, delivery_start, gate_closure_at)
+    SELECT w.code, w.start, w.start - make_interval(secs => p.gate_closure_seconds)
+    FROM wanted w JOIN product p ON p.code = w.code
+    ORDER BY w.code, w.start
+    ON CONFLICT DO NOTHING
+  ), locked AS (
+    SELECT count(*) AS n FROM (
+      SELECT pg_advisory_xact_lock(${SUBMISSION_LOCK_CLASS}, k.key)
+      FROM (
+        SELECT DISTINCT hashtext($1::text || '/' || w.code || '/' || extract(epoch FROM w.start)::text) AS key
+        FROM wanted w ORDER BY 1
+      ) k
+    ) l
+  )
+  SELECT m.found, m.suspended_reason, m.locks, p.*
+  FROM (
+    SELECT EXISTS (SELECT 1 FROM me) AS found, (SELECT suspended_reason FROM me) AS suspended_reason,
+           (SELECT n FROM locked) AS locks
+  ) m
+  LEFT JOIN product p ON p.code IN (SELECT code FROM wanted)`;
+
+/**
+ * 2nd statement (a snapshot taken after the locks): the whole batch in one INSERT from arrays,
+ * in batch order (ids and created_at follow it), skipping clientOrderIds already taken (the
+ * caller reads those orders); and, from the same snapshot, i.e. as it was just before the
+ * insert, the participant's best OPEN bid and offer in each of the batch's product-intervals
+ * (index market_order_participant_open). The statement trigger checks the gates of the inserted
+ * rows under their share locks (PX001).
+ */
+const INSERT_ORDERS = `
+  WITH input AS (
+    SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::numeric[],
+                         $7::bigint[]) WITH ORDINALITY AS t(cid, code, start, side, price, quantity, n)
+  ), inserted AS (
+    INSERT INTO market_order (participant_id, client_order_id, product_code, delivery_start, side,
+                              price, quantity_wh)
+    SELECT $1, cid, code, start, side, price, quantity FROM input ORDER BY n
+    ON CONFLICT ON CONSTRAINT market_order_client_order_id DO NOTHING
+    RETURNING id, client_order_id, created_at
+  )
+  SELECT id::text AS id, client_order_id AS cid, created_at, NULL AS code, NULL::timestamptz AS start,
+         NULL AS best_buy, NULL AS best_sell
+  FROM inserted
+  UNION ALL
+  SELECT NULL, NULL, NULL, w.code, w.start,
+         (SELECT max(o.price) FROM market_order o
+          WHERE o.participant_id = $1 AND o.product_code = w.code AND o.delivery_start = w.start
+            AND o.side = 'BUY' AND o.status = 'OPEN')::text,
+         (SELECT min(o.price) FROM market_order o
+          WHERE o.participant_id = $1 AND o.product_code = w.code AND o.delivery_start = w.start
+            AND o.side = 'SELL' AND o.status = 'OPEN')::text
+  FROM (SELECT DISTINCT code, start FROM input) w`;
+
+interface InsertRow {
+  id: string | null;
+  cid: string | null;
+  created_at: Date | null;
+  code: string | null;
+  start: Date | null;
+  best_buy: string | null;
+  best_sell: string | null;
+}
+
+/**
+ * Orders: submission (one transaction, bulk insert, gate closure enforced by the database),
+ * cancellation, and keyset-paginated listing. The only place that writes `market_order` rows
+ * for clients.
+ */
+@Injectable()
+export class OrderRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Submits a batch of one participant's orders, all or nothing, in one transaction of two
+   * statements (4 round trips with BEGIN and COMMIT, whatever the batch size):
+   * 1. share-lock the participant, open the batch's product-intervals (`ON CONFLICT DO
+   *    NOTHING`), lock the (participant, interval) pairs in key order, read the products
+   *    → `rules.prepare` checks the terms and returns the rows;
+   * 2. insert them with one statement from `unnest` arrays, skipping clientOrderIds already
+   *    taken, and read the state just before it → `rules.check` (idempotency, self-cross).
+   * Throws `GateClosedError` when the database's gate trigger refuses the insert (PX001).
+   * `intervals` are the batch's distinct product-intervals.
+   */
+  async submit(
+    participantId: string,
+    intervals: readonly IntervalKey[],
+    rules: SubmissionRules,
+  ): Promise<SubmissionInsert> {
+    const codes = intervals.map((i) => i.productCode);
+    const starts = intervals.map((i) => i.deliveryStart.toISOString());
+    try {
+      return await this.inTransaction(async (client) => {
+        const opened = await client.query<
+          ProductRow & { found: boolean; suspended_reason: string | null }
+        >(named('order_submit_lock', LOCK_AND_OPEN, [participantId, codes, starts]));
+        const first = opened.rows[0];
+        const findExisting = async (clientOrderIds: readonly string[]) =>
+          (
+            await client.query<OrderRow>(
+              `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM}
+               WHERE o.participant_id = $1 AND o.client_order_id = ANY($2::text[])`,
+              [participantId, clientOrderIds],
+            )
+          ).rows.map(toOrder);
+        const rows = await rules.prepare({
+          participantFound: first?.found ?? false,
+          suspendedReason: first?.suspended_reason ?? null,
+          products: opened.rows.filter((row) => row.code !== null).map(toProduct),
+          findExisting,
+        });
+
+        const result = await client.query<InsertRow>(
+          named('order_submit_insert', INSERT_ORDERS, [
+            participantId,
+            rows.map((r) => r.clientOrderId),
+            rows.map((r) => r.productCode),
+            rows.map((r) => r.deliveryStart.toISOString()),
+            rows.map((r) => r.side),
+            rows.map((r) => r.price),
+            rows.map((r) => r.quantityWh),
+          ]),
+        );
+        const byClientId = new Map(rows.map((r) => [r.clientOrderId, r]));
+        const outcome: SubmissionInsert = { inserted: [], existing: [], before: [] };
+        for (const row of result.rows) {
+          if (row.id !== null) {
+            const input = byClientId.get(row.cid!)!;
+            outcome.inserted.push({
+              id: row.id,
+              participantId,
+              clientOrderId: input.clientOrderId,
+              productCode: input.productCode,
+              deliveryStart: input.deliveryStart,
+              side: input.side,
+              price: input.price,
+              quantityWh: input.quantityWh,
+              filledWh: '0',
+              status: 'OPEN',
+              createdAt: row.created_at!,
+            });
+          } else {
+            outcome.before.push({
+              productCode: row.code!,
+              deliveryStart: row.start!,
+              bestBuy: row.best_buy,
+              bestSell: row.best_sell,
+            });
+          }
+        }
+        outcome.inserted.sort((a, b) => compareIds(a.id, b.id));
+        if (outcome.inserted.length < rows.length) {
+          // clientOrderIds already taken, before this transaction or by a concurrent one
+          const got = new Set(outcome.inserted.map((o) => o.clientOrderId));
+          const taken = rows.map((r) => r.clientOrderId).filter((cid) => !got.has(cid));
+          outcome.existing.push(...(await findExisting(taken)));
+        }
+        rules.check(outcome);
+        return outcome;
+      });
+    } catch (error) {
+      if (pgError(error).code === GATE_CLOSED_STATE) {
+        throw new GateClosedError(await this.closedIntervals(intervals));
+      }
+      throw error;
+    }
+  }
+
+  /** Those of these product-intervals whose gate has closed (by the database's clock) or that are cleared. */
+  async closedIntervals(intervals: readonly IntervalKey[]): Promise<IntervalKey[]> {
+    const rows = await this.db.query<{ product_code: string; delivery_start: Date }[]>(
+      `SELECT i.product_code, i.delivery_start FROM product_interval i
+       JOIN unnest($1::text[], $2::timestamptz[]) AS w(code, start)
+         ON i.product_code = w.code AND i.delivery_start = w.start
+       WHERE i.state <> 'OPEN' OR i.gate_closure_at <= clock_timestamp()
+       ORDER BY 1, 2`,
+      [intervals.map((i) => i.productCode), intervals.map((i) => i.deliveryStart.toISOString())],
+    );
+    return rows.map((r) => ({ productCode: r.product_code, deliveryStart: r.delivery_start }));
+  }
+
+  /**
+   * Cancels an OPEN order of this participant while its interval's gate is open. Share-locks
+   * the product-interval first (as the gate trigger would, and before the order row, so that it
+   * cannot deadlock with a matcher freezing the interval), then updates the order.
+   */
+  async cancel(participantId: string, orderId: string): Promise<CancelOutcome> {
+    try {
+      return await this.inTransaction(async (client) => {
+        const found = await client.query<OrderRow & { open: boolean }>(
+          `SELECT ${ORDER_COLUMNS}, i.state = 'OPEN' AND clock_timestamp() < i.gate_closure_at AS open
+           FROM ${ORDER_FROM}
+           JOIN product_interval i USING (product_code, delivery_start)
+           WHERE o.id = $1 AND o.participant_id = $2
+           FOR SHARE OF i`,
+          [orderId, participantId],
+        );
+        if (!found.rows.length) return { kind: 'NOT_FOUND' };
+        const order = toOrder(found.rows[0]);
+        if (order.status !== 'OPEN') return { kind: 'NOT_OPEN', order };
+        if (!found.rows[0].open) return { kind: 'GATE_CLOSED', order };
+        const updated = await client.query<OrderRow>(
+          `UPDATE market_order o SET status = 'CANCELLED'
+           WHERE o.id = $1 AND o.status = 'OPEN'
+           RETURNING ${TERM_COLUMNS}, '0' AS filled_wh, o.status`,
+          [orderId],
+        );
+        if (updated.rows.length) return { kind: 'CANCELLED', order: toOrder(updated.rows[0]) };
+        const now = await client.query<OrderRow>(
+          `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM} WHERE o.id = $1`,
+          [orderId],
+        );
+        return { kind: 'NOT_OPEN', order: toOrder(now.rows[0]) };
+      });
+    } catch (error) {
+      if (pgError(error).code !== GATE_CLOSED_STATE) throw error;
+      const order = await this.findById(orderId);
+      if (!order) throw error;
+      return { kind: 'GATE_CLOSED', order };
+    }
+  }
+
+  async findById(id: string): Promise<MarketOrderEntity | null> {
+    const rows = await this.db.query<OrderRow[]>(
+      `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM} WHERE o.id = $1`,
+      [id],
+    );
+    return rows.length ? toOrder(rows[0]) : null;
+  }
+
+  /** One page of orders, newest first (by id), matching the filter. */
+  async list(query: OrderListQuery): Promise<MarketOrderEntity[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const add = (condition: (param: string) => string, value: unknown) => {
+      values.push(value);
+      where.push(condition(`$${values.length}`));
+    };
+    if (query.participantId !== undefined)
+      add((p) => `o.participant_id = ${p}`, query.participantId);
+    if (query.productCode !== undefined) add((p) => `o.product_code = ${p}`, query.productCode);
+    if (query.deliveryStart !== undefined) {
+      add((p) => `o.delivery_start = ${p}`, query.deliveryStart.toISOString());
+    }
+    if (query.status !== undefined) add((p) => `coalesce(r.status, o.status) = ${p}`, query.status);
+    if (query.side !== undefined) add((p) => `o.side = ${p}`, query.side);
+    if (query.beforeId !== undefined) add((p) => `o.id < ${p}::bigint`, query.beforeId);
+    values.push(query.limit);
+    const rows = await this.db.query<OrderRow[]>(
+      `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM}
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY o.id DESC LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map(toOrder);
+  }
+
+  /**
+   * Runs `work` in a READ COMMITTED transaction on one pooled connection (raw `pg` client,
+   * named statements); retries the whole transaction on a deadlock or serialization failure.
+   */
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const runner: QueryRunner = this.db.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction('READ COMMITTED');
+        const result = await work(rawClient(runner));
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        const code = pgError(error).code;
+        if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE_STATES.has(code)) continue;
+        throw error;
+      } finally {
+        await runner.release();
+      }
+    }
+  }
+}
+
+/**
+ * Cancels, in the caller's transaction, the participant's OPEN orders in product-intervals whose
+ * gate is still open (orders in frozen or closing books stay). Share-locks those intervals first,
+ * in key order, like `cancel`. Returns how many orders were cancelled. Used by a suspension.
+ */
+export async function cancelOpenOrdersInOpenIntervals(
+  runner: QueryRunner,
+  participantId: string,
+): Promise<number> {
+  const client = rawClient(runner);
+  const open = await client.query<{ product_code: string; delivery_start: Date }>(
+    `SELECT i.product_code, i.delivery_start FROM product_interval i
+     WHERE i.state = 'OPEN' AND i.gate_closure_at > clock_timestamp()
+       AND EXISTS (SELECT 1 FROM market_order o
+                   WHERE o.participant_id = $1 AND o.status = 'OPEN'
+                     AND o.product_code = i.product_code AND o.delivery_start = i.delivery_start)
+     ORDER BY i.product_code, i.delivery_start
+     FOR SHARE`,
+    [participantId],
+  );
+  if (!open.rows.length) return 0;
+  const result = await client.query(
+    `UPDATE market_order o SET status = 'CANCELLED'
+     FROM unnest($2::text[], $3::timestamptz[]) AS w(code, start)
+     WHERE o.participant_id = $1 AND o.status = 'OPEN'
+       AND o.product_code = w.code AND o.delivery_start = w.start`,
+    [
+      participantId,
+      open.rows.map((r) => r.product_code),
+      open.rows.map((r) => r.delivery_start.toISOString()),
+    ],
+  );
+  return result.rowCount ?? 0;
+}
+
+/** True for the database's "gate closed" refusal (SQLSTATE PX001). */
+export function isGateClosedError(error: unknown): boolean {
+  return pgError(error).code === GATE_CLOSED_STATE;
+}
+
+function rawClient(runner: QueryRunner): PoolClient {
+  return (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+}
+
+/** A named statement: prepared once per pooled connection (the hot path skips parse and plan). */
+function named(name: string, text: string, values: unknown[]): QueryConfig<unknown[]> {
+  return { name, text, values };
+}
+
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function toOrder(row: OrderRow): MarketOrderEntity {
+  return {
+    id: row.id,
+    participantId: row.participant_id,
+    clientOrderId: row.client_order_id,
+    productCode: row.product_code,
+    deliveryStart: row.delivery_start,
+    side: row.side,
+    price: row.price,
+    quantityWh: row.quantity_wh,
+    filledWh: row.filled_wh,
+    status: row.status,
+    createdAt: row.created_at,
+  };
+}
+
+function toProduct(row: ProductRow): ProductEntity {
+  return {
+    code: row.code,
+    name: row.name,
+    unit: row.unit,
+    intervalSeconds: row.interval_seconds,
+    gateClosureSeconds: row.gate_closure_seconds,
+    horizonSeconds: row.horizon_seconds,
+    priceTick: row.price_tick,
+    minPrice: row.min_price,
+    maxPrice: row.max_price,
+    mechanism: row.mechanism,
+    k: row.k,
+    networkFee: row.network_fee,
+    updatedAt: row.updated_at,
+  };
+}
