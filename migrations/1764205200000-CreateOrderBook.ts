@@ -6,7 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   interval is OPEN and the gate has not closed (clock_timestamp()); a matcher freezes an
  *   interval by locking it FOR UPDATE, so it waits for every in-flight insert to commit and
  *   every later insert waits for the matcher and then sees the interval CLEARED;
- * - an order's terms never change; only its state moves on, once, from OPEN.
+ * - an order's terms never change; its status moves once, from OPEN to CANCELLED (the outcome
+ *   of clearing goes to order_result, so orders stay as they were when their gate closed).
  */
 export class CreateOrderBook1764205200000 implements MigrationInterface {
   name = 'CreateOrderBook1764205200000';
@@ -34,19 +35,14 @@ export class CreateOrderBook1764205200000 implements MigrationInterface {
         side text NOT NULL CHECK (side IN ('BUY', 'SELL')),
         price numeric NOT NULL,
         quantity_wh bigint NOT NULL CHECK (quantity_wh > 0),
-        filled_wh bigint NOT NULL DEFAULT 0,
-        status text NOT NULL DEFAULT 'OPEN'
-          CHECK (status IN ('OPEN', 'CANCELLED', 'FILLED', 'PARTIALLY_FILLED', 'UNFILLED')),
+        status text NOT NULL DEFAULT 'OPEN' CHECK (status IN ('OPEN', 'CANCELLED')),
         created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-        CHECK (filled_wh BETWEEN 0 AND quantity_wh),
         CONSTRAINT market_order_client_order_id UNIQUE (participant_id, client_order_id),
         FOREIGN KEY (product_code, delivery_start)
           REFERENCES product_interval (product_code, delivery_start)
       )`);
     // The matcher's book query and the interval filter of `orders`.
-    await db.query(`
-      CREATE INDEX market_order_book ON market_order (product_code, delivery_start)
-        INCLUDE (side, price, quantity_wh, status, created_at)`);
+    await db.query(`CREATE INDEX market_order_book ON market_order (product_code, delivery_start)`);
     // A participant's own orders, newest first, for cursor pagination.
     await db.query(`CREATE INDEX market_order_participant ON market_order (participant_id, id)`);
 

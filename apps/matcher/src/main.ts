@@ -2,15 +2,21 @@ import 'reflect-metadata';
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EnvError, migrate } from '@parkex/db';
+import { type Clock, systemClock } from './clock';
 import { loadMatcherConfig, type MatcherConfig } from './config/matcher-config';
 import { MatcherModule } from './matcher.module';
 
-/** The matcher: a standalone Nest context (no HTTP server). */
-export async function startMatcher(config: MatcherConfig): Promise<INestApplicationContext> {
+/** The matcher: a standalone Nest context (no HTTP server) running the clearing loop. */
+export async function startMatcher(
+  config: MatcherConfig,
+  clock: Clock = systemClock,
+): Promise<INestApplicationContext> {
   await migrate(config.databaseUrl);
-  const app = await NestFactory.createApplicationContext(MatcherModule.forRoot(config), {
+  const app = await NestFactory.createApplicationContext(MatcherModule.forRoot(config, clock), {
     logger: ['log', 'error', 'warn'],
+    abortOnError: false,
   });
+  await app.init();
   return app;
 }
 
@@ -21,19 +27,18 @@ async function main(): Promise<void> {
     config = loadMatcherConfig();
   } catch (error) {
     if (error instanceof EnvError) {
-      logger.error(error.message);
+      logger.error(
+        `${error.message}\n  (npm start runs the whole platform on an embedded PostgreSQL without DATABASE_URL)`,
+      );
       process.exit(2);
     }
     throw error;
   }
   const app = await startMatcher(config);
-  logger.log(`matcher running (pid ${process.pid}), polling every ${config.pollMs} ms`);
-  // Until the clearing loop lands, hold the process open until a shutdown signal.
-  const keepAlive = setInterval(() => undefined, 60_000);
-  const stop = () => {
-    clearInterval(keepAlive);
-    void app.close();
-  };
+  logger.log(
+    `matcher ${config.matcherId} running (pid ${process.pid}), polling every ${config.pollMs} ms`,
+  );
+  const stop = () => void app.close();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

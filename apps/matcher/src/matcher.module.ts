@@ -1,10 +1,14 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DbModule } from '@parkex/db';
+import { ClearingRunner } from './clearing/clearing-runner';
+import { FAILPOINTS, Failpoints } from './clearing/failpoints';
+import { CLOCK, type Clock, systemClock } from './clock';
 import { MATCHER_CONFIG, type MatcherConfig } from './config/matcher-config';
+import { ClearingScheduler } from './scheduler';
 
 @Module({})
 export class MatcherModule {
-  static forRoot(config: MatcherConfig): DynamicModule {
+  static forRoot(config: MatcherConfig, clock: Clock = systemClock): DynamicModule {
     return {
       module: MatcherModule,
       imports: [
@@ -14,7 +18,14 @@ export class MatcherModule {
           applicationName: 'parkex-matcher',
         }),
       ],
-      providers: [{ provide: MATCHER_CONFIG, useValue: config }],
+      providers: [
+        { provide: MATCHER_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+        { provide: FAILPOINTS, useValue: new Failpoints(config.failpoint) },
+        ClearingRunner,
+        ClearingScheduler,
+      ],
+      exports: [ClearingRunner, ClearingScheduler],
     };
   }
 }

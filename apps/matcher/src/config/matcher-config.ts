@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { env, loadEnv } from '@parkex/db';
 
 export interface MatcherConfig {
@@ -5,6 +7,16 @@ export interface MatcherConfig {
   /** How often the matcher looks for intervals whose gate has closed. */
   pollMs: number;
   dbPoolSize: number;
+  /** The server drops a claim whose session stays idle in its transaction this long. */
+  claimTimeoutMs: number;
+  /** Names this replica in results and in pg_stat_activity. */
+  matcherId: string;
+  /** `<step>:exit|stall`, for crash tests only. */
+  failpoint: string | undefined;
+  /** Only these products' intervals (MATCHER_PRODUCTS, comma-separated); all when absent. */
+  products: string[] | undefined;
+  /** Start the polling loop at boot (tests drive `drain()` themselves). */
+  autoStart: boolean;
 }
 
 /** Reads and validates the matcher's environment once; lists every bad variable. */
@@ -13,6 +25,12 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
     {
       DATABASE_URL: env.postgresUrl(true),
       MATCHER_POLL_MS: env.int(250, 10, 60_000),
+      MATCHER_CLAIM_TIMEOUT_MS: env.int(60_000, 100, 3_600_000),
+      MATCHER_ID: env.string(
+        `matcher-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+      ),
+      MATCHER_FAILPOINT: env.optionalString(),
+      MATCHER_PRODUCTS: env.optionalString(),
       DB_POOL_SIZE: env.int(4, 1, 100),
     },
     source,
@@ -21,6 +39,11 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
     databaseUrl: values.DATABASE_URL!,
     pollMs: values.MATCHER_POLL_MS,
     dbPoolSize: values.DB_POOL_SIZE,
+    claimTimeoutMs: values.MATCHER_CLAIM_TIMEOUT_MS,
+    matcherId: values.MATCHER_ID,
+    failpoint: values.MATCHER_FAILPOINT,
+    products: values.MATCHER_PRODUCTS?.split(',').map((code) => code.trim()),
+    autoStart: true,
   };
 }
 

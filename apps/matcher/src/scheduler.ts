@@ -1,0 +1,57 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ClearingRunner } from './clearing/clearing-runner';
+import { CLOCK, type Clock } from './clock';
+import { MATCHER_CONFIG, type MatcherConfig } from './config/matcher-config';
+
+/**
+ * The matcher's loop, separate from clearing: every poll it clears due product-intervals until
+ * none is left (including ones missed while no matcher ran), then sleeps. Several replicas may
+ * run this loop; the row-lock claim makes each interval clear once.
+ */
+@Injectable()
+export class ClearingScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ClearingScheduler.name);
+  private readonly stop = new AbortController();
+  private loop?: Promise<void>;
+
+  constructor(
+    private readonly runner: ClearingRunner,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(MATCHER_CONFIG) private readonly config: MatcherConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.autoStart) this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stop.abort();
+    await this.loop;
+  }
+
+  /** Clears everything due now; returns how many intervals it cleared. */
+  async drain(): Promise<number> {
+    let count = 0;
+    while (!this.stop.signal.aborted && (await this.runner.clearNext())) count += 1;
+    return count;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stop.signal.aborted) {
+      try {
+        await this.drain();
+      } catch (error) {
+        this.logger.error(
+          `clearing round failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+      }
+      await this.clock.sleep(this.config.pollMs, this.stop.signal);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface ClearingResultRow {
+  productCode: string;
+  deliveryStart: Date;
+  status: 'CLEARED' | 'NO_TRADE';
+  price: string | null;
+  volumeWh: string;
+  amountMinor: string;
+  feeMinor: string;
+  mechanism: 'UNIFORM_PRICE' | 'PAY_AS_BID';
+  k: string;
+  bidCount: number;
+  offerCount: number;
+  fillCount: number;
+  inputHash: string;
+  resultHash: string;
+  demandCurve: { price: string; quantity: string }[];
+  supplyCurve: { price: string; quantity: string }[];
+  matcherId: string;
+  clearedAt: Date;
+}
+
+export interface FillRow {
+  seq: number;
+  buyOrderId: string;
+  sellOrderId: string;
+  buyerId: string;
+  sellerId: string;
+  quantityWh: string;
+  price: string;
+  amountMinor: string;
+}
+
+export interface SettlementRow {
+  journalId: string;
+  participantId: string;
+  productCode: string;
+  deliveryStart: Date;
+  /** Energy received (> 0) or delivered (< 0), Wh. */
+  netEnergyWh: string;
+  /** Money received (> 0) or paid (< 0) for energy, minor units. */
+  energyAmountMinor: string;
+  /** Network fees paid (≤ 0), minor units. */
+  feeMinor: string;
+  netAmountMinor: string;
+}
+
+const RESULT_COLUMNS = `
+  product_code AS "productCode", delivery_start AS "deliveryStart", status, price::text AS price,
+  volume_wh::text AS "volumeWh", amount_minor::text AS "amountMinor", fee_minor::text AS "feeMinor",
+  mechanism, k::text AS k, bid_count AS "bidCount", offer_count AS "offerCount", fill_count AS "fillCount",
+  input_hash AS "inputHash", result_hash AS "resultHash", demand_curve AS "demandCurve",
+  supply_curve AS "supplyCurve", matcher_id AS "matcherId", cleared_at AS "clearedAt"`;
+
+/** Read side of clearing and settlement: results, fills, statements and balances. */
+@Injectable()
+export class SettlementRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async findResult(productCode: string, deliveryStart: Date): Promise<ClearingResultRow | null> {
+    const rows = await this.db.query<ClearingResultRow[]>(
+      `SELECT ${RESULT_COLUMNS} FROM clearing_result WHERE product_code = $1 AND delivery_start = $2`,
+      [productCode, deliveryStart],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Newest delivery first; `before` is the exclusive keyset cursor. Fetches `limit` rows. */
+  listResults(
+    productCode: string,
+    range: { from?: Date; to?: Date; before?: Date },
+    limit: number,
+  ): Promise<ClearingResultRow[]> {
+    return this.db.query<ClearingResultRow[]>(
+      `SELECT ${RESULT_COLUMNS} FROM clearing_result
+       WHERE product_code = $1
+         AND ($2::timestamptz IS NULL OR delivery_start >= $2)
+         AND ($3::timestamptz IS NULL OR delivery_start < $3)
+         AND ($4::timestamptz IS NULL OR delivery_start < $4)
+       ORDER BY delivery_start DESC
+       LIMIT $5`,
+      [productCode, range.from ?? null, range.to ?? null, range.before ?? null, limit],
+    );
+  }
+
+  fills(productCode: string, deliveryStart: Date): Promise<FillRow[]> {
+    return this.db.query<FillRow[]>(
+      `SELECT seq, buy_order_id::text AS "buyOrderId", sell_order_id::text AS "sellOrderId",
+              buyer_id AS "buyerId", seller_id AS "sellerId", quantity_wh::text AS "quantityWh",
+              price::text AS price, amount_minor::text AS "amountMinor"
+       FROM fill WHERE product_code = $1 AND delivery_start = $2 ORDER BY seq`,
+      [productCode, deliveryStart],
+    );
+  }
+
+  /**
+   * Per participant and cleared interval: net energy and money from the ledger, oldest
+   * first by journal; keyset cursor `(journalId, participantId)`.
+   */
+  settlements(
+    filter: {
+      participantId?: string;
+      from?: Date;
+      to?: Date;
+      after?: { journalId: string; participantId: string };
+    },
+    limit: number,
+  ): Promise<SettlementRow[]> {
+    return this.db.query<SettlementRow[]>(
+      `SELECT j.id::text AS "journalId", a.participant_id AS "participantId", j.product_code AS "productCode",
+              j.delivery_start AS "deliveryStart",
+              sum(e.energy_wh)::text AS "netEnergyWh",
+              sum(e.amount_minor) FILTER (WHERE e.kind = 'ENERGY')::text AS "energyAmountMinor",
+              coalesce(sum(e.amount_minor) FILTER (WHERE e.kind = 'NETWORK_FEE'), 0)::text AS "feeMinor",
+              sum(e.amount_minor)::text AS "netAmountMinor"
+       FROM journal j
+       JOIN ledger_entry e ON e.journal_id = j.id
+       JOIN account a ON a.id = e.account_id AND a.kind = 'PARTICIPANT'
+       WHERE ($1::uuid IS NULL OR a.participant_id = $1)
+         AND ($2::timestamptz IS NULL OR j.delivery_start >= $2)
+         AND ($3::timestamptz IS NULL OR j.delivery_start < $3)
+         AND ($4::bigint IS NULL OR (j.id, a.participant_id) > ($4::bigint, $5::uuid))
+       GROUP BY j.id, a.participant_id
+       ORDER BY j.id, a.participant_id
+       LIMIT $6`,
+      [
+        filter.participantId ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        filter.after?.journalId ?? null,
+        filter.after?.participantId ?? null,
+        limit,
+      ],
+    );
+  }
+
+  /** Sum of the ledger for a participant's account (minor units; > 0: the participant is owed). */
+  async balance(participantId: string): Promise<{ amountMinor: string; energyWh: string } | null> {
+    const rows = await this.db.query<{ amountMinor: string; energyWh: string }[]>(
+      `SELECT coalesce(sum(e.amount_minor), 0)::text AS "amountMinor", coalesce(sum(e.energy_wh), 0)::text AS "energyWh"
+       FROM account a LEFT JOIN ledger_entry e ON e.account_id = a.id
+       WHERE a.participant_id = $1 GROUP BY a.id`,
+      [participantId],
+    );
+    return rows[0] ?? null;
+  }
+}

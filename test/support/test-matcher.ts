@@ -1,0 +1,41 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClearingRunner } from '@parkex/matcher/clearing/clearing-runner';
+import { loadMatcherConfig, type MatcherConfig } from '@parkex/matcher/config/matcher-config';
+import { MatcherModule } from '@parkex/matcher/matcher.module';
+import { ClearingScheduler } from '@parkex/matcher/scheduler';
+import { testDatabaseUrl } from './test-database';
+
+export interface TestMatcher {
+  app: INestApplicationContext;
+  runner: ClearingRunner;
+  /** Clears every due interval of the matcher's products; returns how many. */
+  drain(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The real matcher module in-process, loop off, limited to the given products. */
+export async function startTestMatcher(
+  products: string[],
+  overrides: Partial<MatcherConfig> = {},
+): Promise<TestMatcher> {
+  const config: MatcherConfig = {
+    ...loadMatcherConfig({ DATABASE_URL: testDatabaseUrl() }),
+    autoStart: false,
+    products,
+    dbPoolSize: 2,
+    ...overrides,
+  };
+  const app = await NestFactory.createApplicationContext(MatcherModule.forRoot(config), {
+    logger: ['error'],
+    abortOnError: false,
+  });
+  await app.init();
+  const scheduler = app.get(ClearingScheduler);
+  return {
+    app,
+    runner: app.get(ClearingRunner),
+    drain: () => scheduler.drain(),
+    close: () => app.close(),
+  };
+}
