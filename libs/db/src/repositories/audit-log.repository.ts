@@ -31,4 +31,51 @@ export class AuditLogRepository {
       .getRepository(AuditLogEntity)
       .find({ where: { action }, order: { id: 'DESC' }, take: limit });
   }
+
+  /** Entries with id < `beforeId` (when given) matching the filter, newest first; at most `limit`. */
+  list(filter: AuditLogFilter, beforeId: string | null, limit: number): Promise<AuditLogRow[]> {
+    return this.db.query<AuditLogRow[]>(
+      `SELECT id::text AS id, at, actor_id AS "actorId", action, args::text AS args, outcome,
+              error_code AS "errorCode", message
+       FROM audit_log
+       WHERE ($1::uuid IS NULL OR actor_id = $1)
+         AND ($2::text IS NULL OR action = $2)
+         AND ($3::text IS NULL OR outcome = $3)
+         AND ($4::timestamptz IS NULL OR at >= $4)
+         AND ($5::timestamptz IS NULL OR at < $5)
+         AND ($6::bigint IS NULL OR id < $6)
+       ORDER BY id DESC
+       LIMIT $7`,
+      [
+        filter.actorId ?? null,
+        filter.action ?? null,
+        filter.outcome ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        beforeId,
+        limit,
+      ],
+    );
+  }
+}
+
+/** Filter of the audit log; every field optional. `from`/`to` bound `at` as [from, to). */
+export interface AuditLogFilter {
+  actorId?: string | null;
+  action?: string | null;
+  outcome?: 'OK' | 'ERROR' | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export interface AuditLogRow {
+  id: string;
+  at: Date;
+  actorId: string | null;
+  action: string;
+  /** The stored arguments as JSON text (null when none were stored). */
+  args: string | null;
+  outcome: 'OK' | 'ERROR';
+  errorCode: string | null;
+  message: string | null;
 }

@@ -1,0 +1,178 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import {
+  ClearingFeedRepository,
+  SettlementRepository,
+  type ClearingListener,
+  type ClearingNotice,
+  type ClearingResultRow,
+  type FeedPosition,
+} from '@parkex/db';
+import { CATCH_UP_MARGIN_MS, LIVE_OPTIONS, resultKey, type LiveOptions } from './live.options';
+
+export type ResultListener = (row: ClearingResultRow) => void;
+
+const CATCH_UP_PAGE = 500;
+const FETCH_ATTEMPTS = 3;
+
+/**
+ * This API replica's feed of committed clearing results. One PostgreSQL session of its own
+ * LISTENs on `parkex_clearing` (the matcher NOTIFYs inside its clearing transaction, so the
+ * notice arrives once the result is committed); each notice is read from the table once and
+ * handed to every subscription of this process.
+ *
+ * When the session is lost it reconnects with backoff and then catches up: it reads the results
+ * cleared since `CATCH_UP_MARGIN_MS` before the newest one it has seen (commit order is not
+ * `cleared_at` order) and publishes those it has not published yet (identity: product and
+ * delivery start). Work is done one step at a time, in arrival order.
+ */
+@Injectable()
+export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('LiveFeed');
+  private readonly listeners = new Set<ResultListener>();
+  /** Published results by identity, with their cleared_at (ms); older than the margin are pruned. */
+  private readonly seen = new Map<string, number>();
+  /** Newest cleared_at seen (ms, database clock). */
+  private watermark = 0;
+  private work: Promise<void> = Promise.resolve();
+  private listener: ClearingListener | null = null;
+  private stopping = false;
+  readonly applicationName = `parkex-api-live-${process.pid}`;
+
+  constructor(
+    private readonly feed: ClearingFeedRepository,
+    private readonly settlements: SettlementRepository,
+    @Inject(LIVE_OPTIONS) private readonly options: LiveOptions,
+  ) {}
+
+  /** Listens before the API serves anyone: no subscriber can exist before the first LISTEN. */
+  async onApplicationBootstrap(): Promise<void> {
+    this.listener = this.feed.listener({
+      applicationName: this.applicationName,
+      reconnectMinMs: this.options.reconnectMinMs,
+      reconnectMaxMs: this.options.reconnectMaxMs,
+      onNotice: (notice) => this.enqueue(() => this.deliver(notice)),
+      onListening: (reconnected) => this.enqueue(() => this.catchUp(reconnected)),
+      onLost: (error, retryInMs) =>
+        this.logger.warn(
+          `the LISTEN connection is lost (${error.message}); reconnecting in ${retryInMs} ms`,
+        ),
+    });
+    await this.listener.start();
+    await this.work;
+  }
+
+  /** Stops listening and lets the step in progress finish while the pool is still there. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    await this.listener?.close();
+    this.listeners.clear();
+    await this.work;
+  }
+
+  /** Calls `listener` with every result committed from now on; returns the unsubscribe. */
+  onResult(listener: ResultListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    if (this.stopping) return;
+    this.work = this.work
+      .then(() => (this.stopping ? undefined : task()))
+      .catch((error: unknown) => {
+        this.logger.error(
+          `live feed step failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+      });
+  }
+
+  private async deliver(notice: ClearingNotice): Promise<void> {
+    if (this.seen.has(resultKey(notice))) return;
+    const row = await this.fetch(notice);
+    if (!row) {
+      this.logger.warn(
+        `notice for ${resultKey(notice)} but no such clearing result is committed; ignored`,
+      );
+      return;
+    }
+    this.publish(row);
+  }
+
+  /** The committed result of a notice; retried a few times when the pool fails. */
+  private async fetch(notice: ClearingNotice): Promise<ClearingResultRow | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.settlements.findResult(notice.productCode, notice.deliveryStart);
+      } catch (error) {
+        if (attempt >= FETCH_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+
+  /**
+   * First LISTEN: remembers what is already there (nothing to publish: nobody subscribed yet).
+   * After a reconnect: publishes what was committed while the connection was down.
+   */
+  private async catchUp(reconnected: boolean): Promise<void> {
+    const from = reconnected
+      ? new Date(this.watermark - CATCH_UP_MARGIN_MS)
+      : new Date((await this.feed.now()).getTime() - CATCH_UP_MARGIN_MS);
+    if (!reconnected) this.watermark = from.getTime() + CATCH_UP_MARGIN_MS;
+    let after: FeedPosition | null = null;
+    let published = 0;
+    for (;;) {
+      const rows = await this.feed.clearedSince(from, { after, limit: CATCH_UP_PAGE });
+      for (const row of rows) {
+        if (this.seen.has(resultKey(row))) continue;
+        if (reconnected) {
+          this.publish(row);
+          published += 1;
+        } else {
+          this.remember(row);
+        }
+      }
+      if (rows.length < CATCH_UP_PAGE) break;
+      const last = rows[rows.length - 1];
+      after = {
+        clearedAtExact: last.clearedAtExact,
+        productCode: last.productCode,
+        deliveryStart: last.deliveryStart,
+      };
+    }
+    if (reconnected) {
+      this.logger.log(`listening again; caught up on ${published} result(s) missed meanwhile`);
+    }
+  }
+
+  private publish(row: ClearingResultRow): void {
+    this.remember(row);
+    for (const listener of this.listeners) {
+      try {
+        listener(row);
+      } catch (error) {
+        this.logger.error(`a subscriber failed: ${String(error)}`);
+      }
+    }
+  }
+
+  private remember(row: ClearingResultRow): void {
+    const clearedAt = row.clearedAt.getTime();
+    this.seen.set(resultKey(row), clearedAt);
+    if (clearedAt > this.watermark) this.watermark = clearedAt;
+    if (this.seen.size % 256 === 0) this.prune();
+  }
+
+  private prune(): void {
+    const horizon = this.watermark - CATCH_UP_MARGIN_MS;
+    for (const [key, clearedAt] of this.seen) {
+      if (clearedAt < horizon) this.seen.delete(key);
+    }
+  }
+}

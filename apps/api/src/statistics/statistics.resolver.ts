@@ -1,0 +1,33 @@
+import { UseGuards } from '@nestjs/common';
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { AnyRole } from '../auth/roles.decorator';
+import { DateTimeScalar } from '../graphql/scalars';
+import {
+  mapPriceStatistics,
+  PriceStatisticsModel,
+  StatisticsBucketEnum,
+} from './models/price-statistics.model';
+import { StatisticsService } from './statistics.service';
+
+/** Public market data: every role. */
+@Resolver()
+@UseGuards(ApiKeyGuard)
+@AnyRole()
+export class StatisticsResolver {
+  constructor(private readonly service: StatisticsService) {}
+
+  @Query(() => [PriceStatisticsModel], {
+    description:
+      'Clearing prices of a product per UTC hour or day of delivery start over [from, to): min, volume-weighted mean, max, volume and count of CLEARED intervals; buckets without one are left out',
+  })
+  async priceStatistics(
+    @Args('productCode') productCode: string,
+    @Args('from', { type: () => DateTimeScalar }) from: Date,
+    @Args('to', { type: () => DateTimeScalar }) to: Date,
+    @Args('bucket', { type: () => StatisticsBucketEnum }) bucket: StatisticsBucketEnum,
+  ): Promise<PriceStatisticsModel[]> {
+    const rows = await this.service.priceStatistics(productCode, from, to, bucket);
+    return rows.map(mapPriceStatistics);
+  }
+}

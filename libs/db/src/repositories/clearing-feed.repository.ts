@@ -1,0 +1,229 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { CLEARING_CHANNEL } from './clearing.repository';
+import type { ClearingResultRow } from './settlement.repository';
+
+/** What the matcher sends on `parkex_clearing` when a clearing commits. */
+export interface ClearingNotice {
+  productCode: string;
+  deliveryStart: Date;
+}
+
+/** The notice of a payload, or null when it is not one (anything else on the channel is ignored). */
+export function parseClearingNotice(payload: string | undefined): ClearingNotice | null {
+  if (!payload) return null;
+  try {
+    const value = JSON.parse(payload) as { productCode?: unknown; deliveryStart?: unknown };
+    if (typeof value.productCode !== 'string' || typeof value.deliveryStart !== 'string') {
+      return null;
+    }
+    const deliveryStart = new Date(value.deliveryStart);
+    if (Number.isNaN(deliveryStart.getTime())) return null;
+    return { productCode: value.productCode, deliveryStart };
+  } catch {
+    return null;
+  }
+}
+
+export interface ClearingListenerOptions {
+  /** `application_name` of the listening session (how an operator finds it in pg_stat_activity). */
+  applicationName: string;
+  /** First retry after a lost connection; doubles per failed attempt up to `reconnectMaxMs`. */
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  /** How often the idle session is probed with `SELECT 1` (a dead peer is noticed within this). */
+  heartbeatMs?: number;
+  /** Every notice, in the order the server delivered them. */
+  onNotice(notice: ClearingNotice): void;
+  /**
+   * The session listens again (also the first time). Notices committed from now on arrive through
+   * `onNotice`; what committed while it was away is the caller's to catch up on.
+   */
+  onListening(reconnected: boolean): void;
+  /** The session is gone; a reconnect is scheduled in `retryInMs`. */
+  onLost(error: Error, retryInMs: number): void;
+}
+
+/**
+ * A dedicated PostgreSQL session (not from the pool) that LISTENs on the clearing channel, and
+ * comes back with exponential backoff (plus jitter) whenever it is lost.
+ */
+export class ClearingListener {
+  private client: Client | null = null;
+  private closing = false;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: ClearingListenerOptions,
+  ) {}
+
+  /** Connects and listens once; rejects when that fails (the caller decides whether to go on). */
+  async start(): Promise<void> {
+    await this.connect(false);
+  }
+
+  /** Listening right now. */
+  get listening(): boolean {
+    return this.client !== null;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const client = this.client;
+    this.client = null;
+    if (client) await client.end().catch(() => undefined);
+  }
+
+  private async connect(reconnected: boolean): Promise<void> {
+    const client = new Client({
+      connectionString: this.url,
+      application_name: this.options.applicationName,
+      keepAlive: true,
+      query_timeout: 10_000,
+      connectionTimeoutMillis: 10_000,
+    });
+    let lost = false;
+    const onGone = (error: Error) => {
+      if (lost) return;
+      lost = true;
+      if (this.client === client) this.client = null;
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      this.heartbeat = null;
+      endQuietly(client);
+      if (!this.closing) this.scheduleReconnect(error);
+    };
+    client.on('error', onGone);
+    client.on('end', () => onGone(new Error('the listening connection ended')));
+    client.on('notification', (message) => {
+      if (message.channel !== CLEARING_CHANNEL) return;
+      const notice = parseClearingNotice(message.payload);
+      if (notice) this.options.onNotice(notice);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CLEARING_CHANNEL}`);
+    } catch (error) {
+      lost = true;
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closing) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    this.attempt = 0;
+    const every = this.options.heartbeatMs ?? 15_000;
+    this.heartbeat = setInterval(() => {
+      client.query('SELECT 1').catch((error: Error) => onGone(error));
+    }, every);
+    this.heartbeat.unref();
+    this.options.onListening(reconnected);
+  }
+
+  private reconnect(): void {
+    this.connect(true).catch((failure: Error) => this.scheduleReconnect(failure));
+  }
+
+  private scheduleReconnect(error: Error): void {
+    const { reconnectMinMs, reconnectMaxMs } = this.options;
+    const base = Math.min(reconnectMaxMs, reconnectMinMs * 2 ** Math.min(this.attempt, 20));
+    const delay = Math.round(base * (1 + Math.random() * 0.2));
+    this.attempt += 1;
+    this.options.onLost(error, delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.closing) this.reconnect();
+    }, delay);
+    this.retryTimer.unref();
+  }
+}
+
+function endQuietly(client: Client): void {
+  client.end().catch(() => undefined);
+}
+
+/** Same shape as `SettlementRepository.findResult`. */
+const RESULT_COLUMNS = `
+  product_code AS "productCode", delivery_start AS "deliveryStart", status, price::text AS price,
+  volume_wh::text AS "volumeWh", amount_minor::text AS "amountMinor", fee_minor::text AS "feeMinor",
+  mechanism, k::text AS k, bid_count AS "bidCount", offer_count AS "offerCount", fill_count AS "fillCount",
+  input_hash AS "inputHash", result_hash AS "resultHash", demand_curve AS "demandCurve",
+  supply_curve AS "supplyCurve", matcher_id AS "matcherId", cleared_at AS "clearedAt"`;
+
+/** A result with its exact place in the clearing order (cleared_at keeps microseconds). */
+export interface FeedRow extends ClearingResultRow {
+  /** cleared_at as the server's text, microseconds included: the keyset of `clearedSince`. */
+  clearedAtExact: string;
+}
+
+/** Keyset position in the clearing order (cleared_at, product, delivery start). */
+export interface FeedPosition {
+  clearedAtExact: string;
+  productCode: string;
+  deliveryStart: Date;
+}
+
+/** The live feed of clearing results: the LISTEN session and the table reads that fill its gaps. */
+@Injectable()
+export class ClearingFeedRepository {
+  private readonly logger = new Logger(ClearingFeedRepository.name);
+
+  constructor(private readonly db: DataSource) {}
+
+  /** A listener on its own connection to the DataSource's database (call `start()`). */
+  listener(options: ClearingListenerOptions): ClearingListener {
+    const url = (this.db.options as { url?: string }).url;
+    if (!url) throw new Error('the DataSource has no url to open a listening connection with');
+    return new ClearingListener(url, options);
+  }
+
+  /** The database's clock: cleared_at is written with it, so gaps are measured with it too. */
+  async now(): Promise<Date> {
+    const rows = await this.db.query<{ now: Date }[]>(`SELECT clock_timestamp() AS now`);
+    return rows[0].now;
+  }
+
+  /**
+   * Results cleared at or after `from` (or, with `afterInstant`, in a later millisecond than
+   * `from`: what a client that saw an instant in ISO-8601 has not seen yet), optionally of one
+   * product, in clearing order, after the keyset position `after`; at most `limit` rows.
+   * Uses the `clearing_result_cleared_at` index.
+   */
+  clearedSince(
+    from: Date,
+    options: {
+      afterInstant?: boolean;
+      productCode?: string | null;
+      after?: FeedPosition | null;
+      limit: number;
+    },
+  ): Promise<FeedRow[]> {
+    const after = options.after ?? null;
+    return this.db.query<FeedRow[]>(
+      `SELECT ${RESULT_COLUMNS}, cleared_at::text AS "clearedAtExact" FROM clearing_result
+       WHERE cleared_at >= $1::timestamptz + CASE WHEN $2 THEN interval '1 millisecond' ELSE interval '0' END
+         AND ($3::text IS NULL OR product_code = $3)
+         AND ($4::timestamptz IS NULL
+              OR (cleared_at, product_code, delivery_start) > ($4::timestamptz, $5::text, $6::timestamptz))
+       ORDER BY cleared_at, product_code, delivery_start
+       LIMIT $7`,
+      [
+        from,
+        options.afterInstant ?? false,
+        options.productCode ?? null,
+        after?.clearedAtExact ?? null,
+        after?.productCode ?? null,
+        after?.deliveryStart ?? null,
+        options.limit,
+      ],
+    );
+  }
+}

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
+import type { Readable } from 'node:stream';
+import { DataSource } from 'typeorm';
+
+/** One ledger entry with its journal and owner, as exported (int8 and numeric as text). */
+export interface SettlementEntryRow {
+  journal_id: string;
+  line: number;
+  /** ISO-8601 UTC with milliseconds, as `Date.toISOString` writes it. */
+  delivery_start: string;
+  product_code: string;
+  /** Null for the utility's account. */
+  participant_id: string | null;
+  participant_name: string | null;
+  account_kind: 'PARTICIPANT' | 'UTILITY';
+  kind: 'ENERGY' | 'NETWORK_FEE';
+  fill_seq: number | null;
+  energy_wh: string;
+  amount_minor: string;
+}
+
+export interface FillExportRow {
+  product_code: string;
+  /** ISO-8601 UTC with milliseconds. */
+  delivery_start: string;
+  seq: number;
+  buy_order_id: string;
+  sell_order_id: string;
+  buyer_id: string;
+  seller_id: string;
+  quantity_wh: string;
+  price: string;
+  amount_minor: string;
+}
+
+/** Rows read through a server-side cursor; the connection goes back to the pool when it closes. */
+export type RowStream<T> = Readable & AsyncIterable<T>;
+
+/** An instant as `Date.toISOString` writes it, formatted by the server (no Date per row). */
+function iso(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/** Rows fetched per round trip of the cursor. */
+const BATCH_SIZE = 1000;
+
+/**
+ * Bulk reads for CSV exports: each is one query on a connection of its own, read through a
+ * server-side cursor a batch at a time, so memory stays constant whatever the size and a slow
+ * reader slows the query down (backpressure) instead of buffering.
+ */
+@Injectable()
+export class ExportRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Ledger entries of journals delivering in [from, to), by journal and line. */
+  settlementEntries(filter: {
+    from: Date;
+    to: Date;
+    participantId?: string | null;
+  }): Promise<RowStream<SettlementEntryRow>> {
+    return this.stream<SettlementEntryRow>(
+      `SELECT j.id::text AS journal_id, e.line, ${iso('j.delivery_start')} AS delivery_start, j.product_code,
+              a.participant_id::text AS participant_id, p.name AS participant_name, a.kind AS account_kind,
+              e.kind, e.fill_seq,
+              e.energy_wh::text AS energy_wh, e.amount_minor::text AS amount_minor
+       FROM journal j
+       JOIN ledger_entry e ON e.journal_id = j.id
+       JOIN account a ON a.id = e.account_id
+       LEFT JOIN participant p ON p.id = a.participant_id
+       WHERE j.delivery_start >= $1 AND j.delivery_start < $2
+         AND ($3::uuid IS NULL OR a.participant_id = $3)
+       ORDER BY j.id, e.line`,
+      [filter.from, filter.to, filter.participantId ?? null],
+    );
+  }
+
+  /** Fills of intervals delivering in [from, to), by product, delivery and walk order. */
+  fills(filter: {
+    from: Date;
+    to: Date;
+    productCode?: string | null;
+  }): Promise<RowStream<FillExportRow>> {
+    return this.stream<FillExportRow>(
+      `SELECT product_code, ${iso('delivery_start')} AS delivery_start, seq, buy_order_id::text AS buy_order_id,
+              sell_order_id::text AS sell_order_id, buyer_id::text AS buyer_id,
+              seller_id::text AS seller_id, quantity_wh::text AS quantity_wh, price::text AS price,
+              amount_minor::text AS amount_minor
+       FROM fill
+       WHERE delivery_start >= $1 AND delivery_start < $2
+         AND ($3::text IS NULL OR product_code = $3)
+       ORDER BY product_code, delivery_start, seq`,
+      [filter.from, filter.to, filter.productCode ?? null],
+    );
+  }
+
+  private async stream<T>(text: string, values: unknown[]): Promise<RowStream<T>> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const stream = client.query(new QueryStream(text, values, { batchSize: BATCH_SIZE }));
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      void runner.release();
+    };
+    // 'close' follows the end, an error and destroy() alike (autoDestroy).
+    stream.once('close', release);
+    return stream;
+  }
+}

@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import { GENESIS_HASH, journalHash, type EntryKind, type JournalLine } from '@parkex/market';
+import type { ClientBase, PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
+import { DataSource } from 'typeorm';
+
+/** Journals whose delivery start lies in [from, to); an absent bound is open. */
+export interface JournalRange {
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export interface JournalChainCheck {
+  ok: boolean;
+  /** The lowest journal id in the range that fails any check; null when all pass. */
+  firstBrokenJournalId: string | null;
+  /** Why that journal fails (every reason found for it). */
+  reasons: string[];
+  journalsChecked: number;
+}
+
+interface JournalLineRow {
+  id: string;
+  product_code: string;
+  delivery_start: Date;
+  entry_count: number;
+  debit_minor: string;
+  prev_hash: string;
+  hash: string;
+  predecessor_hash: string;
+  line: number | null;
+  account_id: string | null;
+  kind: EntryKind | null;
+  fill_seq: number | null;
+  energy_wh: string | null;
+  amount_minor: string | null;
+}
+
+/**
+ * Verifies the journals of a delivery range, one at a time in id order, streaming their lines
+ * through a server-side cursor (memory: one journal's lines). Per journal:
+ * - its `prev_hash` is the stored `hash` of its actual predecessor in the chain (the journal with
+ *   the next lower id, wherever its delivery lies; genesis for the first journal);
+ * - its `hash` is `journalHash(prev_hash, header, lines)` recomputed from the stored lines;
+ * - its lines sum to zero, there are `entry_count` of them numbered 0…n−1, and the debits add up
+ *   to `debit_minor`.
+ * Works on any pg client (the API's pool, a test's own connection).
+ */
+export async function verifyJournalChain(
+  client: ClientBase,
+  range: JournalRange,
+): Promise<JournalChainCheck> {
+  const stream = client.query(
+    new QueryStream(
+      `WITH journals AS MATERIALIZED (
+         SELECT j.id, j.product_code, j.delivery_start, j.entry_count, j.debit_minor, j.prev_hash, j.hash,
+                coalesce((SELECT p.hash FROM journal p WHERE p.id < j.id ORDER BY p.id DESC LIMIT 1),
+                         $3) AS predecessor_hash
+         FROM journal j
+         WHERE ($1::timestamptz IS NULL OR j.delivery_start >= $1)
+           AND ($2::timestamptz IS NULL OR j.delivery_start < $2)
+       )
+       SELECT j.id::text AS id, j.product_code, j.delivery_start, j.entry_count, j.debit_minor::text AS debit_minor,
+              j.prev_hash, j.hash, j.predecessor_hash,
+              e.line, e.account_id::text AS account_id, e.kind, e.fill_seq,
+              e.energy_wh::text AS energy_wh, e.amount_minor::text AS amount_minor
+       FROM journals j LEFT JOIN ledger_entry e ON e.journal_id = j.id
+       ORDER BY j.id, e.line`,
+      [range.from ?? null, range.to ?? null, GENESIS_HASH],
+      { batchSize: 2000 },
+    ),
+  );
+  const result: JournalChainCheck = {
+    ok: true,
+    firstBrokenJournalId: null,
+    reasons: [],
+    journalsChecked: 0,
+  };
+  let current: { journal: JournalLineRow; lines: JournalLine[] } | null = null;
+  const finish = () => {
+    if (!current) return;
+    result.journalsChecked += 1;
+    const reasons = checkJournal(current.journal, current.lines);
+    if (reasons.length && result.ok) {
+      result.ok = false;
+      result.firstBrokenJournalId = current.journal.id;
+      result.reasons = reasons;
+    }
+    current = null;
+  };
+  for await (const chunk of stream) {
+    const row = chunk as JournalLineRow;
+    if (current?.journal.id !== row.id) {
+      finish();
+      current = { journal: row, lines: [] };
+    }
+    if (row.line !== null) {
+      current.lines.push({
+        line: row.line,
+        accountId: row.account_id!,
+        kind: row.kind!,
+        fillSeq: row.fill_seq,
+        energyWh: BigInt(row.energy_wh!),
+        amountMinor: BigInt(row.amount_minor!),
+      });
+    }
+  }
+  finish();
+  return result;
+}
+
+function checkJournal(journal: JournalLineRow, lines: JournalLine[]): string[] {
+  const reasons: string[] = [];
+  if (journal.prev_hash !== journal.predecessor_hash) {
+    reasons.push(
+      `journal ${journal.id}: prev_hash ${journal.prev_hash} is not the hash of its predecessor (${journal.predecessor_hash})`,
+    );
+  }
+  const recomputed = journalHash(
+    journal.prev_hash,
+    { productCode: journal.product_code, deliveryStart: journal.delivery_start.toISOString() },
+    lines,
+  );
+  if (recomputed !== journal.hash) {
+    reasons.push(
+      `journal ${journal.id}: stored hash ${journal.hash} differs from the recomputed ${recomputed}`,
+    );
+  }
+  let sum = 0n;
+  let debit = 0n;
+  lines.forEach((line, index) => {
+    sum += line.amountMinor;
+    if (line.amountMinor < 0n) debit -= line.amountMinor;
+    if (line.line !== index && reasons.every((r) => !r.includes('numbered'))) {
+      reasons.push(`journal ${journal.id}: lines are not numbered 0…${lines.length - 1}`);
+    }
+  });
+  if (sum !== 0n) reasons.push(`journal ${journal.id}: entries sum to ${sum}, not 0`);
+  if (lines.length !== journal.entry_count) {
+    reasons.push(
+      `journal ${journal.id}: ${lines.length} entries, entry_count says ${journal.entry_count}`,
+    );
+  }
+  if (debit.toString() !== journal.debit_minor) {
+    reasons.push(
+      `journal ${journal.id}: debits add up to ${debit}, debit_minor says ${journal.debit_minor}`,
+    );
+  }
+  return reasons;
+}
+
+/** The ledger as an auditor checks it. */
+@Injectable()
+export class LedgerRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** `verifyJournalChain` on a connection of its own from the pool. */
+  async verify(range: JournalRange): Promise<JournalChainCheck> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+      return await verifyJournalChain(client, range);
+    } finally {
+      await runner.release();
+    }
+  }
+}
