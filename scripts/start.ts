@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole platform in one command. PostgreSQL (embedded unless DATABASE_URL),
  * migrations and seed, then the API and the matcher as separate processes. Ctrl-C stops all.
+ * `--demo [options]` also runs the park simulation against it (apps/simulator).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,10 @@ import { platformDatabase } from './platform-db';
 const REGISTER = join(PROJECT_ROOT, 'scripts', 'register.js');
 const children = new Map<string, ChildProcess>();
 let stopping = false;
+
+/** `--demo`: the options after it go to the simulator. */
+const demoAt = process.argv.indexOf('--demo');
+const demo = demoAt >= 0 ? process.argv.slice(demoAt + 1) : undefined;
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
@@ -35,7 +40,8 @@ async function main(): Promise<void> {
   say(applied.length ? `migrated: ${applied.join(', ')}` : 'schema up to date');
 
   const operatorKey =
-    process.env.OPERATOR_API_KEY ?? (database.embedded ? localOperatorKey() : undefined);
+    process.env.OPERATOR_API_KEY ??
+    (database.embedded ? localOperatorKey() : demo ? generateApiKey() : undefined);
   const env = {
     ...process.env,
     DATABASE_URL: database.url,
@@ -66,6 +72,7 @@ async function main(): Promise<void> {
   const lines = [
     `GraphQL API   http://localhost:${port}/graphql  (GraphiQL in the browser)`,
     `health        http://localhost:${port}/health`,
+    `dashboard     http://localhost:${port}/dashboard  (operator or auditor key)`,
     `database      ${redact(database.url)}${database.embedded ? '  (embedded)' : ''}`,
     operatorKey
       ? `operator key  ${operatorKey}`
@@ -73,6 +80,34 @@ async function main(): Promise<void> {
     `send it as    Authorization: Bearer <key>     Ctrl-C stops everything`,
   ];
   say(`ParkEx is running\n  ${lines.join('\n  ')}`);
+  if (demo && operatorKey) startDemo(`http://127.0.0.1:${port}/graphql`, operatorKey, demo);
+}
+
+/**
+ * `npm start -- --demo [demo options]`: the park simulation (apps/simulator) as a third child
+ * once the API is healthy. Its end does not stop the platform (the dashboard stays up).
+ */
+function startDemo(apiUrl: string, operatorKey: string, args: string[]): void {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      REGISTER,
+      join(PROJECT_ROOT, 'apps', 'simulator', 'src', 'main.ts'),
+      ...args,
+      '--plain', // the API's and the matcher's logs share the terminal
+      '--api',
+      apiUrl,
+      '--operator-key',
+      operatorKey,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  children.set('demo', child);
+  child.on('exit', (code, signal) => {
+    children.delete('demo');
+    if (!stopping) say(`demo finished (${signal ?? code}); the platform keeps running`);
+  });
 }
 
 /** For the embedded development database: one operator key, kept in git-ignored .data/. */

@@ -4,14 +4,23 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { DbModule } from '@parkex/db';
 import { AuthModule } from './auth/auth.module';
+import { ClearingModule } from './clearing/clearing.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { formatError } from './graphql/format-error';
 import { PassThroughFilter } from './graphql/pass-through.filter';
 import { queryLimitsRule } from './graphql/query-limits';
 import { createValidationPipe } from './graphql/validation';
 import { HealthController } from './health/health.controller';
+import { OrdersModule } from './orders/orders.module';
 import { ParticipantsModule } from './participants/participants.module';
 import { ProductsModule } from './products/products.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { DashboardModule } from './dashboard/dashboard.module';
+import { ExportsModule } from './exports/exports.module';
+import { graphqlWsOptions } from './live/graphql-ws.options';
+import { LiveModule } from './live/live.module';
+import { StatisticsModule } from './statistics/statistics.module';
+import { VerificationModule } from './verification/verification.module';
 
 @Module({})
 export class AppModule {
@@ -35,6 +44,7 @@ export class AppModule {
           allowBatchedHttpRequests: false,
           validationRules: [queryLimitsRule()],
           formatError,
+          subscriptions: { 'graphql-ws': graphqlWsOptions() },
           context: ({ req, connectionParams }: { req?: unknown; connectionParams?: unknown }) => ({
             req,
             connectionParams,
@@ -43,6 +53,17 @@ export class AppModule {
         AuthModule,
         ParticipantsModule,
         ProductsModule,
+        ClearingModule,
+        OrdersModule,
+        RateLimitModule.forRoot({
+          perSecond: config.rateLimitPerSecond,
+          burst: config.rateLimitBurst,
+        }),
+        LiveModule.forRoot({ reconnectMinMs: config.liveReconnectMs, reconnectMaxMs: 30_000 }),
+        VerificationModule,
+        StatisticsModule,
+        ExportsModule,
+        DashboardModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -9,10 +9,28 @@ import {
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
 import { AuditLogRepository } from './repositories/audit-log.repository';
+import { ClearingRepository } from './repositories/clearing.repository';
+import { OrderRepository } from './repositories/order.repository';
 import { ParticipantRepository } from './repositories/participant.repository';
 import { ProductRepository } from './repositories/product.repository';
+import { SettlementRepository } from './repositories/settlement.repository';
+import { ClearingFeedRepository } from './repositories/clearing-feed.repository';
+import { ExportRepository } from './repositories/export.repository';
+import { LedgerRepository } from './repositories/ledger.repository';
+import { StatisticsRepository } from './repositories/statistics.repository';
 
-export const REPOSITORIES = [ParticipantRepository, ProductRepository, AuditLogRepository];
+export const REPOSITORIES = [
+  ParticipantRepository,
+  ProductRepository,
+  AuditLogRepository,
+  ClearingRepository,
+  OrderRepository,
+  SettlementRepository,
+  ClearingFeedRepository,
+  ExportRepository,
+  LedgerRepository,
+  StatisticsRepository,
+];
 
 export interface DbModuleOptions {
   url: string;

@@ -1,0 +1,114 @@
+import { scaledToText, ticksToPrice } from '../market/decimal';
+import {
+  FEED_IN_PRICE,
+  GAS_BOILER_HEAT_PRICE,
+  GRID_IMPORT_TARIFF,
+  PRICE_DECIMALS,
+} from '../market/tariffs';
+import { DEMO_PRODUCTS } from './products';
+import type { Summary } from './summary';
+
+/** The end-of-run summary as text (pure). */
+export function formatSummary(summary: Summary, heading: string): string {
+  const lines: string[] = [heading, ''];
+  const price = (ticks: number | null) =>
+    ticks === null ? '—' : ticksToPrice(ticks, PRICE_DECIMALS);
+  lines.push(
+    table(
+      [
+        'product',
+        'intervals',
+        'traded',
+        'traded kWh',
+        'share of demand',
+        'avg price',
+        'min',
+        'max',
+      ],
+      summary.products.map((p) => [
+        DEMO_PRODUCTS[p.product],
+        String(p.intervals),
+        String(p.traded),
+        kwh(p.tradedWh),
+        p.demandWh > 0n ? `${percent(p.tradedWh, p.demandWh)} %` : '—',
+        p.averagePriceTicks === null ? '—' : `${price(p.averagePriceTicks)} EUR/kWh`,
+        price(p.minPriceTicks),
+        price(p.maxPriceTicks),
+      ]),
+      [false, true, true, true, true, true, true, true],
+    ),
+  );
+  lines.push('');
+  lines.push(
+    [
+      'Electricity and heat, EUR (cost > 0, income < 0). "grid only": every tenant buys from the grid at',
+      `${price(GRID_IMPORT_TARIFF)} EUR/kWh, feeds in at ${price(FEED_IN_PRICE)} EUR/kWh and heats with its own gas boiler at`,
+      `${price(GAS_BOILER_HEAT_PRICE)} EUR/kWh. "with ParkEx": park trades (network fees included), the rest as before.`,
+      'Storage rent (> 0 earned, < 0 paid) is shown apart: what renters store is not simulated.',
+    ].join('\n'),
+  );
+  lines.push(
+    table(
+      ['tenant', 'bought kWh', 'sold kWh', 'grid only', 'with ParkEx', 'saved', 'storage rent'],
+      [
+        ...summary.tenants.map((t) => [
+          t.name,
+          kwh(t.boughtWh),
+          kwh(t.soldWh),
+          money(t.baselineCents),
+          money(t.actualCents),
+          money(t.savedCents),
+          money(t.storageRentCents),
+        ]),
+        [
+          'park total',
+          kwh(summary.tenants.reduce((s, t) => s + t.boughtWh, 0n)),
+          kwh(summary.tenants.reduce((s, t) => s + t.soldWh, 0n)),
+          money(summary.baselineCents),
+          money(summary.actualCents),
+          money(summary.savedCents),
+          money(summary.storageRentCents),
+        ],
+      ],
+      [false, true, true, true, true, true, true],
+    ),
+  );
+  lines.push('');
+  lines.push(
+    `The park's tenants saved ${money(summary.savedCents)} EUR on electricity and heat ` +
+      `(${percent(summary.savedCents, summary.baselineCents)} % of the grid-only cost); ` +
+      `network fees paid to the utility: ${money(summary.feesCents)} EUR.`,
+  );
+  return lines.join('\n');
+}
+
+/** Wh → kWh with thousands separators, 1 decimal. */
+export function kwh(wh: bigint): string {
+  const tenths = (wh < 0n ? wh - 50n : wh + 50n) / 100n;
+  return group(scaledToText(tenths, 1, false));
+}
+
+export function money(cents: bigint): string {
+  return group(scaledToText(cents, 2, false));
+}
+
+function percent(part: bigint, whole: bigint): string {
+  if (whole === 0n) return '—';
+  return scaledToText((part * 1000n + whole / 2n) / whole, 1, false);
+}
+
+function group(text: string): string {
+  const [whole, fraction] = text.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+}
+
+function table(header: string[], rows: string[][], right: boolean[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (right[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,386 @@
+import { parseScaled, ticksToPrice, whToKwh } from '../market/decimal';
+import { PRICE_DECIMALS } from '../market/tariffs';
+import { intervalContext, localTime, type RunWindow } from '../park';
+import type { ProductKey, Tenant } from '../tenants/types';
+import { ApiError, GraphqlClient } from './graphql-client';
+import {
+  DEMO_PRODUCTS,
+  demoProducts,
+  gateClosureFor,
+  orderInput,
+  PRODUCT_KEYS,
+  type OrderInput,
+} from './products';
+import type { ProgressBar } from './progress';
+import {
+  summarize,
+  type ClearedInterval,
+  type Need,
+  type Statement,
+  type Summary,
+} from './summary';
+
+export interface SimulationConfig {
+  apiUrl: string;
+  operatorKey: string;
+  window: RunWindow;
+  /** Real seconds per simulated quarter-hour (the demo products' interval). */
+  intervalSeconds: number;
+  /** Short id that makes this run's participant names and clientOrderIds unique. */
+  runId: string;
+  signal: AbortSignal;
+  progress: ProgressBar;
+}
+
+export interface SimulationResult {
+  summary: Summary;
+  deliveryFrom: Date;
+  deliveryTo: Date;
+  /** Intervals whose orders could not be placed before their gate closed. */
+  missed: number;
+  failures: string[];
+  interrupted: boolean;
+}
+
+interface Registered {
+  tenant: Tenant;
+  id: string;
+  client: GraphqlClient;
+}
+
+/** Orders of interval i go in this many intervals before it (its gate is open until then). */
+const LEAD_INTERVALS = 2;
+const POLL_MS = 500;
+/** How long after the last gate closure the run waits for the matcher's results. */
+const RESULT_GRACE_MS = 30_000;
+const MAX_FAILURES_SHOWN = 5;
+
+/**
+ * Runs the park on a live ParkEx: configures the demo products, registers every tenant as its
+ * own participant (own API key), places each tenant's orders for every simulated quarter-hour
+ * before its gate closes, follows the matcher's results, and finally reads the ledger
+ * statements to compare with buying from and selling to the grid.
+ */
+export async function runSimulation(
+  config: SimulationConfig,
+  park: readonly Tenant[],
+): Promise<SimulationResult> {
+  const { window, signal, progress } = config;
+  const operator = new GraphqlClient(config.apiUrl, config.operatorKey);
+  const me = await operator.request<{ me: { role: string; name: string } }>('{ me { role name } }');
+  if (me.me.role !== 'OPERATOR') {
+    throw new Error(
+      `the key belongs to ${me.me.name} (${me.me.role}); the demo needs the operator key`,
+    );
+  }
+  for (const input of demoProducts(config.intervalSeconds)) {
+    await operator.request(
+      'mutation($input: ProductInput!) { upsertProduct(input: $input) { code } }',
+      { input },
+    );
+  }
+  const registered: Registered[] = [];
+  for (const tenant of park) {
+    const created = await operator.request<{
+      createParticipant: { participant: { id: string }; apiKey: string };
+    }>(
+      'mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { participant { id } apiKey } }',
+      { input: { name: `${tenant.name} · demo ${config.runId}`, role: 'PARTICIPANT' } },
+    );
+    registered.push({
+      tenant,
+      id: created.createParticipant.participant.id,
+      client: new GraphqlClient(config.apiUrl, created.createParticipant.apiKey),
+    });
+  }
+  progress.log(
+    `registered ${registered.length} tenants as participants (names end in "· demo ${config.runId}")`,
+  );
+
+  const intervalMs = config.intervalSeconds * 1000;
+  const gateMs = gateClosureFor(config.intervalSeconds) * 1000;
+  const t0 = Math.ceil((Date.now() + LEAD_INTERVALS * intervalMs + 1000) / intervalMs) * intervalMs;
+  const deliveryFrom = new Date(t0);
+  const deliveryTo = new Date(t0 + window.count * intervalMs);
+  const indexOf = (deliveryStart: string) =>
+    Math.round((Date.parse(deliveryStart) - t0) / intervalMs);
+
+  const needs: Need[] = [];
+  const expected = new Map<ProductKey, Set<number>>(PRODUCT_KEYS.map((p) => [p, new Set()]));
+  const results = new Map<ProductKey, Map<number, ClearedInterval>>(
+    PRODUCT_KEYS.map((p) => [p, new Map()]),
+  );
+  const failures: string[] = [];
+  let missed = 0;
+
+  const describeProgress = () => {
+    const electricity = results.get('electricity')!;
+    const newest = Math.max(-1, ...electricity.keys());
+    const parts: string[] = [];
+    if (newest >= 0) {
+      const { hour, minute } = localTime(window, newest);
+      parts.push(`${pad(hour)}:${pad(minute)}`);
+    } else {
+      parts.push('waiting for the first clearing');
+    }
+    for (const product of PRODUCT_KEYS) {
+      const byIndex = results.get(product)!;
+      const last = byIndex.get(Math.max(-1, ...byIndex.keys()));
+      if (!last) continue;
+      parts.push(
+        last.priceTicks === null
+          ? `${product} no trade`
+          : `${product} ${ticksToPrice(last.priceTicks, PRICE_DECIMALS)} EUR/kWh ${whToKwh(Number(last.volumeWh))} kWh`,
+      );
+    }
+    return parts.join('  ');
+  };
+  const report = () => progress.update(results.get('electricity')!.size, describeProgress());
+  report();
+
+  // Results follower: reads new clearing results of the run's window, newest first.
+  let following = true;
+  let followFailure: unknown = undefined;
+  const follow = (async () => {
+    while (following) {
+      for (const product of PRODUCT_KEYS) {
+        try {
+          const byIndex = results.get(product)!;
+          const newest = Math.max(-1, ...byIndex.keys());
+          const from = new Date(t0 + Math.max(0, newest - 3) * intervalMs);
+          await readResults(operator, DEMO_PRODUCTS[product], from, deliveryTo, (node) => {
+            const index = indexOf(node.deliveryStart);
+            if (index < 0 || index >= window.count) return;
+            byIndex.set(index, {
+              product,
+              index,
+              priceTicks:
+                node.price === null ? null : Number(parseScaled(node.price, PRICE_DECIMALS)),
+              volumeWh: parseScaled(node.volume, 3),
+            });
+          });
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error;
+          // The API may be restarting; try again on the next round.
+        }
+      }
+      report();
+      await sleep(POLL_MS, signal);
+      if (signal.aborted) break;
+    }
+  })().catch((error: unknown) => {
+    followFailure = error;
+  });
+
+  // Order placement: interval i's orders go in LEAD_INTERVALS before its delivery start.
+  const submissions: Promise<void>[] = [];
+  for (let i = 0; i < window.count && !signal.aborted; i++) {
+    const deliveryStart = t0 + i * intervalMs;
+    await sleepUntil(deliveryStart - LEAD_INTERVALS * intervalMs, signal);
+    if (signal.aborted) break;
+    if (Date.now() > deliveryStart - gateMs - 200) {
+      missed += 1;
+      continue;
+    }
+    const context = intervalContext(window, i);
+    for (const { tenant, client } of registered) {
+      const intents = tenant.orders(context);
+      if (!intents.length) continue;
+      const orders: OrderInput[] = intents.map((intent) =>
+        orderInput(
+          intent,
+          new Date(deliveryStart),
+          `${config.runId}-${tenant.key}-${i}-${intent.product[0]}${intent.block}`,
+        ),
+      );
+      submissions.push(
+        (async () => {
+          const record = (placed: boolean) => {
+            for (const intent of intents) {
+              needs.push({
+                tenant: tenant.key,
+                product: intent.product,
+                side: intent.side,
+                index: i,
+                quantityWh: intent.quantityWh,
+              });
+              if (placed) expected.get(intent.product)!.add(i);
+            }
+          };
+          try {
+            await submit(client, orders);
+            record(true);
+          } catch (error) {
+            // Refused or unreachable: the tenant buys and sells all of this interval on the grid.
+            record(false);
+            const message = `${tenant.name}, interval ${i}: ${error instanceof Error ? error.message : String(error)}`;
+            if (failures.length < MAX_FAILURES_SHOWN) {
+              progress.log(`order placement failed: ${message}`);
+            }
+            failures.push(message);
+          }
+        })(),
+      );
+    }
+  }
+  await Promise.all(submissions);
+
+  // Wait for the matcher's last results.
+  const deadline = deliveryTo.getTime() - gateMs + RESULT_GRACE_MS;
+  const complete = () =>
+    PRODUCT_KEYS.every((product) =>
+      [...expected.get(product)!].every((i) => results.get(product)!.has(i)),
+    );
+  while (!signal.aborted && !complete() && Date.now() < deadline) await sleep(POLL_MS, signal);
+  following = false;
+  await follow;
+  if (followFailure !== undefined) {
+    throw followFailure instanceof Error
+      ? followFailure
+      : new Error(`following the results failed: ${JSON.stringify(followFailure)}`);
+  }
+  const interrupted = signal.aborted;
+  if (!interrupted && !complete()) {
+    const pending = PRODUCT_KEYS.map(
+      (p) => [...expected.get(p)!].filter((i) => !results.get(p)!.has(i)).length,
+    ).reduce((a, b) => a + b, 0);
+    failures.push(
+      `${pending} product-interval(s) got no clearing result within ${RESULT_GRACE_MS / 1000} s of the last gate closure: is a matcher running?`,
+    );
+  }
+  report();
+  progress.finish();
+
+  const statements = interrupted
+    ? []
+    : await readStatements(operator, registered, deliveryFrom, deliveryTo, indexOf);
+  const summary = summarize({
+    tenants: park.map((t) => ({ key: t.key, name: t.name })),
+    needs,
+    statements,
+    clearings: PRODUCT_KEYS.flatMap((p) => [...results.get(p)!.values()]),
+    products: PRODUCT_KEYS,
+  });
+  return { summary, deliveryFrom, deliveryTo, missed, failures, interrupted };
+}
+
+interface ResultNode {
+  deliveryStart: string;
+  price: string | null;
+  volume: string;
+}
+
+async function readResults(
+  client: GraphqlClient,
+  productCode: string,
+  from: Date,
+  to: Date,
+  each: (node: ResultNode) => void,
+): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const page: {
+      clearingResults: {
+        edges: { node: ResultNode }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    } = await client.request(
+      `query($p: String!, $from: DateTime, $to: DateTime, $after: String) {
+        clearingResults(productCode: $p, from: $from, to: $to, first: 500, after: $after) {
+          edges { node { deliveryStart price volume } }
+          pageInfo { hasNextPage endCursor }
+        }
+      }`,
+      { p: productCode, from: from.toISOString(), to: to.toISOString(), after },
+    );
+    for (const edge of page.clearingResults.edges) each(edge.node);
+    if (!page.clearingResults.pageInfo.hasNextPage) return;
+    after = page.clearingResults.pageInfo.endCursor;
+  }
+}
+
+interface SettlementNode {
+  participantId: string;
+  productCode: string;
+  deliveryStart: string;
+  netEnergy: string;
+  networkFees: string;
+  netAmount: string;
+}
+
+/** The ledger statements of the run's tenants for the demo products in the run's window. */
+async function readStatements(
+  operator: GraphqlClient,
+  registered: readonly Registered[],
+  from: Date,
+  to: Date,
+  indexOf: (deliveryStart: string) => number,
+): Promise<Statement[]> {
+  const tenantOf = new Map(registered.map((r) => [r.id, r.tenant.key]));
+  const productOf = new Map(PRODUCT_KEYS.map((p) => [DEMO_PRODUCTS[p], p]));
+  const statements: Statement[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page: {
+      settlements: {
+        edges: { node: SettlementNode }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    } = await operator.request(
+      `query($from: DateTime, $to: DateTime, $after: String) {
+        settlements(from: $from, to: $to, first: 500, after: $after) {
+          edges { node { participantId productCode deliveryStart netEnergy networkFees netAmount } }
+          pageInfo { hasNextPage endCursor }
+        }
+      }`,
+      { from: from.toISOString(), to: to.toISOString(), after },
+    );
+    for (const { node } of page.settlements.edges) {
+      const tenant = tenantOf.get(node.participantId);
+      const product = productOf.get(node.productCode);
+      if (!tenant || !product) continue;
+      statements.push({
+        tenant,
+        product,
+        index: indexOf(node.deliveryStart),
+        netEnergyWh: parseScaled(node.netEnergy, 3),
+        netAmountCents: parseScaled(node.netAmount, 2),
+        feesCents: parseScaled(node.networkFees, 2),
+      });
+    }
+    if (!page.settlements.pageInfo.hasNextPage) return statements;
+    after = page.settlements.pageInfo.endCursor;
+  }
+}
+
+/** One batch per tenant and interval; a network error is retried once (clientOrderIds make it safe). */
+async function submit(client: GraphqlClient, orders: OrderInput[]): Promise<void> {
+  const mutation = 'mutation($orders: [OrderInput!]!) { submitOrders(orders: $orders) { id } }';
+  try {
+    await client.request(mutation, { orders });
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'NETWORK') throw error;
+    await client.request(mutation, { orders });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, Math.max(0, ms));
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function sleepUntil(epochMs: number, signal: AbortSignal): Promise<void> {
+  return sleep(epochMs - Date.now(), signal);
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
