@@ -3,7 +3,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
 // Payloads are untyped JSON; specs index into them freely.
- 
+
 type Json = any;
 
 /** One subscription: what arrived so far, and ways to wait for more. */

@@ -7,7 +7,7 @@ import { ParticipantsService } from '@parkex/api/participants/participants.servi
 import { testDatabaseUrl } from './test-database';
 
 // Responses are untyped JSON; specs index into them freely.
- 
+
 type Json = any;
 
 export interface GqlResponse<T = Json> {
