@@ -350,7 +350,7 @@ describe('orders over GraphQL', () => {
       const auditor = await api.createParticipant(uniqueName('Auditor'), 'AUDITOR');
       const order = orderInput(product, start);
       expectError(await submit(api.operatorKey, [order]), 'FORBIDDEN', {
-        message: /submitOrders is for PARTICIPANT only; this key belongs to a OPERATOR/,
+        message: /submitOrders is for PARTICIPANT only; this key's role is OPERATOR/,
       });
       expectError(await submit(auditor.key, [order]), 'FORBIDDEN');
       expectError(await api.gql(CANCEL, { id: '1' }, auditor.key), 'FORBIDDEN');

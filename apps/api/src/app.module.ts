@@ -5,7 +5,8 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { DbModule } from '@parkex/db';
 import { AuthModule } from './auth/auth.module';
 import { ClearingModule } from './clearing/clearing.module';
-import { API_CONFIG, type ApiConfig } from './config/api-config';
+import { type ApiConfig } from './config/api-config';
+import { ApiConfigModule } from './config/api-config.module';
 import { formatError } from './graphql/format-error';
 import { PassThroughFilter } from './graphql/pass-through.filter';
 import { queryLimitsRule } from './graphql/query-limits';
@@ -29,6 +30,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        ApiConfigModule.forRoot(config),
         DbModule.forRoot({
           url: config.databaseUrl,
           poolSize: config.dbPoolSize,
@@ -67,7 +69,6 @@ export class AppModule {
       ],
       controllers: [HealthController],
       providers: [
-        { provide: API_CONFIG, useValue: config },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: PassThroughFilter },
       ],

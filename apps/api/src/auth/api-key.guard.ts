@@ -44,7 +44,7 @@ export class ApiKeyGuard implements CanActivate {
 
     const info = gql.getInfo<{ fieldName: string; parentType: { name: string } }>();
     const error = forbidden(
-      `${info.fieldName} is for ${roles.join(' or ')} only; this key belongs to a ${principal.role}`,
+      `${info.fieldName} is for ${roles.join(' or ')} only; this key's role is ${principal.role}`,
     );
     if (info.parentType.name === 'Mutation') {
       await this.audit.record(principal.id, info.fieldName, gql.getArgs(), error);

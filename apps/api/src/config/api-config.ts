@@ -11,6 +11,8 @@ export interface ApiConfig {
   rateLimitBurst: number;
   /** First retry after the live feed's LISTEN connection is lost (doubles up to 30 s). */
   liveReconnectMs: number;
+  /** How long a resolved API key is trusted without asking the database (0: always ask). */
+  authCacheMs: number;
 }
 
 /** Reads and validates the API's environment once; lists every bad variable. */
@@ -25,6 +27,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       RATE_LIMIT_PER_SECOND: env.int(5000, 1, 1_000_000),
       RATE_LIMIT_BURST: env.int(10000, 1, 10_000_000),
       LIVE_RECONNECT_MS: env.int(1000, 10, 60_000),
+      AUTH_CACHE_MS: env.int(1000, 0, 60_000),
     },
     source,
   );
@@ -37,6 +40,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     rateLimitPerSecond: values.RATE_LIMIT_PER_SECOND,
     rateLimitBurst: values.RATE_LIMIT_BURST,
     liveReconnectMs: values.LIVE_RECONNECT_MS,
+    authCacheMs: values.AUTH_CACHE_MS,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type ParticipantEntity,
   type Role,
 } from '@parkex/db';
+import { AuthService } from '../auth/auth.service';
 import { badInput, conflict, notFound } from '../common/app-error';
 
 export const OPERATOR_NAME = 'Park utility (market operator)';
@@ -15,7 +16,10 @@ export const OPERATOR_NAME = 'Park utility (market operator)';
 export class ParticipantsService {
   private readonly logger = new Logger(ParticipantsService.name);
 
-  constructor(private readonly participants: ParticipantRepository) {}
+  constructor(
+    private readonly participants: ParticipantRepository,
+    private readonly auth: AuthService,
+  ) {}
 
   async get(id: string): Promise<ParticipantEntity> {
     const participant = isUuid(id) ? await this.participants.findById(id) : null;
@@ -48,7 +52,9 @@ export class ParticipantsService {
   /** Revokes every active key of the participant; returns how many. */
   async revokeKeys(participantId: string): Promise<number> {
     await this.get(participantId);
-    return this.participants.revokeKeys(participantId);
+    const revoked = await this.participants.revokeKeys(participantId);
+    this.auth.forget(participantId);
+    return revoked;
   }
 
   /**
@@ -71,6 +77,7 @@ export class ParticipantsService {
     }
     const result = await this.participants.suspend(id, text);
     if (!result) throw notFound(`participant ${id} does not exist`);
+    this.auth.forget(id);
     this.logger.log(
       `suspended ${id} (${result.participant.name}); cancelled ${result.cancelledOrders} open orders`,
     );
@@ -82,6 +89,7 @@ export class ParticipantsService {
     await this.get(id);
     const participant = await this.participants.reinstate(id);
     if (!participant) throw notFound(`participant ${id} does not exist`);
+    this.auth.forget(id);
     return participant;
   }
 

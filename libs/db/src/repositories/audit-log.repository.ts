@@ -16,14 +16,27 @@ export class AuditLogRepository {
   constructor(private readonly db: DataSource) {}
 
   async append(record: AuditRecord): Promise<void> {
-    await this.db.getRepository(AuditLogEntity).insert({
-      actorId: record.actorId,
-      action: record.action,
-      args: record.args as object,
-      outcome: record.outcome,
-      errorCode: record.errorCode ?? null,
-      message: record.message ?? null,
-    });
+    await this.appendMany([record]);
+  }
+
+  /** Appends records in one statement (one commit), ids in the given order. */
+  async appendMany(records: readonly AuditRecord[]): Promise<void> {
+    if (!records.length) return;
+    await this.db.query(
+      `INSERT INTO audit_log (actor_id, action, args, outcome, error_code, message)
+       SELECT actor_id, action, args, outcome, error_code, message
+       FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[])
+         WITH ORDINALITY AS r(actor_id, action, args, outcome, error_code, message, ord)
+       ORDER BY ord`,
+      [
+        records.map((r) => r.actorId),
+        records.map((r) => r.action),
+        records.map((r) => (r.args === undefined ? null : JSON.stringify(r.args))),
+        records.map((r) => r.outcome),
+        records.map((r) => r.errorCode ?? null),
+        records.map((r) => r.message ?? null),
+      ],
+    );
   }
 
   findByAction(action: string, limit = 100): Promise<AuditLogEntity[]> {
