@@ -211,6 +211,22 @@ describe('foundation over HTTP (API keys, roles, products, audit)', () => {
     }
   });
 
+  it('writes one audit row for each of many concurrent mutations (group commit)', async () => {
+    const names = Array.from({ length: 25 }, () => uniqueName('Concurrent tenant'));
+    await Promise.all(names.map((name) => api.createParticipant(name)));
+    const db = await connectTestDatabase();
+    try {
+      const rows = await db.query(
+        `SELECT args->'input'->>'name' AS name FROM audit_log
+         WHERE action = 'createParticipant' AND outcome = 'OK' AND args->'input'->>'name' = ANY($1)`,
+        [names],
+      );
+      expect(rows.rows.map((r) => r.name).sort()).toEqual([...names].sort());
+    } finally {
+      await db.end();
+    }
+  });
+
   it('refuses queries nested deeper than the limit', async () => {
     const deep = `{ me { ${'__typename '.repeat(1)} } ${'products { code } '.repeat(1)} }`;
     expect((await api.gql(deep, {}, api.operatorKey)).errors).toBeUndefined();
