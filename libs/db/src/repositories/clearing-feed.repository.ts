@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { CLEARING_CHANNEL } from './clearing.repository';
-import type { ClearingResultRow } from './settlement.repository';
+import { RESULT_COLUMNS, type ClearingResultRow } from './settlement.repository';
 
 /** What the matcher sends on `parkex_clearing` when a clearing commits. */
 export interface ClearingNotice {
@@ -149,14 +149,6 @@ export class ClearingListener {
 function endQuietly(client: Client): void {
   client.end().catch(() => undefined);
 }
-
-/** Same shape as `SettlementRepository.findResult`. */
-const RESULT_COLUMNS = `
-  product_code AS "productCode", delivery_start AS "deliveryStart", status, price::text AS price,
-  volume_wh::text AS "volumeWh", amount_minor::text AS "amountMinor", fee_minor::text AS "feeMinor",
-  mechanism, k::text AS k, bid_count AS "bidCount", offer_count AS "offerCount", fill_count AS "fillCount",
-  input_hash AS "inputHash", result_hash AS "resultHash", demand_curve AS "demandCurve",
-  supply_curve AS "supplyCurve", matcher_id AS "matcherId", cleared_at AS "clearedAt"`;
 
 /** A result with its exact place in the clearing order (cleared_at keeps microseconds). */
 export interface FeedRow extends ClearingResultRow {

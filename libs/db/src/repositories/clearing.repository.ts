@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type QueryRunner } from 'typeorm';
+import { rawClient } from './raw-client';
 
 /** The product-interval a matcher has claimed, with the product terms it clears under. */
 export interface ClaimedInterval {
@@ -95,45 +96,10 @@ export class ClearingSession {
     readonly interval: ClaimedInterval,
   ) {}
 
-  async loadBook(): Promise<FrozenBookRows> {
-    const { rows } = await this.client.query<
-      [string, 'BUY' | 'SELL', string | null, string, string, string]
-    >({
-      text: `SELECT id::text, side,
-                    CASE WHEN mod(price, $3::numeric) = 0 THEN (price / $3::numeric)::bigint::text END,
-                    quantity_wh::text,
-                    (extract(epoch FROM created_at) * 1000000)::bigint::text,
-                    participant_id::text
-             FROM market_order
-             WHERE product_code = $1 AND delivery_start = $2 AND status = 'OPEN'
-             ORDER BY market_order.created_at, market_order.id`,
-      values: [
-        this.interval.productCode,
-        this.interval.deliveryStart,
-        this.interval.terms.priceTick,
-      ],
-      rowMode: 'array',
-    });
-    const book: FrozenBookRows = {
-      id: [],
-      side: [],
-      priceTicks: [],
-      quantityWh: [],
-      acceptedAtUs: [],
-      participantId: [],
-    };
-    for (const [id, side, ticks, quantity, acceptedAt, participant] of rows) {
-      if (ticks === null) {
-        throw new Error(`order ${id} is not on the current tick ${this.interval.terms.priceTick}`);
-      }
-      book.id.push(id);
-      book.side.push(side);
-      book.priceTicks.push(ticks);
-      book.quantityWh.push(quantity);
-      book.acceptedAtUs.push(acceptedAt);
-      book.participantId.push(participant);
-    }
-    return book;
+  /** The OPEN orders of the claimed interval, in time priority. */
+  loadBook(): Promise<FrozenBookRows> {
+    const { productCode, deliveryStart, terms } = this.interval;
+    return readBook(this.client, productCode, deliveryStart, terms.priceTick, "status = 'OPEN'");
   }
 
   /** Ledger accounts of these participants, and the utility's. */
@@ -271,6 +237,55 @@ function* textChunks(rows: number, line: (i: number) => string): Generator<strin
   if (chunk) yield chunk;
 }
 
+/**
+ * A book of one product-interval as columns of text, in time priority, with prices in ticks of
+ * `priceTick`. An order off that tick is an error, or, with `keepOffTick`, kept with the
+ * price text `off-tick` (which no clearing accepts) so that a verification can report it.
+ */
+async function readBook(
+  client: PoolClient,
+  productCode: string,
+  deliveryStart: Date,
+  priceTick: string,
+  condition: "status = 'OPEN'" | "status <> 'CANCELLED'",
+  options: { keepOffTick?: boolean } = {},
+): Promise<FrozenBookRows> {
+  const { rows } = await client.query<
+    [string, 'BUY' | 'SELL', string | null, string, string, string]
+  >({
+    text: `SELECT id::text, side,
+                  CASE WHEN mod(price, $3::numeric) = 0 THEN (price / $3::numeric)::bigint::text END,
+                  quantity_wh::text,
+                  (extract(epoch FROM created_at) * 1000000)::bigint::text,
+                  participant_id::text
+           FROM market_order
+           WHERE product_code = $1 AND delivery_start = $2 AND ${condition}
+           ORDER BY market_order.created_at, market_order.id`,
+    values: [productCode, deliveryStart, priceTick],
+    rowMode: 'array',
+  });
+  const book: FrozenBookRows = {
+    id: [],
+    side: [],
+    priceTicks: [],
+    quantityWh: [],
+    acceptedAtUs: [],
+    participantId: [],
+  };
+  for (const [id, side, ticks, quantity, acceptedAt, participant] of rows) {
+    if (ticks === null && !options.keepOffTick) {
+      throw new Error(`order ${id} is not on the tick ${priceTick}`);
+    }
+    book.id.push(id);
+    book.side.push(side);
+    book.priceTicks.push(ticks ?? 'off-tick');
+    book.quantityWh.push(quantity);
+    book.acceptedAtUs.push(acceptedAt);
+    book.participantId.push(participant);
+  }
+  return book;
+}
+
 export interface ClaimOptions {
   matcherId: string;
   /** A claim whose session stays idle in its transaction longer than this is dropped by the server. */
@@ -296,7 +311,7 @@ export class ClearingRepository {
     await runner.connect();
     try {
       await runner.startTransaction('READ COMMITTED');
-      const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+      const client = rawClient(runner);
       await client.query(
         `SELECT set_config('idle_in_transaction_session_timeout', $1, true),
                                  set_config('application_name', $2, true)`,
@@ -383,41 +398,23 @@ export class ClearingRepository {
     );
     if (!stored.length) return null;
     const s = stored[0];
-    const rows = await this.db.query<
-      {
-        id: string;
-        side: 'BUY' | 'SELL';
-        ticks: string | null;
-        quantity_wh: string;
-        accepted_at: string;
-        participant_id: string;
-      }[]
-    >(
-      `SELECT o.id::text AS id, o.side,
-              CASE WHEN mod(o.price, $3::numeric) = 0 THEN (o.price / $3::numeric)::bigint::text END AS ticks,
-              o.quantity_wh::text AS quantity_wh,
-              (extract(epoch FROM o.created_at) * 1000000)::bigint::text AS accepted_at,
-              o.participant_id::text AS participant_id
-       FROM market_order o
-       WHERE o.product_code = $1 AND o.delivery_start = $2 AND o.status <> 'CANCELLED'
-       ORDER BY o.id`,
-      [productCode, deliveryStart, s.price_tick],
-    );
-    const book: FrozenBookRows = {
-      id: [],
-      side: [],
-      priceTicks: [],
-      quantityWh: [],
-      acceptedAtUs: [],
-      participantId: [],
-    };
-    for (const row of rows) {
-      book.id.push(row.id);
-      book.side.push(row.side);
-      book.priceTicks.push(row.ticks ?? 'off-tick');
-      book.quantityWh.push(row.quantity_wh);
-      book.acceptedAtUs.push(row.accepted_at);
-      book.participantId.push(row.participant_id);
+    // Orders cancelled before the gate are not in the book; nothing else changes after it.
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    let book: FrozenBookRows;
+    try {
+      book = await readBook(
+        rawClient(runner),
+        productCode,
+        deliveryStart,
+        s.price_tick,
+        "status <> 'CANCELLED'",
+        {
+          keepOffTick: true,
+        },
+      );
+    } finally {
+      await runner.release();
     }
     return {
       book,

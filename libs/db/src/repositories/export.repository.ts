@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
+import { rawClient } from './raw-client';
 
 /** One ledger entry with its journal and owner, as exported (int8 and numeric as text). */
 export interface SettlementEntryRow {
@@ -99,7 +99,7 @@ export class ExportRepository {
   private async stream<T>(text: string, values: unknown[]): Promise<RowStream<T>> {
     const runner = this.db.createQueryRunner();
     await runner.connect();
-    const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const client = rawClient(runner);
     const stream = client.query(new QueryStream(text, values, { batchSize: BATCH_SIZE }));
     let released = false;
     const release = () => {

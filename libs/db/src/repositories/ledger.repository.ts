@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { GENESIS_HASH, journalHash, type EntryKind, type JournalLine } from '@parkex/market';
-import type { ClientBase, PoolClient } from 'pg';
+import type { ClientBase } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
+import { rawClient } from './raw-client';
 
 /** Journals whose delivery start lies in [from, to); an absent bound is open. */
 export interface JournalRange {
@@ -159,7 +160,7 @@ export class LedgerRepository {
     const runner = this.db.createQueryRunner();
     await runner.connect();
     try {
-      const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+      const client = rawClient(runner);
       return await verifyJournalChain(client, range);
     } finally {
       await runner.release();

@@ -4,6 +4,7 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import type { MarketOrderEntity, OrderSide, OrderStatus } from '../entities/market-order.entity';
 import type { ProductEntity } from '../entities/product.entity';
 import { pgError } from './pg-errors';
+import { rawClient } from './raw-client';
 
 /** One product-interval: a product and the start of a delivery interval. */
 export interface IntervalKey {
@@ -473,10 +474,6 @@ export async function cancelOpenOrdersInOpenIntervals(
 /** True for the database's "gate closed" refusal (SQLSTATE PX001). */
 export function isGateClosedError(error: unknown): boolean {
   return pgError(error).code === GATE_CLOSED_STATE;
-}
-
-function rawClient(runner: QueryRunner): PoolClient {
-  return (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
 }
 
 /** A named statement: prepared once per pooled connection (the hot path skips parse and plan). */

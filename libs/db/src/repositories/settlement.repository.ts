@@ -47,7 +47,8 @@ export interface SettlementRow {
   netAmountMinor: string;
 }
 
-const RESULT_COLUMNS = `
+/** The columns of a `ClearingResultRow`, for any query on clearing_result. */
+export const RESULT_COLUMNS = `
   product_code AS "productCode", delivery_start AS "deliveryStart", status, price::text AS price,
   volume_wh::text AS "volumeWh", amount_minor::text AS "amountMinor", fee_minor::text AS "feeMinor",
   mechanism, k::text AS k, bid_count AS "bidCount", offer_count AS "offerCount", fill_count AS "fillCount",
