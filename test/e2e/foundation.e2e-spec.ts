@@ -160,6 +160,11 @@ describe('foundation over HTTP (API keys, roles, products, audit)', () => {
     ['minPrice', { minPrice: '30' }, /minPrice 30 must be below maxPrice 20/],
     ['minPrice', { minPrice: '-5.005' }, /not a multiple of the tick/],
     ['k', { k: '1.5' }, /k must lie in \[0, 1\]/],
+    [
+      'priceTick',
+      { priceTick: '0.00000001', maxPrice: '100000000000' },
+      /holds more than 2\^53 ticks/,
+    ],
     ['code', { code: 'bad code' }, /code must be/],
     ['networkFee', { networkFee: '-0.01' }, /networkFee must not be negative/],
   ])(

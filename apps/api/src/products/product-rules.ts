@@ -1,4 +1,5 @@
 import type { ProductSettings } from '@parkex/db';
+import { validatePriceGrid } from '@parkex/market';
 
 export interface Problem {
   field: keyof ProductSettings;
@@ -37,6 +38,15 @@ export function checkProductSettings(s: ProductSettings): Problem[] {
     if (max !== undefined && max % tick !== 0n) {
       fail('maxPrice', `maxPrice ${s.maxPrice} is not a multiple of the tick ${s.priceTick}`);
     }
+  }
+  if (!problems.length) {
+    // What the clearing itself requires of a grid (e.g. every price a safe number of ticks).
+    const grid = validatePriceGrid({
+      priceTick: s.priceTick,
+      minPrice: s.minPrice,
+      maxPrice: s.maxPrice,
+    });
+    if (!grid.ok) fail('priceTick', grid.rejection.message);
   }
   if (k !== undefined && (k < 0n || k > ONE)) fail('k', `k must lie in [0, 1], got ${s.k}`);
   if (fee !== undefined && fee < 0n) fail('networkFee', 'networkFee must not be negative');
