@@ -12,14 +12,13 @@
  *   {"bench":"export","rows":…,"seconds":…,"peakRssMB":…,"rssBeforeMB":…,"mbPerSecond":…}
  * Progress on stderr. Exits non-zero when the row count is wrong.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { generateApiKey, PROJECT_ROOT } from '@parkex/db';
+import { generateApiKey } from '@parkex/db';
 import { Client } from 'pg';
+import { freePort, spawnApp, stopChild, waitForHealth } from '../scripts/support/processes';
 import { benchDatabase } from './support/bench-database';
 
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
@@ -215,64 +214,24 @@ async function startApi(
   operatorKey: string,
 ): Promise<ChildProcess> {
   log(`starting the API on 127.0.0.1:${port}`);
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      join(PROJECT_ROOT, 'scripts', 'register.js'),
-      join(PROJECT_ROOT, 'apps', 'api', 'src', 'main.ts'),
-    ],
-    {
-      cwd: PROJECT_ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        PORT: String(port),
-        OPERATOR_API_KEY: operatorKey,
-        NODE_ENV: 'production',
-        DB_POOL_SIZE: '5',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  for (const stream of [child.stdout, child.stderr]) {
+  const child = spawnApp('api', {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    OPERATOR_API_KEY: operatorKey,
+    NODE_ENV: 'production',
+    DB_POOL_SIZE: '5',
+  });
+  for (const stream of [child.stdout, child.stderr].filter((s) => s !== null)) {
     createInterface({ input: stream }).on('line', (line) => log(`api: ${line}`));
   }
-  for (let attempt = 0; attempt < 600; attempt++) {
-    if (child.exitCode !== null) throw new Error(`the API exited early (${child.exitCode})`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/health`);
-      if (response.ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await waitForHealth(`http://127.0.0.1:${port}/health`, { child });
+  } catch (error) {
+    await stopChild(child);
+    throw error;
   }
-  await stopChild(child);
-  throw new Error('the API did not become healthy');
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+  return child;
 }
 
 main().catch((error: unknown) => {

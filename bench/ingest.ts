@@ -16,10 +16,9 @@
  * BENCH_BATCH_CLIENTS (4), BENCH_BATCH_SIZE (1000), BENCH_CASES (single,batch), DB_POOL_SIZE (passed to the API),
  * BENCH_API_NODE_ARGS (extra node flags for the API, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -33,6 +32,7 @@ import {
   startEmbeddedPostgres,
   withDatabase,
 } from '@parkex/db';
+import { freePort, spawnApp, stopChild, waitForHealth } from '../scripts/support/processes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -382,68 +382,28 @@ async function startApi(
   operatorKey: string,
 ): Promise<ChildProcess> {
   log(`starting the API on 127.0.0.1:${port}`);
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_API_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
-      '-r',
-      join(PROJECT_ROOT, 'scripts', 'register.js'),
-      join(PROJECT_ROOT, 'apps', 'api', 'src', 'main.ts'),
-    ],
+  const child = spawnApp(
+    'api',
     {
-      cwd: PROJECT_ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        PORT: String(port),
-        OPERATOR_API_KEY: operatorKey,
-        NODE_ENV: 'production',
-        DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '20',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      OPERATOR_API_KEY: operatorKey,
+      NODE_ENV: 'production',
+      DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '20',
     },
+    process.env.BENCH_API_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
   );
-  for (const stream of [child.stdout, child.stderr]) {
+  for (const stream of [child.stdout, child.stderr].filter((s) => s !== null)) {
     createInterface({ input: stream }).on('line', (line) => log(`api: ${line}`));
   }
-  const exited = new Promise<never>((_resolve, reject) =>
-    child.once('exit', (code) => reject(new Error(`the API exited early (${code})`))),
-  );
-  exited.catch(() => undefined);
-  for (let attempt = 0; attempt < 600; attempt++) {
-    if (child.exitCode !== null) await exited;
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/health`);
-      if (response.ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await waitForHealth(`http://127.0.0.1:${port}/health`, { child });
+  } catch (error) {
+    await stopChild(child);
+    throw error;
   }
-  throw new Error('the API did not become healthy');
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+  return child;
 }
 
 /** Deterministic PRNG so that every run sends the same orders. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateApiKey, migrate, PROJECT_ROOT } from '@parkex/db';
 import { platformDatabase } from './platform-db';
+import { spawnApp, stopChild, waitForHealth } from './support/processes';
 
 const REGISTER = join(PROJECT_ROOT, 'scripts', 'register.js');
 const children = new Map<string, ChildProcess>();
@@ -48,15 +49,8 @@ async function main(): Promise<void> {
     PORT: String(port),
     ...(operatorKey ? { OPERATOR_API_KEY: operatorKey } : {}),
   };
-  for (const app of ['api', 'matcher']) {
-    const child = spawn(
-      process.execPath,
-      ['-r', REGISTER, join(PROJECT_ROOT, 'apps', app, 'src', 'main.ts')],
-      {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+  for (const app of ['api', 'matcher'] as const) {
+    const child = spawnApp(app, env);
     children.set(app, child);
     prefix(app, child);
     child.on('exit', (code, signal) => {
@@ -68,7 +62,7 @@ async function main(): Promise<void> {
     });
   }
 
-  await waitForHealth(`http://127.0.0.1:${port}/health`);
+  await waitForHealth(`http://127.0.0.1:${port}/health`, { cancelled: () => stopping });
   const lines = [
     `GraphQL API   http://localhost:${port}/graphql  (GraphiQL in the browser)`,
     `health        http://localhost:${port}/health`,
@@ -127,30 +121,6 @@ function prefix(name: string, child: ChildProcess): void {
       process.stdout.write(`[${name}] ${line}\n`),
     );
   }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-async function waitForHealth(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 600 && !stopping; attempt++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the API did not become healthy at ${url}`);
 }
 
 function redact(url: string): string {
