@@ -241,6 +241,13 @@ describe('foundation over HTTP (API keys, roles, products, audit)', () => {
     expect(result.errors?.[0].message).toMatch(/levels deep/);
   });
 
+  it('answers an unknown HTTP route with a 404, not a hang', async () => {
+    const response = await fetch(`${await api.app.getUrl()}/no-such-page`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(response.status).toBe(404);
+  });
+
   it('answers /health', async () => {
     const response = await fetch(`${await api.app.getUrl()}/health`);
     expect(response.status).toBe(200);
