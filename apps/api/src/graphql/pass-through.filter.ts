@@ -11,6 +11,8 @@ import type { GqlExceptionFilter } from '@nestjs/graphql';
 export class PassThroughFilter extends BaseExceptionFilter implements GqlExceptionFilter {
   override catch(error: unknown, host: ArgumentsHost): unknown {
     if (host.getType<string>() === 'graphql') return error;
+    // BaseExceptionFilter.catch (not a promise): writes the HTTP error response.
+    // eslint-disable-next-line promise/valid-params, promise/no-promise-in-callback
     super.catch(error, host);
     return undefined;
   }
