@@ -37,9 +37,7 @@ export class CreateOrderBook1764205200000 implements MigrationInterface {
         quantity_wh bigint NOT NULL CHECK (quantity_wh > 0),
         status text NOT NULL DEFAULT 'OPEN' CHECK (status IN ('OPEN', 'CANCELLED')),
         created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-        CONSTRAINT market_order_client_order_id UNIQUE (participant_id, client_order_id),
-        FOREIGN KEY (product_code, delivery_start)
-          REFERENCES product_interval (product_code, delivery_start)
+        CONSTRAINT market_order_client_order_id UNIQUE (participant_id, client_order_id)
       )`);
     // The matcher's book query and the interval filter of `orders`.
     await db.query(`CREATE INDEX market_order_book ON market_order (product_code, delivery_start)`);
@@ -59,6 +57,18 @@ export class CreateOrderBook1764205200000 implements MigrationInterface {
           USING (product_code, delivery_start)
         ORDER BY i.product_code, i.delivery_start
         FOR SHARE OF i;
+        -- Every order's interval must exist. This replaces a foreign key, whose check per row
+        -- (a lookup and a lock on the same interval row for each order of a bulk insert)
+        -- cost a third of the insert time.
+        SELECT n.product_code, n.delivery_start INTO closed
+        FROM (SELECT DISTINCT product_code, delivery_start FROM new_orders) n
+        WHERE NOT EXISTS (SELECT 1 FROM product_interval i
+                          WHERE i.product_code = n.product_code AND i.delivery_start = n.delivery_start)
+        LIMIT 1;
+        IF FOUND THEN
+          RAISE EXCEPTION 'no product-interval % %', closed.product_code, closed.delivery_start
+            USING ERRCODE = 'foreign_key_violation';
+        END IF;
         SELECT i.product_code, i.delivery_start INTO closed
         FROM product_interval i
         JOIN (SELECT DISTINCT product_code, delivery_start FROM new_orders) n

@@ -146,6 +146,28 @@ describe('gate closure', () => {
     expect(all.rows[0].n).toBe(frozen.book.length);
   }, 30_000);
 
+  it('refuses, in the database, an order for a product-interval that does not exist', async () => {
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO participant (name, role) VALUES ($1, 'PARTICIPANT') RETURNING id`,
+      [`orphan-${Date.now()}-${Math.random()}`],
+    );
+    await expect(
+      db.query(
+        `INSERT INTO market_order (participant_id, client_order_id, product_code, delivery_start, side, price, quantity_wh)
+         VALUES ($1, 'orphan', 'ELECTRICITY', '2039-01-01T00:00:00Z', 'BUY', 0.1, 1000)`,
+        [rows[0].id],
+      ),
+    ).rejects.toMatchObject({
+      code: '23503',
+      message: expect.stringMatching(/no product-interval ELECTRICITY/),
+    });
+    const count = await db.query(
+      `SELECT count(*)::int AS n FROM market_order WHERE participant_id = $1`,
+      [rows[0].id],
+    );
+    expect(count.rows[0].n).toBe(0);
+  });
+
   it('refuses a cancellation once the gate has closed (API and database trigger)', async () => {
     const product = await createProduct(api, {
       intervalSeconds: 4,
