@@ -18,9 +18,28 @@ export class CreateOrderBook1764205200000 implements MigrationInterface {
         product_code text NOT NULL REFERENCES product (code),
         delivery_start timestamptz NOT NULL,
         gate_closure_at timestamptz NOT NULL,
+        price_tick numeric NOT NULL,
+        min_price numeric NOT NULL,
+        max_price numeric NOT NULL,
+        mechanism text NOT NULL,
+        k numeric NOT NULL,
+        network_fee numeric NOT NULL,
         state text NOT NULL DEFAULT 'OPEN' CHECK (state IN ('OPEN', 'CLEARED')),
         PRIMARY KEY (product_code, delivery_start)
       )`);
+    // An interval keeps the product's terms as they were when it opened (its first order):
+    // a later change of the product applies to later intervals, and every book stays clearable.
+    await db.query(`
+      CREATE FUNCTION product_interval_freeze_terms() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        SELECT p.price_tick, p.min_price, p.max_price, p.mechanism, p.k, p.network_fee
+          INTO NEW.price_tick, NEW.min_price, NEW.max_price, NEW.mechanism, NEW.k, NEW.network_fee
+        FROM product p WHERE p.code = NEW.product_code;
+        RETURN NEW;
+      END $$`);
+    await db.query(`
+      CREATE TRIGGER product_interval_terms BEFORE INSERT ON product_interval
+        FOR EACH ROW EXECUTE FUNCTION product_interval_freeze_terms()`);
     await db.query(
       `CREATE INDEX product_interval_due ON product_interval (gate_closure_at) WHERE state = 'OPEN'`,
     );
@@ -50,6 +69,7 @@ export class CreateOrderBook1764205200000 implements MigrationInterface {
       CREATE FUNCTION market_order_check_gate() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
         closed record;
+        off_grid record;
       BEGIN
         PERFORM 1
         FROM product_interval i
@@ -78,6 +98,19 @@ export class CreateOrderBook1764205200000 implements MigrationInterface {
         IF FOUND THEN
           RAISE EXCEPTION 'the gate of % % has closed', closed.product_code, closed.delivery_start
             USING ERRCODE = 'PX001';
+        END IF;
+        -- Prices on the grid of their interval (the API checks the product's current grid;
+        -- they differ only after the operator changed the product while the interval was open).
+        SELECT o.price, i.price_tick, i.min_price, i.max_price, i.product_code, i.delivery_start
+          INTO off_grid
+        FROM new_orders o JOIN product_interval i USING (product_code, delivery_start)
+        WHERE mod(o.price, i.price_tick) <> 0 OR o.price < i.min_price OR o.price > i.max_price
+        LIMIT 1;
+        IF FOUND THEN
+          RAISE EXCEPTION 'price % is not on the grid of the % interval starting % (tick %, from % to %), which keeps the terms it opened with',
+            off_grid.price, off_grid.product_code, off_grid.delivery_start, off_grid.price_tick,
+            off_grid.min_price, off_grid.max_price
+            USING ERRCODE = 'PX003';
         END IF;
         RETURN NULL;
       END $$`);
@@ -129,5 +162,6 @@ export class CreateOrderBook1764205200000 implements MigrationInterface {
     await db.query(`DROP FUNCTION market_order_guard_update()`);
     await db.query(`DROP FUNCTION market_order_check_gate()`);
     await db.query(`DROP TABLE product_interval`);
+    await db.query(`DROP FUNCTION product_interval_freeze_terms()`);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   GateClosedError,
+  OffIntervalGridError,
   OrderRepository,
   type IntervalKey,
   type MarketOrderEntity,
@@ -90,6 +91,9 @@ export class OrdersService {
       return requests.map((r) => byClientId.get(r.clientOrderId)!);
     } catch (error) {
       if (error instanceof GateClosedError) throw gateClosed(requests, error.intervals);
+      if (error instanceof OffIntervalGridError) {
+        throw badInput(error.message, { field: 'orders', reason: 'OFF_INTERVAL_GRID' });
+      }
       throw error;
     }
   }

@@ -329,8 +329,8 @@ export class ClearingRepository {
         network_fee: string;
       }>(
         `SELECT i.product_code, i.delivery_start, i.gate_closure_at,
-                p.price_tick, p.min_price, p.max_price, p.mechanism, p.k, p.network_fee
-         FROM product_interval i JOIN product p ON p.code = i.product_code
+                i.price_tick, i.min_price, i.max_price, i.mechanism, i.k, i.network_fee
+         FROM product_interval i
          WHERE i.state = 'OPEN' AND i.gate_closure_at <= now()
            AND ($1::text[] IS NULL OR i.product_code = ANY($1::text[]))
          ORDER BY i.gate_closure_at, i.product_code

@@ -70,6 +70,14 @@ export interface SubmissionRules {
 }
 
 /** The database refused an insert or a cancellation: these product-intervals' gates have closed. */
+/** The database refused a price off the grid its interval opened with (SQLSTATE PX003). */
+export class OffIntervalGridError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OffIntervalGridError';
+  }
+}
+
 export class GateClosedError extends Error {
   constructor(readonly intervals: IntervalKey[]) {
     super(
@@ -99,6 +107,8 @@ export type CancelOutcome =
 
 /** SQLSTATE of the gate triggers (migration CreateOrderBook). */
 const GATE_CLOSED_STATE = 'PX001';
+/** SQLSTATE of the trigger's price-grid check against the interval's frozen terms. */
+const OFF_INTERVAL_GRID_STATE = 'PX003';
 /** Deadlock and serialization failures: the transaction is retried as a whole. */
 const RETRYABLE_STATES = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 3;
@@ -317,6 +327,9 @@ export class OrderRepository {
     } catch (error) {
       if (pgError(error).code === GATE_CLOSED_STATE) {
         throw new GateClosedError(await this.closedIntervals(intervals));
+      }
+      if (pgError(error).code === OFF_INTERVAL_GRID_STATE) {
+        throw new OffIntervalGridError((error as Error).message);
       }
       throw error;
     }
