@@ -15,10 +15,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createInterface } from 'node:readline';
 import { generateApiKey } from '@parkex/db';
 import { Client } from 'pg';
-import { freePort, spawnApp, stopChild, waitForHealth } from '../scripts/support/processes';
+import { freePort, stopChild } from '../scripts/support/processes';
+import { startBenchApi } from './support/bench-api';
 import { benchDatabase } from './support/bench-database';
 
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     await seed(database.url, journals);
     const port = await freePort();
     const operatorKey = generateApiKey();
-    api = await startApi(database.url, port, operatorKey);
+    api = await startBenchApi({ databaseUrl: database.url, port, operatorKey, poolSize: 5, log });
     const pid = api.pid!;
     const reset = resetPeak(pid);
     const rssBefore = status(pid).VmRSS;
@@ -206,32 +206,6 @@ function mb(kb: number): number {
 
 function seconds(since: number): string {
   return ((performance.now() - since) / 1000).toFixed(1);
-}
-
-async function startApi(
-  databaseUrl: string,
-  port: number,
-  operatorKey: string,
-): Promise<ChildProcess> {
-  log(`starting the API on 127.0.0.1:${port}`);
-  const child = spawnApp('api', {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    OPERATOR_API_KEY: operatorKey,
-    NODE_ENV: 'production',
-    DB_POOL_SIZE: '5',
-  });
-  for (const stream of [child.stdout, child.stderr].filter((s) => s !== null)) {
-    createInterface({ input: stream }).on('line', (line) => log(`api: ${line}`));
-  }
-  try {
-    await waitForHealth(`http://127.0.0.1:${port}/health`, { child });
-  } catch (error) {
-    await stopChild(child);
-    throw error;
-  }
-  return child;
 }
 
 main().catch((error: unknown) => {

@@ -16,13 +16,11 @@
  * BENCH_BATCH_CLIENTS (4), BENCH_BATCH_SIZE (1000), BENCH_CASES (single,batch), DB_POOL_SIZE (passed to the API),
  * BENCH_API_NODE_ARGS (extra node flags for the API, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-import type { ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import {
   createDatabaseIfMissing,
   dropDatabase,
@@ -32,7 +30,8 @@ import {
   startEmbeddedPostgres,
   withDatabase,
 } from '@parkex/db';
-import { freePort, spawnApp, stopChild, waitForHealth } from '../scripts/support/processes';
+import { freePort, stopChild } from '../scripts/support/processes';
+import { startBenchApi } from './support/bench-api';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -70,7 +69,14 @@ async function main(): Promise<void> {
 
   const port = await freePort();
   const operatorKey = generateApiKey();
-  const api = await startApi(databaseUrl, port, operatorKey);
+  const api = await startBenchApi({
+    databaseUrl,
+    port,
+    operatorKey,
+    poolSize: Number(process.env.DB_POOL_SIZE ?? 20),
+    nodeArgs: process.env.BENCH_API_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+    log,
+  });
   apiPid = api.pid;
   cleanups.unshift(() => stopChild(api));
   const client = new GraphqlClient(port);
@@ -374,36 +380,6 @@ async function provideBenchDatabase(): Promise<string> {
   await createDatabaseIfMissing(maintenance, name);
   cleanups.unshift(() => dropDatabase(maintenance, name));
   return withDatabase(serverUrl, name);
-}
-
-async function startApi(
-  databaseUrl: string,
-  port: number,
-  operatorKey: string,
-): Promise<ChildProcess> {
-  log(`starting the API on 127.0.0.1:${port}`);
-  const child = spawnApp(
-    'api',
-    {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      OPERATOR_API_KEY: operatorKey,
-      NODE_ENV: 'production',
-      DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '20',
-    },
-    process.env.BENCH_API_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
-  );
-  for (const stream of [child.stdout, child.stderr].filter((s) => s !== null)) {
-    createInterface({ input: stream }).on('line', (line) => log(`api: ${line}`));
-  }
-  try {
-    await waitForHealth(`http://127.0.0.1:${port}/health`, { child });
-  } catch (error) {
-    await stopChild(child);
-    throw error;
-  }
-  return child;
 }
 
 /** Deterministic PRNG so that every run sends the same orders. */
