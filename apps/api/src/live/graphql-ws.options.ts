@@ -1,14 +1,28 @@
 import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
-import type { GraphQLError } from 'graphql';
+import { parse, type DocumentNode, type GraphQLError } from 'graphql';
 import { formatError } from '../graphql/format-error';
+import { checkQueryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from '../graphql/query-limits';
 
 /**
  * graphql-ws server options. Errors of subscription operations (a refused key, an unknown
  * product) are sent in `next` messages; Apollo's `formatError` does not see them, so they go
  * through the same one error map here: `extensions.code` and the message a person understands.
+ * Operations over the socket meet the same depth and cost limits as over HTTP.
  */
-export function graphqlWsOptions(): GraphQLWsSubscriptionsConfig {
+export function graphqlWsOptions(
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+): GraphQLWsSubscriptionsConfig {
   return {
+    onSubscribe: (_ctx, _id, payload) => {
+      let document: DocumentNode;
+      try {
+        document = parse(payload.query);
+      } catch {
+        return undefined; // graphql-ws reports the syntax error itself
+      }
+      const errors = checkQueryLimits(document, limits);
+      return errors.length ? errors : undefined;
+    },
     onNext: (_ctx, _id, _payload, _args, result) => {
       if (!result.errors?.length) return undefined;
       return {
