@@ -29,6 +29,7 @@ import {
   type OrderBook,
   type PriceGrid,
 } from '@parkex/market';
+import { seededRandom } from './support/random';
 
 const GRID: PriceGrid = { priceTick: '0.0001', minPrice: '-0.5', maxPrice: '4' };
 const parsedK = parseK('0.5');
@@ -43,24 +44,12 @@ function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-/** Deterministic PRNG (mulberry32) so every run benchmarks the same books. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MIN_TICKS = 500; // 0.05
 const MAX_TICKS = 4000; // 0.40
 
 /** Roughly normal prices around a day-ahead level: bids a little above offers. */
 function makeBook(n: number, seed: number): OrderBook {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const id = new BigInt64Array(n);
   const side = new Uint8Array(n);
   const priceTicks = new Float64Array(n);
@@ -83,7 +72,7 @@ function makeBook(n: number, seed: number): OrderBook {
 }
 
 function shuffled(book: OrderBook, seed: number): OrderBook {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const n = book.length;
   const perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;

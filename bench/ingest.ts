@@ -2,7 +2,7 @@
  * Order-ingest benchmark: `npm run bench:ingest`.
  *
  * Starts everything it needs: PostgreSQL (a fresh database on the server of DATABASE_URL, else
- * an embedded server on port PG_BENCH_PORT, default 54331, data in .data/postgres-bench), the
+ * an embedded server on port PG_BENCH_PORT, default 54332, data in .data/postgres-bench-ingest), the
  * migrations, and the real API as a child process (NODE_ENV=production) on a free loopback port.
  * Through the API it registers participants and a product whose gate stays open for the run,
  * then drives `submitOrders` over keep-alive HTTP connections from this process:
@@ -19,19 +19,12 @@
 import { Agent, request } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  createDatabaseIfMissing,
-  dropDatabase,
-  generateApiKey,
-  migrate,
-  PROJECT_ROOT,
-  startEmbeddedPostgres,
-  withDatabase,
-} from '@parkex/db';
+import { generateApiKey } from '@parkex/db';
 import { freePort, stopChild } from '../scripts/support/processes';
 import { startBenchApi } from './support/bench-api';
+import { benchDatabase } from './support/bench-database';
+import { seededRandom } from './support/random';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -63,9 +56,11 @@ async function main(): Promise<void> {
   }, DEADLINE_MS);
   deadline.unref();
 
-  const databaseUrl = await provideBenchDatabase();
-  log('migrating');
-  await migrate(databaseUrl);
+  const database = await benchDatabase('ingest');
+  cleanups.push(() => database.close());
+  const databaseUrl = database.url;
+  benchDatabaseName = new URL(databaseUrl).pathname.slice(1);
+  log(`database ${benchDatabaseName}`);
 
   const port = await freePort();
   const operatorKey = generateApiKey();
@@ -151,7 +146,7 @@ async function runCase(
   starts: string[],
 ): Promise<CaseResult> {
   let sequence = 0;
-  const random = mulberry32(perCall * 7919 + keys.length);
+  const random = seededRandom(perCall * 7919 + keys.length);
   const body = (clientIndex: number): string => {
     const orders: string[] = [];
     for (let i = 0; i < perCall; i++) {
@@ -213,7 +208,7 @@ async function runCase(
 }
 
 let apiPid: number | undefined;
-let benchDatabase = '';
+let benchDatabaseName = '';
 
 interface CpuSnapshot {
   /** Clock ticks (1/100 s) of the machine: busy and all. */
@@ -258,7 +253,7 @@ function cpuSnapshot(): CpuSnapshot {
       } catch {
         continue;
       }
-      if (command.startsWith('postgres:') && command.includes(` ${benchDatabase} `)) {
+      if (command.startsWith('postgres:') && command.includes(` ${benchDatabaseName} `)) {
         const t = processTicks(Number(entry));
         snapshot.backends.set(Number(entry), t.user + t.system);
       }
@@ -359,39 +354,6 @@ class GraphqlClient {
   close(): void {
     this.agent.destroy();
   }
-}
-
-/** A fresh database on DATABASE_URL's server, or on an embedded server of its own. */
-async function provideBenchDatabase(): Promise<string> {
-  const name = `parkex_bench_${Date.now()}_${process.pid}`;
-  benchDatabase = name;
-  let serverUrl = process.env.DATABASE_URL;
-  if (serverUrl) {
-    log(`PostgreSQL of DATABASE_URL, database ${name}`);
-  } else {
-    const dataDir = process.env.PG_BENCH_DATA_DIR ?? join(PROJECT_ROOT, '.data', 'postgres-bench');
-    const port = Number(process.env.PG_BENCH_PORT ?? 54331);
-    log(`embedded PostgreSQL on port ${port} (data ${dataDir}), database ${name}`);
-    const server = await startEmbeddedPostgres({ dataDir, port });
-    cleanups.push(() => server.stop());
-    serverUrl = server.url;
-  }
-  const maintenance = withDatabase(serverUrl, 'postgres');
-  await createDatabaseIfMissing(maintenance, name);
-  cleanups.unshift(() => dropDatabase(maintenance, name));
-  return withDatabase(serverUrl, name);
-}
-
-/** Deterministic PRNG so that every run sends the same orders. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 let stopping = false;

@@ -12,6 +12,7 @@ import {
   type ClearingNotice,
   type ClearingResultRow,
   type FeedPosition,
+  positionOf,
 } from '@parkex/db';
 import { CATCH_UP_MARGIN_MS, LIVE_OPTIONS, resultKey, type LiveOptions } from './live.options';
 
@@ -139,12 +140,7 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
         }
       }
       if (rows.length < CATCH_UP_PAGE) break;
-      const last = rows[rows.length - 1];
-      after = {
-        clearedAtExact: last.clearedAtExact,
-        productCode: last.productCode,
-        deliveryStart: last.deliveryStart,
-      };
+      after = positionOf(rows[rows.length - 1]);
     }
     if (reconnected) {
       this.logger.log(`listening again; caught up on ${published} result(s) missed meanwhile`);

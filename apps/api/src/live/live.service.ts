@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ClearingFeedRepository, type ClearingResultRow, type FeedPosition } from '@parkex/db';
+import {
+  ClearingFeedRepository,
+  positionOf,
+  type ClearingResultRow,
+  type FeedPosition,
+} from '@parkex/db';
 import { badInput } from '../common/app-error';
 import { ProductsService } from '../products/products.service';
 import { ClearingFeedService } from './clearing-feed.service';
@@ -96,12 +101,7 @@ export class LiveService {
         queue.push(row);
       }
       if (rows.length < REPLAY_PAGE) return;
-      const last = rows[rows.length - 1];
-      after = {
-        clearedAtExact: last.clearedAtExact,
-        productCode: last.productCode,
-        deliveryStart: last.deliveryStart,
-      };
+      after = positionOf(rows[rows.length - 1]);
     }
   }
 }

@@ -163,6 +163,15 @@ export interface FeedPosition {
   deliveryStart: Date;
 }
 
+/** The keyset position just after `row`, to read the next page from. */
+export function positionOf(row: FeedRow): FeedPosition {
+  return {
+    clearedAtExact: row.clearedAtExact,
+    productCode: row.productCode,
+    deliveryStart: row.deliveryStart,
+  };
+}
+
 /** The live feed of clearing results: the LISTEN session and the table reads that fill its gaps. */
 @Injectable()
 export class ClearingFeedRepository {
