@@ -74,12 +74,19 @@ export type { ClearingTerms } from './canonical';
 // Settlement
 export {
   GENESIS_HASH,
-  JOURNAL_FORMAT,
+  JOURNAL_FORMATS,
+  JOURNAL_HASH_VERSION,
   journalDebitMinor,
   journalHash,
   journalLines,
 } from './settlement';
-export type { EntryKind, JournalHeader, JournalLine, SettlementFill } from './settlement';
+export type {
+  EntryKind,
+  JournalHashVersion,
+  JournalHeader,
+  JournalLine,
+  SettlementFill,
+} from './settlement';
 
 // Replay (matcher and auditors)
 export { replayClearing } from './replay';

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { GENESIS_HASH, journalHash, type EntryKind, type JournalLine } from '@parkex/market';
+import {
+  GENESIS_HASH,
+  journalHash,
+  type EntryKind,
+  type JournalHashVersion,
+  type JournalLine,
+} from '@parkex/market';
 import type { ClientBase } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
@@ -28,6 +34,9 @@ interface JournalLineRow {
   debit_minor: string;
   prev_hash: string;
   hash: string;
+  hash_version: JournalHashVersion;
+  input_hash: string;
+  result_hash: string;
   predecessor_hash: string;
   line: number | null;
   account_id: string | null;
@@ -42,7 +51,8 @@ interface JournalLineRow {
  * through a server-side cursor (memory: one journal's lines). Per journal:
  * - its `prev_hash` is the stored `hash` of its actual predecessor in the chain (the journal with
  *   the next lower id, wherever its delivery lies; genesis for the first journal);
- * - its `hash` is `journalHash(prev_hash, header, lines)` recomputed from the stored lines;
+ * - its `hash` is `journalHash(hash_version, prev_hash, header, lines)` recomputed from the stored
+ *   lines (version 2 with the input and result hashes of the interval's stored clearing result);
  * - its lines sum to zero, there are `entry_count` of them numbered 0…n−1, and the debits add up
  *   to `debit_minor`.
  * Works on any pg client (the API's pool, a test's own connection).
@@ -55,14 +65,16 @@ export async function verifyJournalChain(
     new QueryStream(
       `WITH journals AS MATERIALIZED (
          SELECT j.id, j.product_code, j.delivery_start, j.entry_count, j.debit_minor, j.prev_hash, j.hash,
+                j.hash_version, r.input_hash, r.result_hash,
                 coalesce((SELECT p.hash FROM journal p WHERE p.id < j.id ORDER BY p.id DESC LIMIT 1),
                          $3) AS predecessor_hash
          FROM journal j
+         JOIN clearing_result r USING (product_code, delivery_start)
          WHERE ($1::timestamptz IS NULL OR j.delivery_start >= $1)
            AND ($2::timestamptz IS NULL OR j.delivery_start < $2)
        )
        SELECT j.id::text AS id, j.product_code, j.delivery_start, j.entry_count, j.debit_minor::text AS debit_minor,
-              j.prev_hash, j.hash, j.predecessor_hash,
+              j.prev_hash, j.hash, j.hash_version, j.input_hash, j.result_hash, j.predecessor_hash,
               e.line, e.account_id::text AS account_id, e.kind, e.fill_seq,
               e.energy_wh::text AS energy_wh, e.amount_minor::text AS amount_minor
        FROM journals j LEFT JOIN ledger_entry e ON e.journal_id = j.id
@@ -112,14 +124,23 @@ export async function verifyJournalChain(
 
 function checkJournal(journal: JournalLineRow, lines: JournalLine[]): string[] {
   const reasons: string[] = [];
+  if (journal.hash_version !== 1 && journal.hash_version !== 2) {
+    reasons.push(`journal ${journal.id}: unknown hash_version ${journal.hash_version}`);
+  }
   if (journal.prev_hash !== journal.predecessor_hash) {
     reasons.push(
       `journal ${journal.id}: prev_hash ${journal.prev_hash} is not the hash of its predecessor (${journal.predecessor_hash})`,
     );
   }
   const recomputed = journalHash(
+    journal.hash_version,
     journal.prev_hash,
-    { productCode: journal.product_code, deliveryStart: journal.delivery_start.toISOString() },
+    {
+      productCode: journal.product_code,
+      deliveryStart: journal.delivery_start.toISOString(),
+      inputHash: journal.input_hash,
+      resultHash: journal.result_hash,
+    },
     lines,
   );
   if (recomputed !== journal.hash) {
