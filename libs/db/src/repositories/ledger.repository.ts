@@ -171,6 +171,39 @@ function checkJournal(journal: JournalLineRow, lines: JournalLine[]): string[] {
   return reasons;
 }
 
+/** What is stored for one cleared interval's settlement, as `verifySettlement` compares it. */
+export interface StoredSettlement {
+  result: {
+    status: string;
+    /** Currency per kWh, the interval's frozen network fee. */
+    networkFee: string;
+    feeMinor: string;
+    inputHash: string;
+    resultHash: string;
+  };
+  /** The stored fills in seq order, with the ledger accounts of their parties (null: none). */
+  fills: {
+    seq: number;
+    buyerId: string;
+    sellerId: string;
+    buyerAccountId: string | null;
+    sellerAccountId: string | null;
+    quantityWh: string;
+    amountMinor: string;
+  }[];
+  utilityAccountId: string | null;
+  journal: {
+    id: string;
+    entryCount: number;
+    debitMinor: string;
+    prevHash: string;
+    hash: string;
+    hashVersion: JournalHashVersion;
+  } | null;
+  /** The journal's entries in line order (empty without a journal). */
+  entries: JournalLine[];
+}
+
 /** The ledger as an auditor checks it. */
 @Injectable()
 export class LedgerRepository {
@@ -184,6 +217,82 @@ export class LedgerRepository {
       const client = rawClient(runner);
       return await verifyJournalChain(client, range);
     } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * The stored result, fills (with their parties' accounts), journal and entries of one
+   * interval, read in one snapshot; null when the interval has no clearing result.
+   */
+  async storedSettlement(
+    productCode: string,
+    deliveryStart: Date,
+  ): Promise<StoredSettlement | null> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      const client = rawClient(runner);
+      const key = [productCode, deliveryStart];
+      const result = await client.query<StoredSettlement['result']>(
+        `SELECT status, network_fee::text AS "networkFee", fee_minor::text AS "feeMinor",
+                input_hash AS "inputHash", result_hash AS "resultHash"
+         FROM clearing_result WHERE product_code = $1 AND delivery_start = $2`,
+        key,
+      );
+      if (!result.rows.length) return null;
+      const fills = await client.query<StoredSettlement['fills'][number]>(
+        `SELECT f.seq, f.buyer_id::text AS "buyerId", f.seller_id::text AS "sellerId",
+                b.id::text AS "buyerAccountId", s.id::text AS "sellerAccountId",
+                f.quantity_wh::text AS "quantityWh", f.amount_minor::text AS "amountMinor"
+         FROM fill f
+         LEFT JOIN account b ON b.participant_id = f.buyer_id
+         LEFT JOIN account s ON s.participant_id = f.seller_id
+         WHERE f.product_code = $1 AND f.delivery_start = $2
+         ORDER BY f.seq`,
+        key,
+      );
+      const utility = await client.query<{ id: string }>(
+        `SELECT id::text AS id FROM account WHERE kind = 'UTILITY'`,
+      );
+      const journal = await client.query<NonNullable<StoredSettlement['journal']>>(
+        `SELECT id::text AS id, entry_count AS "entryCount", debit_minor::text AS "debitMinor",
+                prev_hash AS "prevHash", hash, hash_version AS "hashVersion"
+         FROM journal WHERE product_code = $1 AND delivery_start = $2`,
+        key,
+      );
+      const entries = journal.rows.length
+        ? await client.query<{
+            line: number;
+            account_id: string;
+            kind: EntryKind;
+            fill_seq: number | null;
+            energy_wh: string;
+            amount_minor: string;
+          }>(
+            `SELECT line, account_id::text AS account_id, kind, fill_seq, energy_wh::text AS energy_wh,
+                    amount_minor::text AS amount_minor
+             FROM ledger_entry WHERE journal_id = $1 ORDER BY line`,
+            [journal.rows[0].id],
+          )
+        : { rows: [] };
+      return {
+        result: result.rows[0],
+        fills: fills.rows,
+        utilityAccountId: utility.rows[0]?.id ?? null,
+        journal: journal.rows[0] ?? null,
+        entries: entries.rows.map((row) => ({
+          line: row.line,
+          accountId: row.account_id,
+          kind: row.kind,
+          fillSeq: row.fill_seq,
+          energyWh: BigInt(row.energy_wh),
+          amountMinor: BigInt(row.amount_minor),
+        })),
+      };
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
       await runner.release();
     }
   }
