@@ -76,6 +76,7 @@ export {
   GENESIS_HASH,
   JOURNAL_FORMATS,
   JOURNAL_HASH_VERSION,
+  isJournalHashVersion,
   journalDebitMinor,
   journalHash,
   journalLines,

@@ -59,6 +59,11 @@ export const JOURNAL_FORMATS: Readonly<Record<JournalHashVersion, string>> = {
   2: 'parkex.journal.v2',
 };
 
+/** True for a version `journalHash` knows (a stored one may be anything). */
+export function isJournalHashVersion(version: number): version is JournalHashVersion {
+  return version === 1 || version === 2;
+}
+
 /** The lines of a clearing's journal: two per fill, then fee debits per buyer and the utility's credit. */
 export function journalLines(
   fills: readonly SettlementFill[],

@@ -12,6 +12,7 @@ import {
 import {
   fillState,
   formatPrice,
+  isJournalHashVersion,
   formatQuantity,
   journalDebitMinor,
   journalHash,
@@ -303,7 +304,7 @@ function settlementDifferences(
     .filter((line) => line.kind === 'NETWORK_FEE' && line.amountMinor > 0n)
     .reduce((sum, line) => sum + line.amountMinor, 0n);
   compare("the result's fee_minor", result.feeMinor, feeMinor.toString());
-  if (journal.hashVersion !== 1 && journal.hashVersion !== 2) {
+  if (!isJournalHashVersion(journal.hashVersion)) {
     differences.push(`journal ${journal.id} has an unknown hash_version ${journal.hashVersion}`);
   } else {
     const header = {

@@ -27,7 +27,7 @@ describe('EnforceLedgerShape over journals written before it', () => {
     const before = new DataSource({
       ...createDataSource(url, { poolSize: 1, name: 'parkex-migrate-before' }).options,
       migrations: MIGRATIONS.filter((m) => timestampOf(m) < ENFORCE_LEDGER_SHAPE),
-    } as ConstructorParameters<typeof DataSource>[0]);
+    });
     await before.initialize();
     await before.runMigrations({ transaction: 'each' });
     await before.destroy();

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
   GENESIS_HASH,
+  isJournalHashVersion,
   journalHash,
   type EntryKind,
-  type JournalHashVersion,
   type JournalLine,
 } from '@parkex/market';
 import type { ClientBase } from 'pg';
@@ -34,7 +34,7 @@ interface JournalLineRow {
   debit_minor: string;
   prev_hash: string;
   hash: string;
-  hash_version: JournalHashVersion;
+  hash_version: number;
   input_hash: string;
   result_hash: string;
   predecessor_hash: string;
@@ -124,29 +124,30 @@ export async function verifyJournalChain(
 
 function checkJournal(journal: JournalLineRow, lines: JournalLine[]): string[] {
   const reasons: string[] = [];
-  if (journal.hash_version !== 1 && journal.hash_version !== 2) {
-    reasons.push(`journal ${journal.id}: unknown hash_version ${journal.hash_version}`);
-  }
   if (journal.prev_hash !== journal.predecessor_hash) {
     reasons.push(
       `journal ${journal.id}: prev_hash ${journal.prev_hash} is not the hash of its predecessor (${journal.predecessor_hash})`,
     );
   }
-  const recomputed = journalHash(
-    journal.hash_version,
-    journal.prev_hash,
-    {
-      productCode: journal.product_code,
-      deliveryStart: journal.delivery_start.toISOString(),
-      inputHash: journal.input_hash,
-      resultHash: journal.result_hash,
-    },
-    lines,
-  );
-  if (recomputed !== journal.hash) {
-    reasons.push(
-      `journal ${journal.id}: stored hash ${journal.hash} differs from the recomputed ${recomputed}`,
+  if (!isJournalHashVersion(journal.hash_version)) {
+    reasons.push(`journal ${journal.id}: unknown hash_version ${journal.hash_version}`);
+  } else {
+    const recomputed = journalHash(
+      journal.hash_version,
+      journal.prev_hash,
+      {
+        productCode: journal.product_code,
+        deliveryStart: journal.delivery_start.toISOString(),
+        inputHash: journal.input_hash,
+        resultHash: journal.result_hash,
+      },
+      lines,
     );
+    if (recomputed !== journal.hash) {
+      reasons.push(
+        `journal ${journal.id}: stored hash ${journal.hash} differs from the recomputed ${recomputed}`,
+      );
+    }
   }
   let sum = 0n;
   let debit = 0n;
@@ -198,7 +199,8 @@ export interface StoredSettlement {
     debitMinor: string;
     prevHash: string;
     hash: string;
-    hashVersion: JournalHashVersion;
+    /** As stored: `journalHash` knows 1 and 2. */
+    hashVersion: number;
   } | null;
   /** The journal's entries in line order (empty without a journal). */
   entries: JournalLine[];
