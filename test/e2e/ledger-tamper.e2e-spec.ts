@@ -141,14 +141,17 @@ describe('tampering with the stored clearing and ledger', () => {
     };
   }
 
+  /** A statement, its parameters and how many rows it changes (default 1). */
+  type Statement = [sql: string, params: unknown[], rows?: number];
+
   /** Runs statements with every trigger off (foreign keys included), as a superuser could. */
-  async function asSuperuser(...statements: [string, unknown[]][]): Promise<void> {
+  async function asSuperuser(...statements: Statement[]): Promise<void> {
     await db.query('BEGIN');
     try {
       await db.query('SET LOCAL session_replication_role = replica');
-      for (const [sql, params] of statements) {
+      for (const [sql, params, rows = 1] of statements) {
         const changed = await db.query(sql, params);
-        expect(changed.rowCount).toBe(1);
+        expect(changed.rowCount).toBe(rows);
       }
       await db.query('COMMIT');
     } catch (error) {
@@ -160,8 +163,8 @@ describe('tampering with the stored clearing and ledger', () => {
   /** Tampers, reads what the checks find, restores, and sees every check pass again. */
   async function tampered(
     interval: Cleared,
-    tamper: [string, unknown[]][],
-    restore: [string, unknown[]][],
+    tamper: Statement[],
+    restore: Statement[],
   ): Promise<Findings> {
     expect(await findings(interval.start)).toEqual(CLEAN);
     await asSuperuser(...tamper);
@@ -447,6 +450,36 @@ describe('tampering with the stored clearing and ledger', () => {
     }
     expect(await findings(c.start)).toEqual(CLEAN);
     expect((await findings(noTrade.start)).verifySettlement).toEqual([]);
+  });
+
+  it('lists at most 10 differences of a kind and counts the rest', async () => {
+    // 12 bids at 7 and 12 offers at 1, 1 kWh each: 12 fills at 4 (4800 in energy debits), 24
+    // energy lines, then the buyer's fee of 12 kWh × 0.125 = 150 and the utility's credit.
+    const c = await cleared(Array(12).fill(7), Array(12).fill(1));
+    const amounts = `UPDATE fill SET amount_minor = amount_minor + $3 WHERE product_code = $1 AND delivery_start = $2`;
+    const found = await tampered(
+      c,
+      [[amounts, [...key(c), 1], 12]],
+      [[amounts, [...key(c), -1], 12]],
+    );
+    expect(found.verifyClearing).toHaveLength(11);
+    expect(found.verifyClearing.slice(0, 10)).toEqual(
+      Array.from({ length: 10 }, (_, seq) =>
+        expect.stringMatching(
+          new RegExp(`^fill ${seq} differs: .* amount 401, recomputed .* amount 400$`),
+        ),
+      ),
+    );
+    expect(found.verifyClearing[10]).toBe('… 2 more fills differ');
+    expect(found.verifySettlement).toEqual([
+      ...Array.from({ length: 10 }, (_, line) =>
+        expect.stringMatching(new RegExp(`^line ${line} differs: `)),
+      ),
+      '… 14 more lines differ',
+      'debit_minor differs: stored 4950, recomputed 4962',
+      expect.stringMatching(/^hash \(version 2\) differs: /),
+    ]);
+    expect(found.verifyLedger).toEqual([]);
   });
 
   it('verifySettlement answers NOT_FOUND before clearing and FORBIDDEN to a participant', async () => {
