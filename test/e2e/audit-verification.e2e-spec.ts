@@ -130,7 +130,7 @@ describe('verifyClearing and verifyLedger', () => {
             `resultHash differs: stored ${stored.result_hash}, recomputed ${check.recomputedResultHash}`,
             'price differs: stored 3.5, recomputed 2.5',
             expect.stringMatching(
-              /^fill 0 differs: stored buy \d+ sell \d+ 1 kWh at 3\.5 amount 350, recomputed .* at 2\.5 amount 250$/,
+              /^fill 0 differs: stored buy \d+ by [0-9a-f-]{36} sell \d+ by [0-9a-f-]{36} 1 kWh at 3\.5 amount 350, recomputed .* at 2\.5 amount 250$/,
             ),
           ]),
         );

@@ -74,12 +74,20 @@ export type { ClearingTerms } from './canonical';
 // Settlement
 export {
   GENESIS_HASH,
-  JOURNAL_FORMAT,
+  JOURNAL_FORMATS,
+  JOURNAL_HASH_VERSION,
+  isJournalHashVersion,
   journalDebitMinor,
   journalHash,
   journalLines,
 } from './settlement';
-export type { EntryKind, JournalHeader, JournalLine, SettlementFill } from './settlement';
+export type {
+  EntryKind,
+  JournalHashVersion,
+  JournalHeader,
+  JournalLine,
+  SettlementFill,
+} from './settlement';
 
 // Replay (matcher and auditors)
 export { replayClearing } from './replay';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import {
   GENESIS_HASH,
@@ -82,21 +83,51 @@ describe('journalLines', () => {
 });
 
 describe('journalHash', () => {
-  const header = { productCode: 'ELECTRICITY', deliveryStart: '2026-11-27T10:15:00.000Z' };
+  const header = {
+    productCode: 'ELECTRICITY',
+    deliveryStart: '2026-11-27T10:15:00.000Z',
+    inputHash: 'a'.repeat(64),
+    resultHash: 'b'.repeat(64),
+  };
   const lines = journalLines([fill(0, 'b', 's', 1000n, 35n)], 'utility', '0.01');
 
   it('is a deterministic SHA-256 over the predecessor, the header and every line', () => {
-    const hash = journalHash(GENESIS_HASH, header, lines);
+    const hash = journalHash(2, GENESIS_HASH, header, lines);
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(journalHash(GENESIS_HASH, header, lines)).toBe(hash);
+    expect(journalHash(2, GENESIS_HASH, header, lines)).toBe(hash);
   });
 
   it('changes when the predecessor, the header or any line changes', () => {
-    const hash = journalHash(GENESIS_HASH, header, lines);
-    expect(journalHash('1'.repeat(64), header, lines)).not.toBe(hash);
-    expect(journalHash(GENESIS_HASH, { ...header, productCode: 'HEAT' }, lines)).not.toBe(hash);
+    const hash = journalHash(2, GENESIS_HASH, header, lines);
+    expect(journalHash(2, '1'.repeat(64), header, lines)).not.toBe(hash);
+    expect(journalHash(2, GENESIS_HASH, { ...header, productCode: 'HEAT' }, lines)).not.toBe(hash);
     const tampered = lines.map((l, i) => (i === 1 ? { ...l, amountMinor: l.amountMinor + 1n } : l));
-    expect(journalHash(GENESIS_HASH, header, tampered)).not.toBe(hash);
-    expect(journalHash(GENESIS_HASH, header, lines.slice(0, -1))).not.toBe(hash);
+    expect(journalHash(2, GENESIS_HASH, header, tampered)).not.toBe(hash);
+    expect(journalHash(2, GENESIS_HASH, header, lines.slice(0, -1))).not.toBe(hash);
+  });
+
+  it("covers the clearing's input and result hashes from version 2 on", () => {
+    const v2 = journalHash(2, GENESIS_HASH, header, lines);
+    expect(journalHash(2, GENESIS_HASH, { ...header, inputHash: 'c'.repeat(64) }, lines)).not.toBe(
+      v2,
+    );
+    expect(journalHash(2, GENESIS_HASH, { ...header, resultHash: 'c'.repeat(64) }, lines)).not.toBe(
+      v2,
+    );
+    const v1 = journalHash(1, GENESIS_HASH, header, lines);
+    expect(v1).not.toBe(v2);
+    expect(journalHash(1, GENESIS_HASH, { ...header, inputHash: '', resultHash: '' }, lines)).toBe(
+      v1,
+    );
+  });
+
+  it('keeps version 1 as the journals before version 2 were hashed', () => {
+    // The text hashed for version 1, spelled out: old journals must keep verifying.
+    const text =
+      `parkex.journal.v1|${GENESIS_HASH}|ELECTRICITY|2026-11-27T10:15:00.000Z|4\n` +
+      '0|b|ENERGY|0|1000|-35\n1|s|ENERGY|0|-1000|35\n2|b|NETWORK_FEE||0|-1\n3|utility|NETWORK_FEE||0|1\n';
+    expect(journalHash(1, GENESIS_HASH, header, lines)).toBe(
+      createHash('sha256').update(text).digest('hex'),
+    );
   });
 });

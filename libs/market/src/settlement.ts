@@ -38,11 +38,31 @@ export interface JournalHeader {
   readonly productCode: string;
   /** ISO-8601 UTC, e.g. `2026-11-27T10:15:00.000Z`. */
   readonly deliveryStart: string;
+  /** SHA-256 of the clearing's frozen book and terms (`hashBook`); hashed from version 2 on. */
+  readonly inputHash: string;
+  /** SHA-256 of the clearing's result (`hashBookClearing`); hashed from version 2 on. */
+  readonly resultHash: string;
 }
 
 /** `prevHash` of the first journal. */
 export const GENESIS_HASH = '0'.repeat(64);
-export const JOURNAL_FORMAT = 'parkex.journal.v1';
+
+/**
+ * Journal hash versions: 1 covered the predecessor, the interval and the lines; 2 also covers the
+ * clearing's input and result hashes, so a journal vouches for the clearing it settles. New
+ * journals are version 2; version 1 stays for the journals written before it.
+ */
+export type JournalHashVersion = 1 | 2;
+export const JOURNAL_HASH_VERSION: JournalHashVersion = 2;
+export const JOURNAL_FORMATS: Readonly<Record<JournalHashVersion, string>> = {
+  1: 'parkex.journal.v1',
+  2: 'parkex.journal.v2',
+};
+
+/** True for a version `journalHash` knows (a stored one may be anything). */
+export function isJournalHashVersion(version: number): version is JournalHashVersion {
+  return version === 1 || version === 2;
+}
 
 /** The lines of a clearing's journal: two per fill, then fee debits per buyer and the utility's credit. */
 export function journalLines(
@@ -112,18 +132,21 @@ export function journalDebitMinor(lines: readonly JournalLine[]): bigint {
 }
 
 /**
- * SHA-256 (hex) linking a journal to its predecessor: over `prevHash`, the header and every
- * line in order, one `|`-separated text line each. Recomputing it from stored rows verifies
- * that no journal or line was changed, added or removed.
+ * SHA-256 (hex) linking a journal to its predecessor: over `prevHash`, the header (version 2: with
+ * the clearing's input and result hashes) and every line in order, one `|`-separated text line
+ * each. Recomputing it from stored rows verifies that no journal or line was changed, added or
+ * removed, and (version 2) that the journal settles the stored clearing.
  */
 export function journalHash(
+  version: JournalHashVersion,
   prevHash: string,
   header: JournalHeader,
   lines: readonly JournalLine[],
 ): string {
   const hash = createHash('sha256');
+  const clearing = version === 1 ? '' : `${header.inputHash}|${header.resultHash}|`;
   hash.update(
-    `${JOURNAL_FORMAT}|${prevHash}|${header.productCode}|${header.deliveryStart}|${lines.length}\n`,
+    `${JOURNAL_FORMATS[version]}|${prevHash}|${header.productCode}|${header.deliveryStart}|${clearing}${lines.length}\n`,
   );
   let chunk = '';
   for (const line of lines) {

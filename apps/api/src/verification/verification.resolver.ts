@@ -5,6 +5,7 @@ import { Roles } from '../auth/roles.decorator';
 import { DateTimeScalar } from '../graphql/scalars';
 import { ClearingVerificationModel } from './models/clearing-verification.model';
 import { LedgerVerificationModel } from './models/ledger-verification.model';
+import { SettlementVerificationModel } from './models/settlement-verification.model';
 import { VerificationService } from './verification.service';
 
 /** Auditors (and the operator) re-run clearings and walk the ledger; they change nothing. */
@@ -23,6 +24,17 @@ export class VerificationResolver {
     @Args('deliveryStart', { type: () => DateTimeScalar }) deliveryStart: Date,
   ): Promise<ClearingVerificationModel> {
     return this.service.verifyClearing(productCode, deliveryStart);
+  }
+
+  @Query(() => SettlementVerificationModel, {
+    description:
+      "Recomputes a cleared interval's journal from its stored fills and network fee and lists every difference from the stored journal and entries (NOT_FOUND when not cleared)",
+  })
+  verifySettlement(
+    @Args('productCode') productCode: string,
+    @Args('deliveryStart', { type: () => DateTimeScalar }) deliveryStart: Date,
+  ): Promise<SettlementVerificationModel> {
+    return this.service.verifySettlement(productCode, deliveryStart);
   }
 
   @Query(() => LedgerVerificationModel, {

@@ -6,6 +6,7 @@ import {
   journalDebitMinor,
   journalHash,
   journalLines,
+  JOURNAL_HASH_VERSION,
   type BookClearing,
   type CurveColumns,
   type PriceGrid,
@@ -76,7 +77,13 @@ export function settlementRows(
   const feeMinor = lines
     .filter((line) => line.kind === 'NETWORK_FEE' && line.amountMinor > 0n)
     .reduce((sum, line) => sum + line.amountMinor, 0n);
-  const header = { productCode: ctx.productCode, deliveryStart: ctx.deliveryStart.toISOString() };
+  // The journal's hash covers the clearing's hashes: it vouches for the clearing it settles.
+  const header = {
+    productCode: ctx.productCode,
+    deliveryStart: ctx.deliveryStart.toISOString(),
+    inputHash: ctx.inputHash,
+    resultHash: ctx.resultHash,
+  };
 
   return {
     record: {
@@ -105,7 +112,8 @@ export function settlementRows(
           energyWh: lines.map((line) => line.energyWh.toString()),
           amountMinor: lines.map((line) => line.amountMinor.toString()),
           debitMinor: journalDebitMinor(lines).toString(),
-          hash: (prevHash: string) => journalHash(prevHash, header, lines),
+          hashVersion: JOURNAL_HASH_VERSION,
+          hash: (prevHash: string) => journalHash(JOURNAL_HASH_VERSION, prevHash, header, lines),
         }
       : undefined,
   };

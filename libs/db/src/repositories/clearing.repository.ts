@@ -72,6 +72,8 @@ export interface JournalRows {
   energyWh: string[];
   amountMinor: string[];
   debitMinor: string;
+  /** The `journalHash` version `hash` computes (libs/market; new journals: 2). */
+  hashVersion: number;
   /** The journal's chain hash, given its predecessor's (read under the ledger lock). */
   hash(prevHash: string): string;
 }
@@ -189,8 +191,8 @@ export class ClearingSession {
     );
     const prevHash = last.rows[0]?.hash ?? GENESIS_JOURNAL_HASH;
     const inserted = await this.client.query<{ id: string }>(
-      `INSERT INTO journal (product_code, delivery_start, entry_count, debit_minor, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      `INSERT INTO journal (product_code, delivery_start, entry_count, debit_minor, prev_hash, hash, hash_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [
         productCode,
         deliveryStart,
@@ -198,6 +200,7 @@ export class ClearingSession {
         journal.debitMinor,
         prevHash,
         journal.hash(prevHash),
+        journal.hashVersion,
       ],
     );
     const id = inserted.rows[0].id;

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { GENESIS_HASH, journalHash, type EntryKind, type JournalLine } from '@parkex/market';
+import {
+  GENESIS_HASH,
+  isJournalHashVersion,
+  journalHash,
+  type EntryKind,
+  type JournalLine,
+} from '@parkex/market';
 import type { ClientBase } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
@@ -28,6 +34,9 @@ interface JournalLineRow {
   debit_minor: string;
   prev_hash: string;
   hash: string;
+  hash_version: number;
+  input_hash: string;
+  result_hash: string;
   predecessor_hash: string;
   line: number | null;
   account_id: string | null;
@@ -42,7 +51,8 @@ interface JournalLineRow {
  * through a server-side cursor (memory: one journal's lines). Per journal:
  * - its `prev_hash` is the stored `hash` of its actual predecessor in the chain (the journal with
  *   the next lower id, wherever its delivery lies; genesis for the first journal);
- * - its `hash` is `journalHash(prev_hash, header, lines)` recomputed from the stored lines;
+ * - its `hash` is `journalHash(hash_version, prev_hash, header, lines)` recomputed from the stored
+ *   lines (version 2 with the input and result hashes of the interval's stored clearing result);
  * - its lines sum to zero, there are `entry_count` of them numbered 0…n−1, and the debits add up
  *   to `debit_minor`.
  * Works on any pg client (the API's pool, a test's own connection).
@@ -55,14 +65,16 @@ export async function verifyJournalChain(
     new QueryStream(
       `WITH journals AS MATERIALIZED (
          SELECT j.id, j.product_code, j.delivery_start, j.entry_count, j.debit_minor, j.prev_hash, j.hash,
+                j.hash_version, r.input_hash, r.result_hash,
                 coalesce((SELECT p.hash FROM journal p WHERE p.id < j.id ORDER BY p.id DESC LIMIT 1),
                          $3) AS predecessor_hash
          FROM journal j
+         JOIN clearing_result r USING (product_code, delivery_start)
          WHERE ($1::timestamptz IS NULL OR j.delivery_start >= $1)
            AND ($2::timestamptz IS NULL OR j.delivery_start < $2)
        )
        SELECT j.id::text AS id, j.product_code, j.delivery_start, j.entry_count, j.debit_minor::text AS debit_minor,
-              j.prev_hash, j.hash, j.predecessor_hash,
+              j.prev_hash, j.hash, j.hash_version, j.input_hash, j.result_hash, j.predecessor_hash,
               e.line, e.account_id::text AS account_id, e.kind, e.fill_seq,
               e.energy_wh::text AS energy_wh, e.amount_minor::text AS amount_minor
        FROM journals j LEFT JOIN ledger_entry e ON e.journal_id = j.id
@@ -117,15 +129,25 @@ function checkJournal(journal: JournalLineRow, lines: JournalLine[]): string[] {
       `journal ${journal.id}: prev_hash ${journal.prev_hash} is not the hash of its predecessor (${journal.predecessor_hash})`,
     );
   }
-  const recomputed = journalHash(
-    journal.prev_hash,
-    { productCode: journal.product_code, deliveryStart: journal.delivery_start.toISOString() },
-    lines,
-  );
-  if (recomputed !== journal.hash) {
-    reasons.push(
-      `journal ${journal.id}: stored hash ${journal.hash} differs from the recomputed ${recomputed}`,
+  if (!isJournalHashVersion(journal.hash_version)) {
+    reasons.push(`journal ${journal.id}: unknown hash_version ${journal.hash_version}`);
+  } else {
+    const recomputed = journalHash(
+      journal.hash_version,
+      journal.prev_hash,
+      {
+        productCode: journal.product_code,
+        deliveryStart: journal.delivery_start.toISOString(),
+        inputHash: journal.input_hash,
+        resultHash: journal.result_hash,
+      },
+      lines,
     );
+    if (recomputed !== journal.hash) {
+      reasons.push(
+        `journal ${journal.id}: stored hash ${journal.hash} differs from the recomputed ${recomputed}`,
+      );
+    }
   }
   let sum = 0n;
   let debit = 0n;
@@ -150,6 +172,40 @@ function checkJournal(journal: JournalLineRow, lines: JournalLine[]): string[] {
   return reasons;
 }
 
+/** What is stored for one cleared interval's settlement, as `verifySettlement` compares it. */
+export interface StoredSettlement {
+  result: {
+    status: string;
+    /** Currency per kWh, the interval's frozen network fee. */
+    networkFee: string;
+    feeMinor: string;
+    inputHash: string;
+    resultHash: string;
+  };
+  /** The stored fills in seq order, with the ledger accounts of their parties (null: none). */
+  fills: {
+    seq: number;
+    buyerId: string;
+    sellerId: string;
+    buyerAccountId: string | null;
+    sellerAccountId: string | null;
+    quantityWh: string;
+    amountMinor: string;
+  }[];
+  utilityAccountId: string | null;
+  journal: {
+    id: string;
+    entryCount: number;
+    debitMinor: string;
+    prevHash: string;
+    hash: string;
+    /** As stored: `journalHash` knows 1 and 2. */
+    hashVersion: number;
+  } | null;
+  /** The journal's entries in line order (empty without a journal). */
+  entries: JournalLine[];
+}
+
 /** The ledger as an auditor checks it. */
 @Injectable()
 export class LedgerRepository {
@@ -163,6 +219,82 @@ export class LedgerRepository {
       const client = rawClient(runner);
       return await verifyJournalChain(client, range);
     } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * The stored result, fills (with their parties' accounts), journal and entries of one
+   * interval, read in one snapshot; null when the interval has no clearing result.
+   */
+  async storedSettlement(
+    productCode: string,
+    deliveryStart: Date,
+  ): Promise<StoredSettlement | null> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      const client = rawClient(runner);
+      const key = [productCode, deliveryStart];
+      const result = await client.query<StoredSettlement['result']>(
+        `SELECT status, network_fee::text AS "networkFee", fee_minor::text AS "feeMinor",
+                input_hash AS "inputHash", result_hash AS "resultHash"
+         FROM clearing_result WHERE product_code = $1 AND delivery_start = $2`,
+        key,
+      );
+      if (!result.rows.length) return null;
+      const fills = await client.query<StoredSettlement['fills'][number]>(
+        `SELECT f.seq, f.buyer_id::text AS "buyerId", f.seller_id::text AS "sellerId",
+                b.id::text AS "buyerAccountId", s.id::text AS "sellerAccountId",
+                f.quantity_wh::text AS "quantityWh", f.amount_minor::text AS "amountMinor"
+         FROM fill f
+         LEFT JOIN account b ON b.participant_id = f.buyer_id
+         LEFT JOIN account s ON s.participant_id = f.seller_id
+         WHERE f.product_code = $1 AND f.delivery_start = $2
+         ORDER BY f.seq`,
+        key,
+      );
+      const utility = await client.query<{ id: string }>(
+        `SELECT id::text AS id FROM account WHERE kind = 'UTILITY'`,
+      );
+      const journal = await client.query<NonNullable<StoredSettlement['journal']>>(
+        `SELECT id::text AS id, entry_count AS "entryCount", debit_minor::text AS "debitMinor",
+                prev_hash AS "prevHash", hash, hash_version AS "hashVersion"
+         FROM journal WHERE product_code = $1 AND delivery_start = $2`,
+        key,
+      );
+      const entries = journal.rows.length
+        ? await client.query<{
+            line: number;
+            account_id: string;
+            kind: EntryKind;
+            fill_seq: number | null;
+            energy_wh: string;
+            amount_minor: string;
+          }>(
+            `SELECT line, account_id::text AS account_id, kind, fill_seq, energy_wh::text AS energy_wh,
+                    amount_minor::text AS amount_minor
+             FROM ledger_entry WHERE journal_id = $1 ORDER BY line`,
+            [journal.rows[0].id],
+          )
+        : { rows: [] };
+      return {
+        result: result.rows[0],
+        fills: fills.rows,
+        utilityAccountId: utility.rows[0]?.id ?? null,
+        journal: journal.rows[0] ?? null,
+        entries: entries.rows.map((row) => ({
+          line: row.line,
+          accountId: row.account_id,
+          kind: row.kind,
+          fillSeq: row.fill_seq,
+          energyWh: BigInt(row.energy_wh),
+          amountMinor: BigInt(row.amount_minor),
+        })),
+      };
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
       await runner.release();
     }
   }

@@ -33,6 +33,13 @@ export interface FillRow {
   amountMinor: string;
 }
 
+/** The stored final state of one order (order_result). */
+export interface OrderResultRow {
+  orderId: string;
+  status: string;
+  filledWh: string;
+}
+
 export interface SettlementRow {
   journalId: string;
   participantId: string;
@@ -92,6 +99,17 @@ export class SettlementRepository {
               buyer_id AS "buyerId", seller_id AS "sellerId", quantity_wh::text AS "quantityWh",
               price::text AS price, amount_minor::text AS "amountMinor"
        FROM fill WHERE product_code = $1 AND delivery_start = $2 ORDER BY seq`,
+      [productCode, deliveryStart],
+    );
+  }
+
+  /** The stored order results of an interval's orders (whatever their status), by order id. */
+  orderResults(productCode: string, deliveryStart: Date): Promise<OrderResultRow[]> {
+    return this.db.query<OrderResultRow[]>(
+      `SELECT r.order_id::text AS "orderId", r.status, r.filled_wh::text AS "filledWh"
+       FROM order_result r JOIN market_order o ON o.id = r.order_id
+       WHERE o.product_code = $1 AND o.delivery_start = $2
+       ORDER BY r.order_id`,
       [productCode, deliveryStart],
     );
   }
