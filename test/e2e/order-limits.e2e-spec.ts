@@ -324,8 +324,8 @@ describe('the gate means acknowledgement', () => {
   };
 
   it('refuses at COMMIT an insert whose transaction commits after the gate, and stores nothing', async () => {
-    const { product, start, gate } = await intervalClosingIn(1500);
     const trader = await api.createParticipant(uniqueName('Slow committer'));
+    const { product, start, gate } = await intervalClosingIn(1500);
     const late = await connect();
     await late.query('BEGIN');
     await insertOrder(late, trader.id, product.code, start); // before the gate: accepted for now
@@ -346,8 +346,8 @@ describe('the gate means acknowledgement', () => {
   });
 
   it('refuses at COMMIT a cancellation whose transaction commits after the gate; the order stays', async () => {
-    const { product, start, gate } = await intervalClosingIn(1500);
     const trader = await api.createParticipant(uniqueName('Slow canceller'));
+    const { product, start, gate } = await intervalClosingIn(1500);
     const [{ id }] = (await insertOrder(db, trader.id, product.code, start)).rows;
     const late = await connect();
     await late.query('BEGIN');
@@ -365,13 +365,13 @@ describe('the gate means acknowledgement', () => {
 
   it("neither waits for a claimed interval nor keeps another interval's claim off it, when late", async () => {
     // two intervals of one product, both past their gate; a matcher is clearing the later one
-    const { product, start: first, gate } = await intervalClosingIn(1000);
+    const trader = await api.createParticipant(uniqueName('Late at the gate'));
+    const { product, start: first, gate } = await intervalClosingIn(1500);
     const second = new Date(first.getTime() + 900_000);
     await db.query(
       `INSERT INTO product_interval (product_code, delivery_start, gate_closure_at) VALUES ($1, $2, $3)`,
       [product.code, second, gate],
     );
-    const trader = await api.createParticipant(uniqueName('Late at the gate'));
     const [{ id }] = (await insertOrder(db, trader.id, product.code, second)).rows;
     await untilPast(gate);
     const clearing = await connect();
