@@ -89,6 +89,8 @@ async function main(): Promise<void> {
     mechanism: 'UNIFORM_PRICE',
     k: '0.5',
     networkFee: '0.015',
+    // each client piles up ~1,300 kWh per interval-side per call: keep it far from the limit
+    maxParticipantQuantity: '1000000000',
   };
   await client.call(
     `mutation($input: ProductInput!) { upsertProduct(input: $input) { code } }`,

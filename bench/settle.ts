@@ -33,6 +33,11 @@ async function main(): Promise<void> {
       [PARTICIPANTS],
     );
     const participants = rows.map((row) => row.id);
+    // Each tenant trades one side only (500 orders of up to 500 kWh in the 100k book): allow it
+    // more than the default 100,000 kWh per interval and side.
+    await db.query(
+      `UPDATE product SET max_participant_quantity_wh = 1000000000 WHERE code = 'ELECTRICITY'`,
+    );
     for (const [index, size] of SIZES.entries()) {
       const start = new Date(Date.UTC(2031, 0, 1) + index * 900_000);
       await placeBook(db, start, size, participants);

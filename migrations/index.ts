@@ -3,6 +3,7 @@ import { CreateOrderBook1764205200000 } from './1764205200000-CreateOrderBook';
 import { CreateSettlement1764208800000 } from './1764208800000-CreateSettlement';
 import { EnforceLedgerShape1764300200000 } from './1764300200000-EnforceLedgerShape';
 import { IndexOpenOrders1764206000000 } from './1764206000000-IndexOpenOrders';
+import { BoundOrderBooks1764300000000 } from './1764300000000-BoundOrderBooks';
 
 /** Every migration, oldest first. Append new ones here. */
 export const MIGRATIONS = [
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   CreateOrderBook1764205200000,
   IndexOpenOrders1764206000000,
   CreateSettlement1764208800000,
+  BoundOrderBooks1764300000000,
   EnforceLedgerShape1764300200000,
 ];

@@ -27,7 +27,8 @@ describe('orders over GraphQL', () => {
   beforeAll(async () => {
     api = await startTestApi();
     db = await connectTestDatabase();
-    product = await createProduct(api);
+    // a participant may hold more than the default 100,000 kWh here (one order is 1,000,000)
+    product = await createProduct(api, { maxParticipantQuantity: '10000000' });
     start = openInterval(product);
   });
   afterAll(async () => {

@@ -22,6 +22,9 @@ export interface ProductSettings {
   priceTick: string;
   minPrice: string;
   maxPrice: string;
+  /** kWh per participant, interval and side; the product's default (100000) when absent. */
+  maxParticipantQuantity?: string;
+  networkFee?: string;
 }
 
 const DEFAULT_PRODUCT: ProductSettings = {
@@ -50,7 +53,7 @@ export async function createProduct(
     ...settings,
     mechanism: 'UNIFORM_PRICE',
     k: '0.5',
-    networkFee: '0',
+    networkFee: settings.networkFee ?? '0',
   };
   const result = await api.gql(
     `mutation($input: ProductInput!) { upsertProduct(input: $input) { code } }`,

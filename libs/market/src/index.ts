@@ -25,6 +25,11 @@ export type { PriceGrid } from './price-grid';
 export { formatPrice, parsePrice } from './price';
 export { MAX_QUANTITY_WH, QUANTITY_DECIMALS, formatQuantity, parseQuantity } from './quantity';
 export {
+  BOOK_SIDE_LIMIT_MINOR,
+  BOOK_SIDE_LIMIT_WH,
+  DEFAULT_MAX_PARTICIPANT_QUANTITY_WH,
+} from './book-limits';
+export {
   MONEY_DECIMALS,
   fillAmountMinor,
   formatMoney,

@@ -13,9 +13,9 @@ const WH_PER_KWH_SCALE = QUANTITY_DECIMALS;
  * Parses a quantity in kWh (decimal string, at most 3 significant decimals) into
  * integer Wh: `"1.5"` → `1500n`, `"0.001"` → `1n`, `"2.5000"` → `2500n`.
  * Rejects `INVALID_DECIMAL`, `TOO_MANY_DECIMALS` (`"0.0005"`), `QUANTITY_NOT_POSITIVE`
- * (zero or negative) and `QUANTITY_TOO_LARGE` (above `MAX_QUANTITY_WH`).
+ * (zero or negative) and `QUANTITY_TOO_LARGE` (above `maxWh`, by default `MAX_QUANTITY_WH`).
  */
-export function parseQuantity(text: string): Result<bigint> {
+export function parseQuantity(text: string, maxWh: bigint = MAX_QUANTITY_WH): Result<bigint> {
   const parsed = parseDecimal(text, {
     what: 'quantity',
     unit: 'kWh',
@@ -34,10 +34,10 @@ export function parseQuantity(text: string): Result<bigint> {
   if (wh <= 0n) {
     return reject('QUANTITY_NOT_POSITIVE', `quantity must be more than 0 kWh, got ${text}`);
   }
-  if (wh > MAX_QUANTITY_WH) {
+  if (wh > maxWh) {
     return reject(
       'QUANTITY_TOO_LARGE',
-      `quantity ${text} kWh is too large: the maximum is ${formatQuantity(MAX_QUANTITY_WH)} kWh`,
+      `quantity ${text} kWh is too large: the maximum is ${formatQuantity(maxWh)} kWh`,
     );
   }
   return ok(wh);

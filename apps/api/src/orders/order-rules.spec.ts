@@ -1,10 +1,12 @@
 import type { MarketOrderEntity, ProductEntity } from '@parkex/db';
 import {
+  bookLimitError,
   checkBatch,
   checkClosedRetries,
   checkInsert,
   checkTerms,
   decimalKey,
+  intervalKey,
   MAX_ORDERS_PER_CALL,
   type CheckedOrder,
   type OrderRequest,
@@ -23,6 +25,7 @@ const PRODUCT: ProductEntity = {
   mechanism: 'UNIFORM_PRICE',
   k: '0.5',
   networkFee: '0.015',
+  maxParticipantQuantityWh: '100000000',
   updatedAt: new Date(0),
 };
 const PRODUCTS = new Map([[PRODUCT.code, PRODUCT]]);
@@ -41,9 +44,9 @@ function request(overrides: Partial<OrderRequest> = {}): OrderRequest {
   };
 }
 
-function checked(requests: OrderRequest[], now = NOW) {
+function checked(requests: OrderRequest[], now = NOW, gates = new Map<string, number>()) {
   const batch = checkBatch(requests);
-  return checkTerms(requests, batch.quantitiesWh, PRODUCTS, now);
+  return checkTerms(requests, batch.quantitiesWh, PRODUCTS, now, gates);
 }
 
 function stored(order: Partial<MarketOrderEntity>): MarketOrderEntity {
@@ -132,6 +135,63 @@ describe('order rules', () => {
       code: 'GATE_CLOSED',
       field: 'orders[0].deliveryStart',
     });
+  });
+
+  it("goes by the interval's stored gate, not the product's current gateClosureSeconds", () => {
+    const key = intervalKey({ productCode: 'ELECTRICITY', deliveryStart: START });
+    // opened with a 60 s gate: still open at 10:58 although the product now says 300 s
+    const late = START.getTime() - 120_000;
+    expect(checked([request()], late).closed).toHaveLength(1);
+    expect(checked([request()], late, new Map([[key, START.getTime() - 60_000]])).closed).toEqual(
+      [],
+    );
+    // opened with a 3600 s gate: closed at 10:00 already
+    const { closed } = checked([request()], NOW, new Map([[key, START.getTime() - 3_600_000]]));
+    expect(closed[0].problem.message).toMatch(/closed at 2026-11-27T10:00:00.000Z/);
+  });
+
+  it('names the first order of the interval-side over a book limit', () => {
+    const requests = [
+      request({ clientOrderId: 'buy', side: 'BUY' }),
+      request({ clientOrderId: 'other interval', side: 'SELL', deliveryStart: new Date(0) }),
+      request({ clientOrderId: 'sell', side: 'SELL' }),
+      request({ clientOrderId: 'sell again', side: 'SELL' }),
+    ];
+    const error = bookLimitError(requests, {
+      reason: 'PARTICIPANT_QUANTITY_LIMIT',
+      productCode: 'ELECTRICITY',
+      deliveryStart: START,
+      side: 'SELL',
+      totalWh: '100000001',
+      limitWh: '100000000',
+    });
+    expect(error.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toBe(
+      'order 2 (clientOrderId "sell"): your SELL orders in the ELECTRICITY interval starting 2026-11-27T11:00:00.000Z would total 100000.001 kWh, more than its maxParticipantQuantity of 100000 kWh per participant, interval and side',
+    );
+    expect(error.details).toMatchObject({
+      field: 'orders[2].quantity',
+      reason: 'PARTICIPANT_QUANTITY_LIMIT',
+      index: 2,
+      clientOrderId: 'sell',
+      side: 'SELL',
+      limit: '100000',
+      total: '100000.001',
+    });
+    const money = bookLimitError(requests, {
+      reason: 'INTERVAL_MONEY_LIMIT',
+      productCode: 'ELECTRICITY',
+      deliveryStart: START,
+      side: 'BUY',
+      totalWh: '100000000000001',
+      basis: 'PRICE',
+      rate: '100.0000',
+      totalMinor: '1000000000000010',
+      limitMinor: '1000000000000000',
+    });
+    expect(money.message).toMatch(
+      /^order 0 \(clientOrderId "buy"\): the BUY side of .* would hold 100000000000.001 kWh, worth up to 10000000000000.10 \(at the interval's largest price magnitude 100 per kWh\), more than the limit of 10000000000000.00 per product-interval and side$/,
+    );
   });
 
   it('lets a retry past the gate through only when it repeats the stored order', () => {

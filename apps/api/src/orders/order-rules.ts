@@ -1,4 +1,5 @@
 import type {
+  BookLimitBreach,
   MarketOrderEntity,
   NewOrderRow,
   OrderSide,
@@ -6,7 +7,9 @@ import type {
   SubmissionInsert,
 } from '@parkex/db';
 import {
+  formatMoney,
   formatPrice,
+  formatQuantity,
   parseDecimal,
   parsePrice,
   parseQuantity,
@@ -17,7 +20,7 @@ import { canonicalDecimal } from '../products/models/product.model';
 
 /**
  * The rules of an order batch, as pure functions over data: no database, no clock (the caller
- * passes `nowMs`). Each problem names its order (index and clientOrderId) and its field
+ * passes the database's `nowMs` and the intervals' stored gates). Each problem names its order (index and clientOrderId) and its field
  * (`orders[3].price`); `toAppError` turns them into the one error the batch is refused with.
  */
 
@@ -155,16 +158,20 @@ export function checkBatch(requests: readonly OrderRequest[]): {
  * Checks each order against its product's settings: the product exists, the delivery start is
  * an interval boundary (a multiple of intervalSeconds since the Unix epoch) within the horizon
  * (at most `now + horizonSeconds`), and the price lies on the tick within [minPrice, maxPrice].
- * Orders that pass but whose gate (delivery start − gateClosureSeconds) has passed by `nowMs`
- * are returned in `closed` with their GATE_CLOSED problem: unless they repeat an existing order
- * (see `checkClosedRetries`), they are refused. (The database re-checks every gate under its
- * lock; this check gives the message.)
+ * Orders that pass but whose gate has passed by `nowMs` are returned in `closed` with their
+ * GATE_CLOSED problem: unless they repeat an existing order (see `checkClosedRetries`), they are
+ * refused. The gate is the interval's stored one (`gatesMs`, by `intervalKey`; it was fixed when
+ * the interval opened), else delivery start − the product's gateClosureSeconds. `nowMs` is the
+ * database's clock, so that this check refuses nothing the database would accept whatever this
+ * process's clock says. (The database re-checks every gate under its lock and at commit; this
+ * check gives the message.)
  */
 export function checkTerms(
   requests: readonly OrderRequest[],
   quantitiesWh: readonly bigint[],
   products: ReadonlyMap<string, ProductEntity>,
   nowMs: number,
+  gatesMs: ReadonlyMap<string, number> = new Map(),
 ): {
   problems: OrderProblem[];
   orders: CheckedOrder[];
@@ -252,7 +259,7 @@ export function checkTerms(
       quantityWh,
     };
     orders.push(order);
-    const gateMs = startMs - product.gateClosureSeconds * 1000;
+    const gateMs = gatesMs.get(intervalKey(request)) ?? startMs - product.gateClosureSeconds * 1000;
     if (nowMs >= gateMs) {
       closed.push({
         order,
@@ -347,6 +354,64 @@ export function checkInsert(
     }
   }
   return problems.sort((a, b) => a.index - b.index);
+}
+
+/**
+ * The error for a batch the database refused because a book would pass a bound (PX004): it names
+ * the batch's first order in the interval-side over its limit, the limit and the total.
+ */
+export function bookLimitError(
+  requests: readonly OrderRequest[],
+  breach: BookLimitBreach,
+): AppError {
+  const index = requests.findIndex(
+    (r) =>
+      r.productCode === breach.productCode &&
+      r.deliveryStart.getTime() === breach.deliveryStart.getTime() &&
+      r.side === breach.side,
+  );
+  const request = index < 0 ? undefined : requests[index];
+  const interval = `the ${breach.productCode} interval starting ${breach.deliveryStart.toISOString()}`;
+  const totalKwh = formatQuantity(BigInt(breach.totalWh));
+  let message: string;
+  let limit: string;
+  let total: string;
+  switch (breach.reason) {
+    case 'INTERVAL_VOLUME_LIMIT':
+      limit = formatQuantity(BigInt(breach.limitWh ?? '0'));
+      total = totalKwh;
+      message = `the ${breach.side} side of ${interval} would hold ${total} kWh, more than the limit of ${limit} kWh per product-interval and side`;
+      break;
+    case 'INTERVAL_MONEY_LIMIT': {
+      limit = formatMoney(BigInt(breach.limitMinor ?? '0'));
+      total = formatMoney(BigInt(breach.totalMinor ?? '0'));
+      const rate = canonicalDecimal(breach.rate ?? '0');
+      const worth =
+        breach.basis === 'NETWORK_FEE'
+          ? `a network fee of ${total} (at ${rate} per kWh)`
+          : `worth up to ${total} (at the interval's largest price magnitude ${rate} per kWh)`;
+      message = `the ${breach.side} side of ${interval} would hold ${totalKwh} kWh, ${worth}, more than the limit of ${limit} per product-interval and side`;
+      break;
+    }
+    case 'PARTICIPANT_QUANTITY_LIMIT':
+      limit = formatQuantity(BigInt(breach.limitWh ?? '0'));
+      total = totalKwh;
+      message = `your ${breach.side} orders in ${interval} would total ${total} kWh, more than its maxParticipantQuantity of ${limit} kWh per participant, interval and side`;
+      break;
+  }
+  const who = request
+    ? `order ${index} (clientOrderId ${JSON.stringify(request.clientOrderId)}): `
+    : '';
+  return new AppError('BAD_USER_INPUT', `${who}${message}`, {
+    field: request ? `orders[${index}].quantity` : 'orders',
+    reason: breach.reason,
+    ...(request ? { index, clientOrderId: request.clientOrderId } : {}),
+    productCode: breach.productCode,
+    deliveryStart: breach.deliveryStart.toISOString(),
+    side: breach.side,
+    limit,
+    total,
+  });
 }
 
 /** The rows to insert for checked orders. */

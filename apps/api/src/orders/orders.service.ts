@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  BookLimitError,
   GateClosedError,
   OffIntervalGridError,
   OrderRepository,
@@ -20,6 +21,7 @@ import {
 } from '../common/app-error';
 import { decodeCursor, pageSize } from '../graphql/page-info.model';
 import {
+  bookLimitError,
   checkBatch,
   checkClosedRetries,
   checkInsert,
@@ -68,7 +70,17 @@ export class OrdersService {
           if (!context.participantFound) throw unauthenticated('the API key has no participant');
           if (context.suspendedReason !== null) throw suspended(context.suspendedReason);
           const products = new Map<string, ProductEntity>(context.products.map((p) => [p.code, p]));
-          const terms = checkTerms(requests, batch.quantitiesWh, products, Date.now());
+          // The database's clock and the intervals' stored gates: what the gate triggers go by.
+          const gates = new Map(
+            context.gates.map((g) => [intervalKey(g), g.gateClosureAt.getTime()]),
+          );
+          const terms = checkTerms(
+            requests,
+            batch.quantitiesWh,
+            products,
+            context.now.getTime(),
+            gates,
+          );
           if (terms.problems.length) throw toAppError(terms.problems);
           if (terms.closed.length) {
             const existing = await context.findExisting(
@@ -91,6 +103,7 @@ export class OrdersService {
       return requests.map((r) => byClientId.get(r.clientOrderId)!);
     } catch (error) {
       if (error instanceof GateClosedError) throw gateClosed(requests, error.intervals);
+      if (error instanceof BookLimitError) throw bookLimitError(requests, error.breach);
       if (error instanceof OffIntervalGridError) {
         throw badInput(error.message, { field: 'orders', reason: 'OFF_INTERVAL_GRID' });
       }

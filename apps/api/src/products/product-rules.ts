@@ -1,17 +1,53 @@
 import type { ProductSettings } from '@parkex/db';
-import { validatePriceGrid } from '@parkex/market';
+import {
+  BOOK_SIDE_LIMIT_WH,
+  formatQuantity,
+  parseQuantity,
+  validatePriceGrid,
+} from '@parkex/market';
+
+/** A product's settings as the operator sends them: `maxParticipantQuantity` in kWh, optional. */
+export type ProductSettingsInput = Omit<ProductSettings, 'maxParticipantQuantityWh'> & {
+  maxParticipantQuantity?: string | null;
+};
 
 export interface Problem {
-  field: keyof ProductSettings;
+  field: keyof ProductSettingsInput;
   message: string;
 }
 
 const MAX_DECIMALS = 8;
 
-/** The cross-field rules of a product's settings; each problem names its field. */
-export function checkProductSettings(s: ProductSettings): Problem[] {
+/**
+ * The rules of a product's settings; each problem names its field. Returns the settings in
+ * exact units (`maxParticipantQuantityWh`) when there is no problem.
+ */
+export function checkProductSettings(s: ProductSettingsInput): {
+  problems: Problem[];
+  settings: ProductSettings;
+} {
+  const { maxParticipantQuantity, ...rest } = s;
+  const settings: ProductSettings = { ...rest };
+  const problems = checkGridAndTimes(s);
+  if (maxParticipantQuantity !== null && maxParticipantQuantity !== undefined) {
+    // Up to the bound of a whole interval-side (10^15 Wh); more could never be used.
+    const parsed = parseQuantity(maxParticipantQuantity, BOOK_SIDE_LIMIT_WH);
+    if (parsed.ok) settings.maxParticipantQuantityWh = parsed.value.toString();
+    else {
+      problems.push({
+        field: 'maxParticipantQuantity',
+        message: `maxParticipantQuantity must be a quantity in kWh with at most 3 decimals, more than 0 and at most ${formatQuantity(BOOK_SIDE_LIMIT_WH)} kWh (the bound of one interval and side), got ${maxParticipantQuantity}`,
+      });
+    }
+  }
+  return { problems, settings };
+}
+
+/** The cross-field rules of the price grid, k, fee and times. */
+function checkGridAndTimes(s: ProductSettingsInput): Problem[] {
   const problems: Problem[] = [];
-  const fail = (field: keyof ProductSettings, message: string) => problems.push({ field, message });
+  const fail = (field: keyof ProductSettingsInput, message: string) =>
+    problems.push({ field, message });
 
   const tick = scaled(s.priceTick);
   const min = scaled(s.minPrice);

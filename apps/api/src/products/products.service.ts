@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ProductRepository, type ProductEntity, type ProductSettings } from '@parkex/db';
+import { ProductRepository, type ProductEntity } from '@parkex/db';
 import { badInput, notFound } from '../common/app-error';
-import { checkProductSettings } from './product-rules';
+import { checkProductSettings, type ProductSettingsInput } from './product-rules';
 
 @Injectable()
 export class ProductsService {
@@ -17,9 +17,13 @@ export class ProductsService {
     return product;
   }
 
-  /** Creates a product or changes its settings (they apply to intervals not yet cleared). */
-  async upsert(settings: ProductSettings): Promise<ProductEntity> {
-    const problems = checkProductSettings(settings);
+  /**
+   * Creates a product or changes its settings; they apply to intervals opened later (an open
+   * interval keeps the terms it opened with). Without `maxParticipantQuantity` a new product gets
+   * the default (100,000 kWh) and an existing one keeps its value.
+   */
+  async upsert(input: ProductSettingsInput): Promise<ProductEntity> {
+    const { problems, settings } = checkProductSettings(input);
     if (problems.length) {
       throw badInput(problems.map((p) => p.message).join('; '), {
         field: `input.${problems[0].field}`,

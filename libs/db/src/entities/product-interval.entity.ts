@@ -20,4 +20,8 @@ export class ProductIntervalEntity {
 
   @Column('text')
   state!: IntervalState;
+
+  /** The product's maxParticipantQuantity (Wh) when the interval opened. */
+  @Column('bigint', { name: 'max_participant_quantity_wh' })
+  maxParticipantQuantityWh!: string;
 }

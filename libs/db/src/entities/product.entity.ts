@@ -41,6 +41,10 @@ export class ProductEntity {
   @Column('numeric', { name: 'network_fee' })
   networkFee!: string;
 
+  /** Most Wh one participant may have in one product-interval and side (int8 as text). */
+  @Column('bigint', { name: 'max_participant_quantity_wh' })
+  maxParticipantQuantityWh!: string;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

@@ -22,6 +22,11 @@ export interface NewOrderRow {
   quantityWh: string;
 }
 
+/** A product-interval's gate closure as stored when it opened. */
+export interface IntervalGate extends IntervalKey {
+  gateClosureAt: Date;
+}
+
 /** What a submission learns first, under its locks. */
 export interface SubmissionContext {
   /** False when the participant row does not exist. */
@@ -29,6 +34,10 @@ export interface SubmissionContext {
   suspendedReason: string | null;
   /** The products the batch names that exist. */
   products: ProductEntity[];
+  /** The database's clock (`clock_timestamp()`), the one its gate triggers go by. */
+  now: Date;
+  /** The stored gates of the batch's product-intervals (those of known products). */
+  gates: IntervalGate[];
   /** The participant's orders under these clientOrderIds, read now (for the rare paths). */
   findExisting(clientOrderIds: readonly string[]): Promise<MarketOrderEntity[]>;
 }
@@ -69,7 +78,6 @@ export interface SubmissionRules {
   check(insert: SubmissionInsert): void;
 }
 
-/** The database refused an insert or a cancellation: these product-intervals' gates have closed. */
 /** The database refused a price off the grid its interval opened with (SQLSTATE PX003). */
 export class OffIntervalGridError extends Error {
   constructor(message: string) {
@@ -78,6 +86,38 @@ export class OffIntervalGridError extends Error {
   }
 }
 
+export type BookLimitReason =
+  'INTERVAL_VOLUME_LIMIT' | 'INTERVAL_MONEY_LIMIT' | 'PARTICIPANT_QUANTITY_LIMIT';
+
+/**
+ * The database refused an insert that would take a book past a bound (SQLSTATE PX004, migration
+ * BoundOrderBooks): the first interval-side (in key order) over its limit. Integers as text.
+ */
+export interface BookLimitBreach extends IntervalKey {
+  reason: BookLimitReason;
+  side: OrderSide;
+  /** The side's (or the participant's) total with the statement's orders, Wh. */
+  totalWh: string;
+  /** Volume limits: the bound in Wh. */
+  limitWh?: string;
+  /** INTERVAL_MONEY_LIMIT: which value passed the bound, at what rate (currency per kWh). */
+  basis?: 'PRICE' | 'NETWORK_FEE';
+  rate?: string;
+  totalMinor?: string;
+  limitMinor?: string;
+  participantId?: string;
+}
+
+export class BookLimitError extends Error {
+  constructor(readonly breach: BookLimitBreach) {
+    super(
+      `${breach.reason}: ${breach.side} ${breach.productCode} ${breach.deliveryStart.toISOString()}`,
+    );
+    this.name = 'BookLimitError';
+  }
+}
+
+/** The database refused an insert or a cancellation: these product-intervals' gates have closed. */
 export class GateClosedError extends Error {
   constructor(readonly intervals: IntervalKey[]) {
     super(
@@ -109,6 +149,8 @@ export type CancelOutcome =
 const GATE_CLOSED_STATE = 'PX001';
 /** SQLSTATE of the trigger's price-grid check against the interval's frozen terms. */
 const OFF_INTERVAL_GRID_STATE = 'PX003';
+/** SQLSTATE of the book bounds (migration BoundOrderBooks); DETAIL is a JSON `BookLimitBreach`. */
+const BOOK_LIMIT_STATE = 'PX004';
 /** Deadlock and serialization failures: the transaction is retried as a whole. */
 const RETRYABLE_STATES = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 3;
@@ -149,6 +191,7 @@ interface ProductRow {
   mechanism: ProductEntity['mechanism'];
   k: string;
   network_fee: string;
+  max_participant_quantity_wh: string;
   updated_at: Date;
 }
 
@@ -157,7 +200,8 @@ interface ProductRow {
  * in-flight submissions, later ones see it), opens the batch's product-intervals of known
  * products (gate = start − the product's gateClosureSeconds), takes one advisory lock per
  * (participant, product, delivery start) in key order — serialising the self-cross check of
- * one participant's concurrent submissions — and reads the products.
+ * one participant's concurrent submissions — and reads the products, the intervals' stored
+ * gates and the database's clock (none of this waits for an interval's lock).
  */
 const LOCK_AND_OPEN = `
   WITH me AS (
@@ -170,6 +214,12 @@ const LOCK_AND_OPEN = `
     FROM wanted w JOIN product p ON p.code = w.code
     ORDER BY w.code, w.start
     ON CONFLICT DO NOTHING
+    RETURNING product_code, delivery_start, gate_closure_at
+  ), gates AS (
+    SELECT product_code, delivery_start, gate_closure_at FROM opened
+    UNION ALL
+    SELECT i.product_code, i.delivery_start, i.gate_closure_at
+    FROM product_interval i JOIN wanted w ON i.product_code = w.code AND i.delivery_start = w.start
   ), locked AS (
     SELECT count(*) AS n FROM (
       SELECT pg_advisory_xact_lock(${SUBMISSION_LOCK_CLASS}, k.key)
@@ -179,10 +229,12 @@ const LOCK_AND_OPEN = `
       ) k
     ) l
   )
-  SELECT m.found, m.suspended_reason, m.locks, p.*
+  SELECT m.found, m.suspended_reason, m.locks, m.db_now, m.gates, p.*
   FROM (
     SELECT EXISTS (SELECT 1 FROM me) AS found, (SELECT suspended_reason FROM me) AS suspended_reason,
-           (SELECT n FROM locked) AS locks
+           (SELECT n FROM locked) AS locks, (SELECT clock_timestamp() FROM locked) AS db_now,
+           (SELECT json_agg(json_build_object('code', product_code, 'start', delivery_start,
+                                              'gate', gate_closure_at)) FROM gates) AS gates
   ) m
   LEFT JOIN product p ON p.code IN (SELECT code FROM wanted)`;
 
@@ -258,7 +310,12 @@ export class OrderRepository {
     try {
       return await this.inTransaction(async (client) => {
         const opened = await client.query<
-          ProductRow & { found: boolean; suspended_reason: string | null }
+          ProductRow & {
+            found: boolean;
+            suspended_reason: string | null;
+            db_now: Date;
+            gates: { code: string; start: string; gate: string }[] | null;
+          }
         >(named('order_submit_lock', LOCK_AND_OPEN, [participantId, codes, starts]));
         const first = opened.rows[0];
         const findExisting = async (clientOrderIds: readonly string[]) =>
@@ -273,6 +330,12 @@ export class OrderRepository {
           participantFound: first?.found ?? false,
           suspendedReason: first?.suspended_reason ?? null,
           products: opened.rows.filter((row) => row.code !== null).map(toProduct),
+          now: first.db_now,
+          gates: (first.gates ?? []).map((g) => ({
+            productCode: g.code,
+            deliveryStart: new Date(g.start),
+            gateClosureAt: new Date(g.gate),
+          })),
           findExisting,
         });
 
@@ -331,6 +394,12 @@ export class OrderRepository {
       if (pgError(error).code === OFF_INTERVAL_GRID_STATE) {
         throw new OffIntervalGridError((error as Error).message);
       }
+      if (pgError(error).code === BOOK_LIMIT_STATE) {
+        const detail = JSON.parse(pgError(error).detail ?? '{}') as BookLimitBreach & {
+          deliveryStart: string;
+        };
+        throw new BookLimitError({ ...detail, deliveryStart: new Date(detail.deliveryStart) });
+      }
       throw error;
     }
   }
@@ -349,9 +418,12 @@ export class OrderRepository {
   }
 
   /**
-   * Cancels an OPEN order of this participant while its interval's gate is open. Share-locks
-   * the product-interval first (as the gate trigger would, and before the order row, so that it
-   * cannot deadlock with a matcher freezing the interval), then updates the order.
+   * Cancels an OPEN order of this participant while its interval's gate is open. Looks at the
+   * gate without a lock first (a late cancel must not hold the interval's lock, which would keep
+   * `SKIP LOCKED` matchers off it), then share-locks the product-interval (as the gate trigger
+   * would, and before the order row, so that it cannot deadlock with a matcher freezing the
+   * interval), checks again and updates the order. The database refuses the COMMIT if the gate
+   * closes before it (PX001).
    */
   async cancel(participantId: string, orderId: string): Promise<CancelOutcome> {
     try {
@@ -360,14 +432,20 @@ export class OrderRepository {
           `SELECT ${ORDER_COLUMNS}, i.state = 'OPEN' AND clock_timestamp() < i.gate_closure_at AS open
            FROM ${ORDER_FROM}
            JOIN product_interval i USING (product_code, delivery_start)
-           WHERE o.id = $1 AND o.participant_id = $2
-           FOR SHARE OF i`,
+           WHERE o.id = $1 AND o.participant_id = $2`,
           [orderId, participantId],
         );
         if (!found.rows.length) return { kind: 'NOT_FOUND' };
         const order = toOrder(found.rows[0]);
         if (order.status !== 'OPEN') return { kind: 'NOT_OPEN', order };
         if (!found.rows[0].open) return { kind: 'GATE_CLOSED', order };
+        const locked = await client.query<{ open: boolean }>(
+          `SELECT i.state = 'OPEN' AND clock_timestamp() < i.gate_closure_at AS open
+           FROM product_interval i WHERE i.product_code = $1 AND i.delivery_start = $2
+           FOR SHARE`,
+          [order.productCode, order.deliveryStart.toISOString()],
+        );
+        if (!locked.rows[0]?.open) return { kind: 'GATE_CLOSED', order };
         const updated = await client.query<OrderRow>(
           `UPDATE market_order o SET status = 'CANCELLED'
            WHERE o.id = $1 AND o.status = 'OPEN'
@@ -528,6 +606,7 @@ function toProduct(row: ProductRow): ProductEntity {
     mechanism: row.mechanism,
     k: row.k,
     networkFee: row.network_fee,
+    maxParticipantQuantityWh: row.max_participant_quantity_wh,
     updatedAt: row.updated_at,
   };
 }

@@ -2,6 +2,7 @@
 interface PgError {
   code?: string;
   constraint?: string;
+  detail?: string;
   driverError?: PgError;
 }
 

@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { DEFAULT_MAX_PARTICIPANT_QUANTITY_WH } from '@parkex/market';
 import { DataSource } from 'typeorm';
 import { ProductEntity } from '../entities/product.entity';
 
-export type ProductSettings = Omit<ProductEntity, 'updatedAt'>;
+/**
+ * A product's settings as the operator sets them. Without `maxParticipantQuantityWh` a new
+ * product gets the default and an existing one keeps its value.
+ */
+export type ProductSettings = Omit<ProductEntity, 'updatedAt' | 'maxParticipantQuantityWh'> & {
+  maxParticipantQuantityWh?: string;
+};
 
 @Injectable()
 export class ProductRepository {
@@ -20,8 +27,9 @@ export class ProductRepository {
   async upsert(settings: ProductSettings): Promise<ProductEntity> {
     const rows = await this.db.query<ProductEntity[]>(
       `INSERT INTO product AS p (code, name, unit, interval_seconds, gate_closure_seconds,
-              horizon_seconds, price_tick, min_price, max_price, mechanism, k, network_fee)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+              horizon_seconds, price_tick, min_price, max_price, mechanism, k, network_fee,
+              max_participant_quantity_wh)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, coalesce($13::bigint, $14::bigint))
        ON CONFLICT (code) DO UPDATE SET
          name = EXCLUDED.name, unit = EXCLUDED.unit,
          interval_seconds = EXCLUDED.interval_seconds,
@@ -29,7 +37,9 @@ export class ProductRepository {
          horizon_seconds = EXCLUDED.horizon_seconds,
          price_tick = EXCLUDED.price_tick, min_price = EXCLUDED.min_price,
          max_price = EXCLUDED.max_price, mechanism = EXCLUDED.mechanism, k = EXCLUDED.k,
-         network_fee = EXCLUDED.network_fee, updated_at = now()
+         network_fee = EXCLUDED.network_fee,
+         max_participant_quantity_wh = coalesce($13::bigint, p.max_participant_quantity_wh),
+         updated_at = now()
        RETURNING code`,
       [
         settings.code,
@@ -44,6 +54,8 @@ export class ProductRepository {
         settings.mechanism,
         settings.k,
         settings.networkFee,
+        settings.maxParticipantQuantityWh ?? null,
+        DEFAULT_MAX_PARTICIPANT_QUANTITY_WH.toString(),
       ],
     );
     return (await this.findByCode(rows[0].code))!;

@@ -48,4 +48,11 @@ export class ProductInput {
 
   @Field(() => DecimalScalar) k!: string;
   @Field(() => DecimalScalar) networkFee!: string;
+
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description:
+      'Most kWh one participant may have in one product-interval and side (OPEN orders, at most 3 decimals); default 100000 for a new product, unchanged when left out.',
+  })
+  maxParticipantQuantity?: string | null;
 }

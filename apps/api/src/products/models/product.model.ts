@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType } from '@nestjs/graphql';
 import type { ProductEntity } from '@parkex/db';
+import { formatQuantity } from '@parkex/market';
 import { MechanismEnum } from '../../graphql/enums';
 import { DecimalScalar } from '../../graphql/scalars';
 
@@ -17,6 +18,11 @@ export class ProductModel {
   @Field(() => MechanismEnum) mechanism!: MechanismEnum;
   @Field(() => DecimalScalar) k!: string;
   @Field(() => DecimalScalar) networkFee!: string;
+  @Field(() => DecimalScalar, {
+    description:
+      'Most kWh one participant may have in one product-interval and side (frozen into each interval when it opens).',
+  })
+  maxParticipantQuantity!: string;
 }
 
 export function mapProduct(entity: ProductEntity): ProductModel {
@@ -33,6 +39,7 @@ export function mapProduct(entity: ProductEntity): ProductModel {
     mechanism: entity.mechanism as MechanismEnum,
     k: canonicalDecimal(entity.k),
     networkFee: canonicalDecimal(entity.networkFee),
+    maxParticipantQuantity: formatQuantity(BigInt(entity.maxParticipantQuantityWh)),
   };
 }
 
