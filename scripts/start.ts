@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { applyMigrations, generateApiKey, PROJECT_ROOT } from '@parkex/db';
 import { platformDatabase } from './platform-db';
@@ -22,7 +22,7 @@ const demo = demoAt >= 0 ? process.argv.slice(demoAt + 1) : undefined;
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   say(
-    `starting PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded, data in .data/postgres'})`,
+    `starting PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : `embedded, data in ${process.env.PG_DATA_DIR || '.data/postgres'}`})`,
   );
   const database = await platformDatabase(() => undefined);
   const shutdown = async (code: number) => {
@@ -71,6 +71,11 @@ async function main(): Promise<void> {
     `health        http://localhost:${port}/health`,
     `dashboard     http://localhost:${port}/dashboard  (operator or auditor key)`,
     `database      ${redact(database.url)}${database.embedded ? '  (embedded)' : ''}`,
+    ...(database.passwordFile
+      ? [
+          `passwords     ${relative(process.cwd(), database.passwordFile)}  (owner, runtime, superuser)`,
+        ]
+      : []),
     operatorKey
       ? `operator key  ${operatorKey}`
       : 'operator key  printed above by the API on first start (or set OPERATOR_API_KEY)',

@@ -19,6 +19,8 @@ export interface DatabaseHandle {
   migrationUrl: string;
   /** True when this process started an embedded PostgreSQL. */
   embedded: boolean;
+  /** Embedded only: the file with the roles' passwords. */
+  passwordFile?: string;
   stop(): Promise<void>;
 }
 
@@ -54,7 +56,12 @@ export async function provideDatabase(options: ProvideOptions): Promise<Database
   });
   try {
     const urls = await provisionRoles(server, options.embeddedDatabase ?? 'parkex');
-    return { ...urls, embedded: true, stop: () => server.stop() };
+    return {
+      ...urls,
+      embedded: true,
+      passwordFile: server.passwordFile,
+      stop: () => server.stop(),
+    };
   } catch (error) {
     await server.stop();
     throw error;
