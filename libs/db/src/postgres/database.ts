@@ -108,7 +108,7 @@ async function provisionRoles(
 }
 
 /** `CREATE ROLE … NOLOGIN` unless it exists; a concurrent creation by another run is fine. */
-export async function createGroupRoleIfMissing(client: Client, role: string): Promise<void> {
+async function createGroupRoleIfMissing(client: Client, role: string): Promise<void> {
   await client.query(`
     DO $$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${client.escapeLiteral(role)}) THEN
