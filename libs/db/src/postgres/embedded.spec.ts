@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './database';
@@ -15,8 +16,11 @@ describe('embedded PostgreSQL', () => {
   chmodSync(folder, 0o755); // as root, the server runs as the postgres user, who must reach it
   const dataDir = join(folder, 'data');
   const passwordFile = passwordFileOf(dataDir);
-  const port = 54391 + (process.pid % 50);
+  let port: number;
 
+  beforeAll(async () => {
+    port = await freePort();
+  });
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
   /** Runs `work` in a separate Node process with `start()`, `provide()` and `Client` in scope. */
@@ -208,3 +212,15 @@ describe('embedded PostgreSQL', () => {
     }
   }
 });
+
+/** A TCP port that was free on 127.0.0.1 a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
