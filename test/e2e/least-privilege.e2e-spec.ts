@@ -1,3 +1,4 @@
+import { applyMigrations } from '@parkex/db';
 import { DataSource } from 'typeorm';
 import type { Client } from 'pg';
 import { startTestApi, type TestApi } from '../support/test-api';
@@ -228,6 +229,10 @@ describe('least privilege: the runtime role', () => {
       code: '42501',
       message: expect.stringMatching(message),
     });
+  });
+
+  it('may check that the schema is current, as an app does at start without MIGRATION_DATABASE_URL', async () => {
+    await expect(applyMigrations(testDatabaseUrl())).resolves.toEqual([]);
   });
 
   describe('is what the apps connect as', () => {
