@@ -1,9 +1,10 @@
 import { CreateAccountsAndProducts1764201600000 } from './1764201600000-CreateAccountsAndProducts';
 import { CreateOrderBook1764205200000 } from './1764205200000-CreateOrderBook';
-import { CreateSettlement1764208800000 } from './1764208800000-CreateSettlement';
-import { EnforceLedgerShape1764300200000 } from './1764300200000-EnforceLedgerShape';
 import { IndexOpenOrders1764206000000 } from './1764206000000-IndexOpenOrders';
+import { CreateSettlement1764208800000 } from './1764208800000-CreateSettlement';
 import { BoundOrderBooks1764300000000 } from './1764300000000-BoundOrderBooks';
+import { EnforceLedgerShape1764300200000 } from './1764300200000-EnforceLedgerShape';
+import { GrantRuntimeRole1764300900000 } from './1764300900000-GrantRuntimeRole';
 
 /** Every migration, oldest first. Append new ones here. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateSettlement1764208800000,
   BoundOrderBooks1764300000000,
   EnforceLedgerShape1764300200000,
+  GrantRuntimeRole1764300900000,
 ];

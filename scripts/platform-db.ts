@@ -1,13 +1,35 @@
 import { join } from 'node:path';
-import { PROJECT_ROOT, provideDatabase, type DatabaseHandle } from '@parkex/db';
+import {
+  env,
+  EnvError,
+  loadEnv,
+  PROJECT_ROOT,
+  provideDatabase,
+  type DatabaseHandle,
+} from '@parkex/db';
 
-/** DATABASE_URL when set, else the embedded PostgreSQL under .data/ (port PG_PORT, default 54329). */
+/**
+ * DATABASE_URL (runtime role) and MIGRATION_DATABASE_URL (owner; defaults to DATABASE_URL) when
+ * set, else the embedded PostgreSQL under .data/ (port PG_PORT, default 54329) with its own
+ * owner and runtime roles. The environment is validated here, once, every problem listed.
+ */
 export function platformDatabase(log: (line: string) => void): Promise<DatabaseHandle> {
-  const port = process.env.PG_PORT ? Number(process.env.PG_PORT) : 54329;
+  const values = loadEnv({
+    DATABASE_URL: env.postgresUrl(false),
+    MIGRATION_DATABASE_URL: env.postgresUrl(false),
+    PG_PORT: env.int(54329, 1, 65535),
+    PG_DATA_DIR: env.string(join(PROJECT_ROOT, '.data', 'postgres')),
+  });
+  if (values.MIGRATION_DATABASE_URL && !values.DATABASE_URL) {
+    throw new EnvError([
+      'MIGRATION_DATABASE_URL: needs DATABASE_URL too (without DATABASE_URL the embedded PostgreSQL is used with its own roles)',
+    ]);
+  }
   return provideDatabase({
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    embeddedDataDir: process.env.PG_DATA_DIR || join(PROJECT_ROOT, '.data', 'postgres'),
-    embeddedPort: port,
+    databaseUrl: values.DATABASE_URL,
+    migrationDatabaseUrl: values.MIGRATION_DATABASE_URL,
+    embeddedDataDir: values.PG_DATA_DIR,
+    embeddedPort: values.PG_PORT,
     embeddedDatabase: 'parkex',
     log,
   });

@@ -5,9 +5,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
-import { generateApiKey, migrate, PROJECT_ROOT } from '@parkex/db';
+import { applyMigrations, generateApiKey, PROJECT_ROOT } from '@parkex/db';
 import { platformDatabase } from './platform-db';
 import { spawnApp, stopChild, waitForHealth } from './support/processes';
 
@@ -22,7 +22,7 @@ const demo = demoAt >= 0 ? process.argv.slice(demoAt + 1) : undefined;
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   say(
-    `starting PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded, data in .data/postgres'})`,
+    `starting PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : `embedded, data in ${process.env.PG_DATA_DIR || '.data/postgres'}`})`,
   );
   const database = await platformDatabase(() => undefined);
   const shutdown = async (code: number) => {
@@ -37,15 +37,18 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
-  const applied = await migrate(database.url);
+  const applied = await applyMigrations(database.migrationUrl);
   say(applied.length ? `migrated: ${applied.join(', ')}` : 'schema up to date');
 
   const operatorKey =
     process.env.OPERATOR_API_KEY ??
     (database.embedded ? localOperatorKey() : demo ? generateApiKey() : undefined);
-  const env = {
+  // The apps run as the runtime role and never see the owner's URL: the schema is current now,
+  // so their own migration check at start finds nothing to do.
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: database.url,
+    MIGRATION_DATABASE_URL: undefined,
     PORT: String(port),
     ...(operatorKey ? { OPERATOR_API_KEY: operatorKey } : {}),
   };
@@ -68,6 +71,11 @@ async function main(): Promise<void> {
     `health        http://localhost:${port}/health`,
     `dashboard     http://localhost:${port}/dashboard  (operator or auditor key)`,
     `database      ${redact(database.url)}${database.embedded ? '  (embedded)' : ''}`,
+    ...(database.passwordFile
+      ? [
+          `passwords     ${relative(process.cwd(), database.passwordFile)}  (owner, runtime, superuser)`,
+        ]
+      : []),
     operatorKey
       ? `operator key  ${operatorKey}`
       : 'operator key  printed above by the API on first start (or set OPERATOR_API_KEY)',

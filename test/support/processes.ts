@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '@parkex/db';
+import { testAdminDatabaseUrl, testDatabaseUrl } from './test-database';
 
 export interface AppProcess {
   child: ChildProcess;
@@ -13,7 +14,10 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `apps/<app>/src/main.ts` as a real separate process, as `npm run start:<app>` does. */
+/**
+ * Starts `apps/<app>/src/main.ts` as a real separate process, as `npm run start:<app>` does: on
+ * the run's database as its runtime role, migrating (nothing left to do) as the administrator.
+ */
 export function startAppProcess(app: 'api' | 'matcher', env: Record<string, string>): AppProcess {
   const child = spawn(
     process.execPath,
@@ -23,7 +27,14 @@ export function startAppProcess(app: 'api' | 'matcher', env: Record<string, stri
       join(PROJECT_ROOT, 'apps', app, 'src', 'main.ts'),
     ],
     {
-      env: { ...process.env, ...env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: {
+        ...process.env,
+        DATABASE_URL: testDatabaseUrl(),
+        MIGRATION_DATABASE_URL: testAdminDatabaseUrl(),
+        ...env,
+        FORCE_COLOR: '0',
+        NO_COLOR: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

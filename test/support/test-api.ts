@@ -4,7 +4,7 @@ import request from 'supertest';
 import { loadApiConfig, type ApiConfig } from '@parkex/api/config/api-config';
 import { createApi } from '@parkex/api/main';
 import { ParticipantsService } from '@parkex/api/participants/participants.service';
-import { testDatabaseUrl } from './test-database';
+import { testAdminDatabaseUrl, testDatabaseUrl } from './test-database';
 
 // Responses are untyped JSON; specs index into them freely.
 
@@ -39,11 +39,18 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
 }
 
-/** Starts the real API (Nest + Apollo over HTTP) on the run's PostgreSQL, on a free port. */
+/**
+ * Starts the real API (Nest + Apollo over HTTP) on the run's PostgreSQL as its runtime role, on a
+ * free port. (The global setup has migrated; the migration URL is there for completeness.)
+ */
 export async function startTestApi(overrides: Partial<ApiConfig> = {}): Promise<TestApi> {
   const operatorKey = generateApiKey();
   const config: ApiConfig = {
-    ...loadApiConfig({ DATABASE_URL: testDatabaseUrl(), NODE_ENV: 'test' }),
+    ...loadApiConfig({
+      DATABASE_URL: testDatabaseUrl(),
+      MIGRATION_DATABASE_URL: testAdminDatabaseUrl(),
+      NODE_ENV: 'test',
+    }),
     port: 0,
     dbPoolSize: 5,
     operatorApiKey: operatorKey,

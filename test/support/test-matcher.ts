@@ -4,7 +4,7 @@ import { ClearingRunner } from '@parkex/matcher/clearing/clearing-runner';
 import { loadMatcherConfig, type MatcherConfig } from '@parkex/matcher/config/matcher-config';
 import { MatcherModule } from '@parkex/matcher/matcher.module';
 import { ClearingScheduler } from '@parkex/matcher/scheduler';
-import { testDatabaseUrl } from './test-database';
+import { testAdminDatabaseUrl, testDatabaseUrl } from './test-database';
 
 export interface TestMatcher {
   app: INestApplicationContext;
@@ -14,13 +14,16 @@ export interface TestMatcher {
   close(): Promise<void>;
 }
 
-/** The real matcher module in-process, loop off, limited to the given products. */
+/** The real matcher module in-process as the runtime role, loop off, limited to the given products. */
 export async function startTestMatcher(
   products: string[],
   overrides: Partial<MatcherConfig> = {},
 ): Promise<TestMatcher> {
   const config: MatcherConfig = {
-    ...loadMatcherConfig({ DATABASE_URL: testDatabaseUrl() }),
+    ...loadMatcherConfig({
+      DATABASE_URL: testDatabaseUrl(),
+      MIGRATION_DATABASE_URL: testAdminDatabaseUrl(),
+    }),
     autoStart: false,
     products,
     dbPoolSize: 2,

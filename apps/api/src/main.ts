@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { EnvError, migrate } from '@parkex/db';
+import { applyMigrations, EnvError } from '@parkex/db';
 import { AppModule } from './app.module';
 import { type ApiConfig, loadApiConfig } from './config/api-config';
 import { ParticipantsService } from './participants/participants.service';
@@ -26,7 +26,7 @@ export async function createApi(config: ApiConfig): Promise<INestApplication> {
 export async function startApi(
   config: ApiConfig,
 ): Promise<{ app: INestApplication; url: string; generatedOperatorKey?: string }> {
-  await migrate(config.databaseUrl);
+  await applyMigrations(config.migrationDatabaseUrl);
   const app = await createApi(config);
   const generatedOperatorKey = await app
     .get(ParticipantsService)

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EnvError, migrate } from '@parkex/db';
+import { applyMigrations, EnvError } from '@parkex/db';
 import { type Clock, systemClock } from './clock';
 import { loadMatcherConfig, type MatcherConfig } from './config/matcher-config';
 import { MatcherModule } from './matcher.module';
@@ -11,7 +11,7 @@ export async function startMatcher(
   config: MatcherConfig,
   clock: Clock = systemClock,
 ): Promise<INestApplicationContext> {
-  await migrate(config.databaseUrl);
+  await applyMigrations(config.migrationDatabaseUrl);
   const app = await NestFactory.createApplicationContext(MatcherModule.forRoot(config, clock), {
     logger: ['log', 'error', 'warn'],
     abortOnError: false,

@@ -8,6 +8,7 @@ export * from './entities/participant.entity';
 export * from './entities/product.entity';
 export * from './postgres/database';
 export * from './postgres/embedded';
+export * from './postgres/passwords';
 export * from './repositories/audit-log.repository';
 export * from './repositories/clearing.repository';
 export * from './repositories/participant.repository';

