@@ -2,7 +2,7 @@ import { MIGRATIONS } from '@parkex/migrations';
 import { GENESIS_HASH, journalHash, journalLines, type JournalLine } from '@parkex/market';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { testDatabaseUrl } from '../../../../test/support/test-database';
+import { testAdminDatabaseUrl } from '../../../../test/support/test-database';
 import { createDatabaseIfMissing, dropDatabase, withDatabase } from '../postgres/database';
 import { createDataSource, migrate } from '../data-source';
 import { verifyJournalChain } from './ledger.repository';
@@ -17,9 +17,9 @@ const timestampOf = (migration: { name: string }) => Number(migration.name.match
  * recomputes them with the version 1 hash. A database of its own, migrated in two steps.
  */
 describe('EnforceLedgerShape over journals written before it', () => {
-  const server = withDatabase(testDatabaseUrl(), 'postgres');
+  const server = withDatabase(testAdminDatabaseUrl(), 'postgres');
   const name = `parkex_ledger_shape_${process.pid}_${Date.now()}`;
-  const url = withDatabase(testDatabaseUrl(), name);
+  const url = withDatabase(testAdminDatabaseUrl(), name);
   let db: Client;
 
   beforeAll(async () => {
