@@ -10,6 +10,7 @@ import {
   nextDeliveryStart,
   placeOrders,
   unitBook,
+  tamper,
 } from '../support/market-factory';
 import { eventually, startAppProcess, type AppProcess } from '../support/processes';
 import { connectTestDatabase, testDatabaseUrl } from '../support/test-database';
@@ -171,7 +172,8 @@ describe('matcher processes', () => {
     const [buyer, seller] = await createParticipants(db, 2);
     const start = nextDeliveryStart();
     await placeOrders(db, product, start, unitBook(buyer, seller, [7, 4, 3], [1, 1, 5]));
-    await db.query(
+    await tamper(
+      db,
       `UPDATE product_interval SET gate_closure_at = now() - interval '2 hours' WHERE product_code = $1`,
       [product],
     );

@@ -10,6 +10,7 @@ export * from './postgres/database';
 export * from './postgres/embedded';
 export * from './repositories/audit-log.repository';
 export * from './repositories/clearing.repository';
+export * from './repositories/clearing-outcome.repository';
 export * from './repositories/participant.repository';
 export * from './repositories/product.repository';
 export * from './repositories/settlement.repository';
