@@ -41,8 +41,8 @@ export type ClearingOutcome =
 @Injectable()
 export class ClearingRunner {
   private readonly logger = new Logger(ClearingRunner.name);
-  /** The product being cleared (for failpoints scoped to a product). */
-  private current: string | undefined;
+  /** The interval being cleared (for failpoints scoped to one). */
+  private current: ClaimedInterval | undefined;
 
   constructor(
     private readonly clearings: ClearingRepository,
@@ -66,7 +66,7 @@ export class ClearingRunner {
         maxAttempts: this.config.maxAttempts,
         retryBackoffMs: this.config.retryBackoffMs,
         products: this.config.products,
-        onLedgerStep: (step) => this.failpoints.hit(step, this.current ?? ''),
+        onLedgerStep: (step) => this.failpoints.hit(step, this.current),
       },
       (session) => this.clear(session),
     );
@@ -96,18 +96,18 @@ export class ClearingRunner {
 
   private async clear(session: ClearingSession): Promise<ClearedInterval> {
     const { productCode, deliveryStart, terms } = session.interval;
-    this.current = productCode;
-    await this.failpoints.hit('after-claim', productCode);
+    this.current = session.interval;
+    await this.failpoints.hit('after-claim', session.interval);
     const started = this.clock.monotonicMs();
 
     const rows = await session.loadBook();
     const accounts = await session.accounts([...new Set(rows.participantId)]);
     const loaded = this.clock.monotonicMs();
-    await this.failpoints.hit('after-load', productCode);
+    await this.failpoints.hit('after-load', session.interval);
 
     const { clearing, grid, inputHash, resultHash } = replayClearing(rows, terms);
     const cleared = this.clock.monotonicMs();
-    await this.failpoints.hit('after-clear', productCode);
+    await this.failpoints.hit('after-clear', session.interval);
 
     const loadMs = round(loaded - started);
     const clearMs = round(cleared - loaded);
@@ -125,7 +125,7 @@ export class ClearingRunner {
     });
     await session.write(data);
     const written = this.clock.monotonicMs();
-    await this.failpoints.hit('after-write', productCode);
+    await this.failpoints.hit('after-write', session.interval);
 
     const result: ClearedInterval = {
       productCode,
