@@ -248,6 +248,7 @@ export class ClearingSession {
       throw new Error(
         `the ledger lock was not free within ${lockTimeoutMs} ms` +
           (ended === null ? '' : `; its holder (pid ${ended}) was stuck and has been ended`),
+        { cause: error },
       );
     }
     await this.client.query(`SELECT set_config('lock_timeout', '0', true)`);
