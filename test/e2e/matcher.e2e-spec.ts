@@ -162,7 +162,7 @@ describe('matcher processes', () => {
     expect(result.matcher_id).toBe('rescuer');
     expect(await counts(product)).toEqual({ results: 1, fills: 2, journals: 1, open: 0 });
     // when it wakes up, its commit fails: its session is gone
-    await stalled.waitFor(/clearing round failed/, 10_000);
+    await stalled.waitFor(/attempt 1 to clear \S+ \S+ failed/, 10_000);
     expect(stalled.output()).not.toMatch(/committed/);
     expect(await counts(product)).toEqual({ results: 1, fills: 2, journals: 1, open: 0 });
   });
