@@ -239,7 +239,10 @@ export class ClearingSession {
    */
   private async lockLedger(): Promise<void> {
     const { lockTimeoutMs } = this.context;
-    await this.client.query(`SELECT set_config('lock_timeout', $1, true)`, [String(lockTimeoutMs)]);
+    const { rows } = await this.client.query<{ previous: string }>(
+      `SELECT current_setting('lock_timeout') AS previous, set_config('lock_timeout', $1, true)`,
+      [String(lockTimeoutMs)],
+    );
     try {
       await this.client.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK]);
     } catch (error) {
@@ -251,7 +254,7 @@ export class ClearingSession {
         { cause: error },
       );
     }
-    await this.client.query(`SELECT set_config('lock_timeout', '0', true)`);
+    await this.client.query(`SELECT set_config('lock_timeout', $1, true)`, [rows[0].previous]);
   }
 
   /**
