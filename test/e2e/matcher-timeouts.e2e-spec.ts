@@ -143,4 +143,45 @@ describe('a matcher stopped while holding the ledger lock', () => {
       frozen.child.kill('SIGKILL');
     }
   }, 90_000);
+
+  it('frozen between statements, it loses its session to the server (idle in transaction)', async () => {
+    const frozenProduct = await createProduct(db);
+    const otherProduct = await createProduct(db);
+    const frozenStart = await crossingBook(frozenProduct);
+    const frozen = matcher({
+      MATCHER_ID: `idle-${process.pid}`,
+      MATCHER_PRODUCTS: frozenProduct,
+      MATCHER_FAILPOINT: 'ledger-locked:sigstop',
+      MATCHER_CLAIM_TIMEOUT_MS: '2000',
+    });
+    try {
+      await frozen.waitFor(/failpoint ledger-locked: SIGSTOP/, 30_000);
+      const otherStart = await crossingBook(otherProduct);
+      matcher({
+        MATCHER_ID: `idle-rescuer-${process.pid}`,
+        MATCHER_PRODUCTS: `${frozenProduct},${otherProduct}`,
+        MATCHER_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS),
+        MATCHER_RETRY_BACKOFF_MS: String(BACKOFF_MS),
+        MATCHER_MAX_ATTEMPTS: '5',
+      });
+      const bound = 20_000 + 2_000 + 2 * LOCK_TIMEOUT_MS + 2 * BACKOFF_MS;
+      expect(await eventually(() => resultOf(otherProduct, otherStart), bound, 50)).toEqual({
+        status: 'CLEARED',
+        matcher_id: `idle-rescuer-${process.pid}`,
+        fills: 2,
+      });
+      expect(await eventually(() => resultOf(frozenProduct, frozenStart), 20_000)).toEqual({
+        status: 'CLEARED',
+        matcher_id: `idle-rescuer-${process.pid}`,
+        fills: 2,
+      });
+      const sessions = await db.query(
+        `SELECT 1 FROM pg_stat_activity WHERE application_name = $1`,
+        [`idle-${process.pid}`],
+      );
+      expect(sessions.rowCount).toBe(0);
+    } finally {
+      frozen.child.kill('SIGKILL');
+    }
+  }, 90_000);
 });
