@@ -3,6 +3,7 @@ import { CreateOrderBook1764205200000 } from './1764205200000-CreateOrderBook';
 import { IndexOpenOrders1764206000000 } from './1764206000000-IndexOpenOrders';
 import { CreateSettlement1764208800000 } from './1764208800000-CreateSettlement';
 import { BoundOrderBooks1764300000000 } from './1764300000000-BoundOrderBooks';
+import { IsolateClearingFailures1764300100000 } from './1764300100000-IsolateClearingFailures';
 import { EnforceLedgerShape1764300200000 } from './1764300200000-EnforceLedgerShape';
 import { GrantRuntimeRole1764300900000 } from './1764300900000-GrantRuntimeRole';
 
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   IndexOpenOrders1764206000000,
   CreateSettlement1764208800000,
   BoundOrderBooks1764300000000,
+  IsolateClearingFailures1764300100000,
   EnforceLedgerShape1764300200000,
   GrantRuntimeRole1764300900000,
 ];

@@ -218,4 +218,46 @@ if (!browserPresent && !browserRequired) {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(pageErrors).toEqual([]);
   });
+
+  it('shows a FAILED clearing in the table and the key figures', async () => {
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const failing = await createProduct(db, {
+      code: `FAIL_${process.pid}_${Date.now().toString(36).toUpperCase()}`.slice(0, 32),
+    });
+    const start = nextDeliveryStart();
+    const [a, , c] = people;
+    await placeOrders(db, failing, start, [
+      { participant: a.id, side: 'BUY', price: '5', quantityWh: 1000 },
+      { participant: c.id, side: 'SELL', price: '4', quantityWh: 1000 },
+    ]);
+    await closeGate(db, failing, start);
+    const broken = await startTestMatcher([failing], {
+      failpoint: 'after-load:throw',
+      maxAttempts: 1,
+      retryBackoffMs: 1,
+    });
+    try {
+      await broken.drain();
+      await broken.drain();
+    } finally {
+      await broken.close();
+    }
+
+    const server = api.app.getHttpServer() as { address(): { port: number } };
+    await page.goto(`http://127.0.0.1:${server.address().port}/dashboard`);
+    if (await page.isVisible('#login-form')) {
+      await page.fill('#key', api.operatorKey);
+      await page.click('#login-form button[type=submit]');
+    }
+    await page.waitForSelector('#main:not([hidden])');
+    await page.click(`.tab[data-product="${failing}"]`);
+    await page.waitForSelector('#intervals tbody tr .pill.bad');
+    const row = page.locator('#intervals tbody tr').first();
+    expect(await row.locator('.pill.bad').textContent()).toBe('failed');
+    expect(await row.locator('.pill.bad').getAttribute('title')).toContain('injected failure');
+    const failed = page.locator('#kpis .kpi.failed');
+    expect(await failed.locator('strong').textContent()).toBe('1');
+    expect(pageErrors).toEqual([]);
+  });
 });

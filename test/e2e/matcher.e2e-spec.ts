@@ -10,6 +10,7 @@ import {
   nextDeliveryStart,
   placeOrders,
   unitBook,
+  tamper,
 } from '../support/market-factory';
 import { eventually, startAppProcess, type AppProcess } from '../support/processes';
 import { connectTestDatabase, testDatabaseUrl } from '../support/test-database';
@@ -161,7 +162,7 @@ describe('matcher processes', () => {
     expect(result.matcher_id).toBe('rescuer');
     expect(await counts(product)).toEqual({ results: 1, fills: 2, journals: 1, open: 0 });
     // when it wakes up, its commit fails: its session is gone
-    await stalled.waitFor(/clearing round failed/, 10_000);
+    await stalled.waitFor(/attempt 1 to clear \S+ \S+ failed/, 10_000);
     expect(stalled.output()).not.toMatch(/committed/);
     expect(await counts(product)).toEqual({ results: 1, fills: 2, journals: 1, open: 0 });
   });
@@ -171,7 +172,8 @@ describe('matcher processes', () => {
     const [buyer, seller] = await createParticipants(db, 2);
     const start = nextDeliveryStart();
     await placeOrders(db, product, start, unitBook(buyer, seller, [7, 4, 3], [1, 1, 5]));
-    await db.query(
+    await tamper(
+      db,
       `UPDATE product_interval SET gate_closure_at = now() - interval '2 hours' WHERE product_code = $1`,
       [product],
     );

@@ -41,7 +41,7 @@ export class Api {
 
 /** The fields of a result for the chart and the table (no fills, no curves). */
 export const RESULT_FIELDS =
-  'productCode deliveryStart status price volume bidCount offerCount inputHash resultHash clearedAt';
+  'productCode deliveryStart status price volume bidCount offerCount inputHash resultHash clearedAt failureReason';
 export const CURVE_FIELDS = 'demandCurve { price quantity } supplyCurve { price quantity }';
 
 /** One page of results, newest first (first ≤ 500). */

@@ -391,7 +391,26 @@ function renderKpis(nodes, p) {
       `${traded.length} / ${nodes.length}`,
       `${fmt.duration(p.intervalSeconds)} intervals · ${p.name}`,
     ),
+    failedKpi(nodes, p, kpi),
   );
+}
+
+/** FAILED clearings among the intervals shown: count and the newest, with its reason. */
+function failedKpi(nodes, p, kpi) {
+  const failed = nodes.filter((n) => n.status === 'FAILED');
+  const newest = failed.at(-1);
+  const box = kpi(
+    'Failed clearings',
+    String(failed.length),
+    newest
+      ? `newest ${fmt.time(newest.deliveryStart, p.intervalSeconds)} · re-run with retryClearing`
+      : 'every interval shown cleared',
+  );
+  if (newest) {
+    box.classList.add('failed');
+    box.title = newest.failureReason ?? '';
+  }
+  return box;
 }
 
 function renderFollow() {
@@ -426,22 +445,14 @@ function renderTable(d, p) {
           onclick: () => select(ms),
         },
         el('td', {}, fmt.time(node.deliveryStart, p.intervalSeconds)),
-        el(
-          'td',
-          {},
-          el(
-            'span',
-            { class: `pill ${node.status === 'CLEARED' ? 'ok' : 'muted'}` },
-            node.status === 'CLEARED' ? 'cleared' : 'no trade',
-          ),
-        ),
+        el('td', {}, statusPill(node)),
         el('td', { class: 'num' }, fmt.price(node.price, dp)),
         el('td', { class: 'num' }, fmt.kwh(node.volume)),
         el('td', { class: 'num' }, node.bidCount),
         el('td', { class: 'num' }, node.offerCount),
         el('td', { class: 'hash', title: node.inputHash }, fmt.shortHash(node.inputHash)),
         el('td', { class: 'hash', title: node.resultHash }, fmt.shortHash(node.resultHash)),
-        el('td', {}, verifyCell(p.code, node)),
+        el('td', {}, node.status === 'FAILED' ? retryHint(node) : verifyCell(p.code, node)),
       ),
     );
   }
@@ -479,6 +490,27 @@ function renderTable(d, p) {
   $('older').disabled = false;
   $('table-count').textContent =
     `${Math.min(rows.length, d.sorted.length)} of ${d.sorted.length}${d.hasOlder ? '+' : ''} loaded`;
+}
+
+const STATUS_PILLS = {
+  CLEARED: ['ok', 'cleared'],
+  NO_TRADE: ['muted', 'no trade'],
+  FAILED: ['bad', 'failed'],
+};
+
+/** A FAILED interval's pill carries its reason as a tooltip. */
+function statusPill(node) {
+  const [kind, label] = STATUS_PILLS[node.status] ?? ['muted', node.status.toLowerCase()];
+  return el('span', { class: `pill ${kind}`, title: node.failureReason ?? '' }, label);
+}
+
+/** Nothing to verify for a FAILED clearing: the operator may order a re-run (retryClearing). */
+function retryHint(node) {
+  return el(
+    'span',
+    { class: 'pill muted', title: `${node.failureReason ?? ''}\nRe-run with retryClearing.` },
+    'not cleared',
+  );
 }
 
 function verifyCell(code, node) {

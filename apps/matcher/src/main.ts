@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   }
   const app = await startMatcher(config);
   logger.log(
-    `matcher ${config.matcherId} running (pid ${process.pid}), polling every ${config.pollMs} ms`,
+    `matcher ${config.matcherId} running (pid ${process.pid}), polling every ${config.pollMs} ms; ` +
+      `${config.maxAttempts} attempts per interval, backoff from ${config.retryBackoffMs} ms, ` +
+      `statement timeout ${config.statementTimeoutMs} ms, ledger lock timeout ${config.lockTimeoutMs} ms`,
   );
   const stop = () => void app.close();
   process.once('SIGINT', stop);

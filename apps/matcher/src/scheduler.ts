@@ -35,10 +35,18 @@ export class ClearingScheduler implements OnApplicationBootstrap, OnApplicationS
     await this.loop;
   }
 
-  /** Clears everything due now; returns how many intervals it cleared. */
+  /**
+   * Works through everything due now; returns how many intervals got their result (cleared, or
+   * FAILED once their attempts are used up). A failed attempt does not stop the round: that
+   * interval waits out its backoff while the others are cleared.
+   */
   async drain(): Promise<number> {
     let count = 0;
-    while (!this.stop.signal.aborted && (await this.runner.clearNext())) count += 1;
+    while (!this.stop.signal.aborted) {
+      const outcome = await this.runner.clearNext();
+      if (!outcome) break;
+      if (outcome.kind !== 'attempt-failed') count += 1;
+    }
     return count;
   }
 

@@ -9,6 +9,7 @@ import {
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
 import { AuditLogRepository } from './repositories/audit-log.repository';
+import { ClearingOutcomeRepository } from './repositories/clearing-outcome.repository';
 import { ClearingRepository } from './repositories/clearing.repository';
 import { OrderRepository } from './repositories/order.repository';
 import { ParticipantRepository } from './repositories/participant.repository';
@@ -24,6 +25,7 @@ export const REPOSITORIES = [
   ProductRepository,
   AuditLogRepository,
   ClearingRepository,
+  ClearingOutcomeRepository,
   OrderRepository,
   SettlementRepository,
   ClearingFeedRepository,

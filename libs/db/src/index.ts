@@ -11,6 +11,7 @@ export * from './postgres/embedded';
 export * from './postgres/passwords';
 export * from './repositories/audit-log.repository';
 export * from './repositories/clearing.repository';
+export * from './repositories/clearing-outcome.repository';
 export * from './repositories/participant.repository';
 export * from './repositories/product.repository';
 export * from './repositories/settlement.repository';

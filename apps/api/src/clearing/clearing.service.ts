@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import {
+  ClearingOutcomeRepository,
   SettlementRepository,
-  type ClearingResultRow,
+  type ClearingOutcomeRow,
   type FillRow,
   type SettlementRow,
 } from '@parkex/db';
 import type { Principal } from '../auth/principal';
-import { forbidden, notFound } from '../common/app-error';
+import { conflict, forbidden, notFound } from '../common/app-error';
 import { decodeCursor, pageSize } from '../graphql/page-info.model';
 import { isUuid } from '../participants/participants.service';
 import { ProductsService } from '../products/products.service';
@@ -18,12 +19,36 @@ export const SETTLEMENT_CURSOR = 'settlement';
 export class ClearingService {
   constructor(
     private readonly settlements: SettlementRepository,
+    private readonly outcomes: ClearingOutcomeRepository,
     private readonly products: ProductsService,
   ) {}
 
-  async result(productCode: string, deliveryStart: Date): Promise<ClearingResultRow | null> {
+  /** The newest outcome: a re-run's result supersedes the FAILED result before it. */
+  async result(productCode: string, deliveryStart: Date): Promise<ClearingOutcomeRow | null> {
     await this.products.get(productCode);
-    return this.settlements.findResult(productCode, deliveryStart);
+    return this.outcomes.find(productCode, deliveryStart);
+  }
+
+  /**
+   * The operator's one re-run of a FAILED interval: it becomes RETRYING and the next matcher
+   * clears it with one attempt; its outcome (a result, or FAILED again) supersedes the failure.
+   */
+  async retry(productCode: string, deliveryStart: Date): Promise<void> {
+    await this.products.get(productCode);
+    const outcome = await this.outcomes.retry(productCode, deliveryStart);
+    switch (outcome.kind) {
+      case 'retrying':
+        return;
+      case 'not-found':
+        throw notFound(
+          `${productCode} has no interval starting ${deliveryStart.toISOString()} (no order was ever placed for it)`,
+        );
+      case 'not-failed':
+        throw conflict(
+          `${productCode} ${deliveryStart.toISOString()} is ${outcome.state}, not FAILED: only a FAILED clearing can be re-run`,
+          { reason: 'NOT_FAILED', state: outcome.state },
+        );
+    }
   }
 
   /** Newest first; one extra row tells whether there is a next page. */
@@ -32,11 +57,11 @@ export class ClearingService {
     range: { from?: Date; to?: Date },
     first?: number | null,
     after?: string | null,
-  ): Promise<{ rows: ClearingResultRow[]; hasNextPage: boolean }> {
+  ): Promise<{ rows: ClearingOutcomeRow[]; hasNextPage: boolean }> {
     await this.products.get(productCode);
     const limit = pageSize(first);
     const before = after ? new Date(decodeCursor(RESULT_CURSOR, after)) : undefined;
-    const rows = await this.settlements.listResults(productCode, { ...range, before }, limit + 1);
+    const rows = await this.outcomes.list(productCode, { ...range, before }, limit + 1);
     return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit };
   }
 

@@ -7,16 +7,16 @@ import {
 } from '@nestjs/common';
 import {
   ClearingFeedRepository,
-  SettlementRepository,
+  ClearingOutcomeRepository,
   type ClearingListener,
   type ClearingNotice,
-  type ClearingResultRow,
+  type ClearingOutcomeRow,
   type FeedPosition,
   positionOf,
 } from '@parkex/db';
 import { CATCH_UP_MARGIN_MS, LIVE_OPTIONS, resultKey, type LiveOptions } from './live.options';
 
-export type ResultListener = (row: ClearingResultRow) => void;
+export type ResultListener = (row: ClearingOutcomeRow) => void;
 
 const CATCH_UP_PAGE = 500;
 const FETCH_ATTEMPTS = 3;
@@ -47,7 +47,7 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     private readonly feed: ClearingFeedRepository,
-    private readonly settlements: SettlementRepository,
+    private readonly outcomes: ClearingOutcomeRepository,
     @Inject(LIVE_OPTIONS) private readonly options: LiveOptions,
   ) {}
 
@@ -106,10 +106,10 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
   }
 
   /** The committed result of a notice; retried a few times when the pool fails. */
-  private async fetch(notice: ClearingNotice): Promise<ClearingResultRow | null> {
+  private async fetch(notice: ClearingNotice): Promise<ClearingOutcomeRow | null> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.settlements.findResult(notice.productCode, notice.deliveryStart);
+        return await this.outcomes.find(notice.productCode, notice.deliveryStart);
       } catch (error) {
         if (attempt >= FETCH_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
@@ -147,7 +147,7 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
     }
   }
 
-  private publish(row: ClearingResultRow): void {
+  private publish(row: ClearingOutcomeRow): void {
     this.remember(row);
     for (const listener of this.listeners) {
       try {
@@ -158,7 +158,7 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
     }
   }
 
-  private remember(row: ClearingResultRow): void {
+  private remember(row: ClearingOutcomeRow): void {
     const clearedAt = row.clearedAt.getTime();
     this.seen.set(resultKey(row), clearedAt);
     if (clearedAt > this.watermark) this.watermark = clearedAt;

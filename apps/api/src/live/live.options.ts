@@ -20,7 +20,10 @@ export const MAX_REPLAY_MS = 24 * 3_600_000;
 /** Undelivered results a subscription may hold before it is ended as too slow. */
 export const SUBSCRIBER_QUEUE_LIMIT = 1000;
 
-/** Identity of a clearing result. */
-export function resultKey(row: { productCode: string; deliveryStart: Date }): string {
-  return `${row.productCode}|${row.deliveryStart.toISOString()}`;
+/**
+ * Identity of a clearing outcome: product, delivery start and run (the FAILED results before it),
+ * so that a re-run's outcome is published after the failure it supersedes.
+ */
+export function resultKey(row: { productCode: string; deliveryStart: Date; run: number }): string {
+  return `${row.productCode}|${row.deliveryStart.toISOString()}|${row.run}`;
 }

@@ -1,6 +1,6 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
-import type { ClearingResultRow } from '@parkex/db';
+import type { ClearingOutcomeRow } from '@parkex/db';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { AnyRole } from '../auth/roles.decorator';
 import { ClearingResultModel, mapClearingResult } from '../clearing/models/clearing-result.model';
@@ -20,12 +20,12 @@ export class LiveResolver {
       'Each clearing result as soon as it is committed (of one product, or all), from whichever matcher and whichever API replica. ' +
       'With since: first the results cleared after that instant (at most 24 hours ago, oldest first), then the live ones, each once; ' +
       'a client that reconnects passes the clearedAt of the last result it received and misses nothing.',
-    resolve: (row: ClearingResultRow) => mapClearingResult(row),
+    resolve: (row: ClearingOutcomeRow) => mapClearingResult(row),
   })
   clearingPublished(
     @Args('productCode', { type: () => String, nullable: true }) productCode?: string | null,
     @Args('since', { type: () => DateTimeScalar, nullable: true }) since?: Date | null,
-  ): Promise<AsyncIterableIterator<ClearingResultRow>> {
+  ): Promise<AsyncIterableIterator<ClearingOutcomeRow>> {
     return this.live.subscribe({ productCode, since });
   }
 }

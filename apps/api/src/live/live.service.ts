@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   ClearingFeedRepository,
   positionOf,
-  type ClearingResultRow,
+  type ClearingOutcomeRow,
   type FeedPosition,
 } from '@parkex/db';
 import { badInput } from '../common/app-error';
@@ -31,7 +31,7 @@ export class LiveService {
     productCode?: string | null;
     since?: Date | null;
     nowMs?: number;
-  }): Promise<AsyncIterableIterator<ClearingResultRow>> {
+  }): Promise<AsyncIterableIterator<ClearingOutcomeRow>> {
     const productCode = options.productCode ?? null;
     if (productCode !== null) await this.products.get(productCode);
     const since = options.since ?? null;
@@ -41,11 +41,11 @@ export class LiveService {
         { field: 'since' },
       );
     }
-    const matches = (row: ClearingResultRow) =>
+    const matches = (row: ClearingOutcomeRow) =>
       productCode === null || row.productCode === productCode;
 
     let unsubscribe = () => {};
-    const queue = new PushQueue<ClearingResultRow>({
+    const queue = new PushQueue<ClearingOutcomeRow>({
       limit: SUBSCRIBER_QUEUE_LIMIT,
       onClose: () => unsubscribe(),
       overflowMessage: `more than ${SUBSCRIBER_QUEUE_LIMIT} results waiting: the subscriber reads too slowly and was dropped`,
@@ -58,7 +58,7 @@ export class LiveService {
     }
 
     const replayed = new Set<string>();
-    let buffered: ClearingResultRow[] | null = [];
+    let buffered: ClearingOutcomeRow[] | null = [];
     unsubscribe = this.feed.onResult((row) => {
       if (!matches(row)) return;
       if (buffered) buffered.push(row);
@@ -81,7 +81,7 @@ export class LiveService {
 
   /** Pushes the stored results cleared after `since`, a page at a time as the client reads. */
   private async replay(
-    queue: PushQueue<ClearingResultRow>,
+    queue: PushQueue<ClearingOutcomeRow>,
     since: Date,
     productCode: string | null,
     replayed: Set<string>,

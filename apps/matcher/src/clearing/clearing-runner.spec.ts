@@ -8,6 +8,7 @@ import {
   placeOrders,
   unitBook,
   type ProductSpec,
+  tamper,
 } from '../../../../test/support/market-factory';
 import { connectTestDatabase } from '../../../../test/support/test-database';
 import { startTestMatcher, type TestMatcher } from '../../../../test/support/test-matcher';
@@ -220,7 +221,8 @@ describe('ClearingRunner', () => {
     const missed = nextDeliveryStart();
     await placeOrders(db, product, open, unitBook(buyer, seller, [5], [4]));
     await placeOrders(db, product, missed, unitBook(buyer, seller, [5], [4]));
-    await db.query(
+    await tamper(
+      db,
       `UPDATE product_interval SET gate_closure_at = now() - interval '3 days' WHERE product_code = $1 AND delivery_start = $2`,
       [product, missed],
     );

@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ClearingRepository, type ClearingSession } from '@parkex/db';
+import {
+  ClearingRepository,
+  describeError,
+  type ClaimedInterval,
+  type ClearingSession,
+} from '@parkex/db';
 import { replayClearing } from '@parkex/market';
 import { CLOCK, type Clock } from '../clock';
 import { MATCHER_CONFIG, type MatcherConfig } from '../config/matcher-config';
@@ -21,6 +26,14 @@ export interface ClearedInterval {
   timings: { loadMs: number; clearMs: number; writeMs: number; totalMs: number };
 }
 
+/** What one call of `clearNext` came to. */
+export type ClearingOutcome =
+  | { kind: 'cleared'; result: ClearedInterval }
+  /** This attempt failed (recorded); the interval is retried after its backoff. */
+  | { kind: 'attempt-failed'; interval: ClaimedInterval; attempt: number; error: string }
+  /** Its attempts are used up: its FAILED result is committed and published. */
+  | { kind: 'failed'; interval: ClaimedInterval; attempts: number; reason: string };
+
 /**
  * Clears one due product-interval per call, in one transaction: freeze (claim) the book, run the
  * product's mechanism from libs/market, write result, fills, order states and journal, commit.
@@ -28,6 +41,8 @@ export interface ClearedInterval {
 @Injectable()
 export class ClearingRunner {
   private readonly logger = new Logger(ClearingRunner.name);
+  /** The interval being cleared (for failpoints scoped to one). */
+  private current: ClaimedInterval | undefined;
 
   constructor(
     private readonly clearings: ClearingRepository,
@@ -36,39 +51,63 @@ export class ClearingRunner {
     @Inject(FAILPOINTS) private readonly failpoints: Failpoints,
   ) {}
 
-  /** Clears the due interval with the earliest gate; null when none is due (or all are claimed). */
-  async clearNext(): Promise<ClearedInterval | null> {
-    const result = await this.clearings.clearNextDue(
+  /**
+   * Claims the due interval with the earliest gate and clears it; a clearing that throws is
+   * recorded as a failed attempt and never stops the caller from going on with other intervals.
+   * Null when nothing is due (or all due intervals are claimed or waiting out their backoff).
+   */
+  async clearNext(): Promise<ClearingOutcome | null> {
+    const outcome = await this.clearings.clearNextDue(
       {
         matcherId: this.config.matcherId,
         claimTimeoutMs: this.config.claimTimeoutMs,
+        statementTimeoutMs: this.config.statementTimeoutMs,
+        lockTimeoutMs: this.config.lockTimeoutMs,
+        maxAttempts: this.config.maxAttempts,
+        retryBackoffMs: this.config.retryBackoffMs,
         products: this.config.products,
+        onLedgerStep: (step) => this.failpoints.hit(step, this.current),
       },
       (session) => this.clear(session),
     );
-    if (result) {
-      this.logger.log(
-        `committed ${result.productCode} ${result.deliveryStart.toISOString()}: ${result.status} ` +
-          `price ${result.price ?? '-'} volume ${result.volumeWh} Wh, ${result.orders} orders, ` +
-          `${result.fills} fills in ${result.timings.totalMs} ms`,
-      );
+    if (!outcome) return null;
+    switch (outcome.kind) {
+      case 'cleared': {
+        const result = outcome.value;
+        this.logger.log(
+          `committed ${result.productCode} ${result.deliveryStart.toISOString()}: ${result.status} ` +
+            `price ${result.price ?? '-'} volume ${result.volumeWh} Wh, ${result.orders} orders, ` +
+            `${result.fills} fills in ${result.timings.totalMs} ms`,
+        );
+        return { kind: 'cleared', result };
+      }
+      case 'attempt-failed': {
+        const error = describeError(outcome.error);
+        this.logger.warn(
+          `attempt ${outcome.attempt} to clear ${name(outcome.interval)} failed: ${error}`,
+        );
+        return { ...outcome, error };
+      }
+      case 'failed':
+        this.logger.error(`${name(outcome.interval)} is FAILED: ${outcome.reason}`);
+        return outcome;
     }
-    return result;
   }
 
   private async clear(session: ClearingSession): Promise<ClearedInterval> {
     const { productCode, deliveryStart, terms } = session.interval;
-    await this.failpoints.hit('after-claim');
+    this.current = session.interval;
+    await this.failpoints.hit('after-claim', session.interval);
     const started = this.clock.monotonicMs();
 
     const rows = await session.loadBook();
     const accounts = await session.accounts([...new Set(rows.participantId)]);
     const loaded = this.clock.monotonicMs();
-    await this.failpoints.hit('after-load');
+    await this.failpoints.hit('after-load', session.interval);
 
     const { clearing, grid, inputHash, resultHash } = replayClearing(rows, terms);
     const cleared = this.clock.monotonicMs();
-    await this.failpoints.hit('after-clear');
+    await this.failpoints.hit('after-clear', session.interval);
 
     const loadMs = round(loaded - started);
     const clearMs = round(cleared - loaded);
@@ -86,7 +125,7 @@ export class ClearingRunner {
     });
     await session.write(data);
     const written = this.clock.monotonicMs();
-    await this.failpoints.hit('after-write');
+    await this.failpoints.hit('after-write', session.interval);
 
     const result: ClearedInterval = {
       productCode,
@@ -107,6 +146,10 @@ export class ClearingRunner {
     };
     return result;
   }
+}
+
+function name(interval: ClaimedInterval): string {
+  return `${interval.productCode} ${interval.deliveryStart.toISOString()}`;
 }
 
 function round(ms: number): number {

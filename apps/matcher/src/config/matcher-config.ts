@@ -10,7 +10,15 @@ export interface MatcherConfig extends DatabaseUrls {
   claimTimeoutMs: number;
   /** Names this replica in results and in pg_stat_activity. */
   matcherId: string;
-  /** `<step>:exit|stall`, for crash tests only. */
+  /** Server-side bound on each statement of the clearing transaction. */
+  statementTimeoutMs: number;
+  /** How long a clearing waits for the ledger lock before it gives up (and retries later). */
+  lockTimeoutMs: number;
+  /** Failed attempts before an interval's result is FAILED (a re-run gets one attempt). */
+  maxAttempts: number;
+  /** Wait after the first failed attempt; doubles with each further one. */
+  retryBackoffMs: number;
+  /** `<step>:<action>[@PRODUCT]`, for failure tests only (see failpoints.ts). */
   failpoint: string | undefined;
   /** Only these products' intervals (MATCHER_PRODUCTS, comma-separated); all when absent. */
   products: string[] | undefined;
@@ -25,12 +33,17 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
       ...databaseEnv,
       MATCHER_POLL_MS: env.int(250, 10, 60_000),
       MATCHER_CLAIM_TIMEOUT_MS: env.int(60_000, 100, 3_600_000),
+      MATCHER_STATEMENT_TIMEOUT_MS: env.int(60_000, 100, 3_600_000),
+      MATCHER_LOCK_TIMEOUT_MS: env.int(10_000, 10, 3_600_000),
+      MATCHER_MAX_ATTEMPTS: env.int(3, 1, 100),
+      MATCHER_RETRY_BACKOFF_MS: env.int(1_000, 1, 3_600_000),
       MATCHER_ID: env.string(
         `matcher-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
       ),
       MATCHER_FAILPOINT: env.optionalString(),
       MATCHER_PRODUCTS: env.optionalString(),
-      DB_POOL_SIZE: env.int(4, 1, 100),
+      // the clearing transaction holds one connection; attempts are recorded on another
+      DB_POOL_SIZE: env.int(4, 2, 100),
     },
     source,
   );
@@ -39,6 +52,10 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
     pollMs: values.MATCHER_POLL_MS,
     dbPoolSize: values.DB_POOL_SIZE,
     claimTimeoutMs: values.MATCHER_CLAIM_TIMEOUT_MS,
+    statementTimeoutMs: values.MATCHER_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMs: values.MATCHER_LOCK_TIMEOUT_MS,
+    maxAttempts: values.MATCHER_MAX_ATTEMPTS,
+    retryBackoffMs: values.MATCHER_RETRY_BACKOFF_MS,
     matcherId: values.MATCHER_ID,
     failpoint: values.MATCHER_FAILPOINT,
     products: values.MATCHER_PRODUCTS?.split(',').map((code) => code.trim()),

@@ -2,25 +2,37 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { CLEARING_CHANNEL } from './clearing.repository';
-import { RESULT_COLUMNS, type ClearingResultRow } from './settlement.repository';
+import {
+  CLEARED_OUTCOME_COLUMNS,
+  FAILED_OUTCOME_COLUMNS,
+  FAILED_OUTCOME_FROM,
+  type ClearingOutcomeRow,
+} from './clearing-outcome.repository';
 
 /** What the matcher sends on `parkex_clearing` when a clearing commits. */
 export interface ClearingNotice {
   productCode: string;
   deliveryStart: Date;
+  /** FAILED results before this outcome (0 unless a re-run): tells a re-run's outcome apart. */
+  run: number;
 }
 
 /** The notice of a payload, or null when it is not one (anything else on the channel is ignored). */
 export function parseClearingNotice(payload: string | undefined): ClearingNotice | null {
   if (!payload) return null;
   try {
-    const value = JSON.parse(payload) as { productCode?: unknown; deliveryStart?: unknown };
+    const value = JSON.parse(payload) as {
+      productCode?: unknown;
+      deliveryStart?: unknown;
+      run?: unknown;
+    };
     if (typeof value.productCode !== 'string' || typeof value.deliveryStart !== 'string') {
       return null;
     }
     const deliveryStart = new Date(value.deliveryStart);
     if (Number.isNaN(deliveryStart.getTime())) return null;
-    return { productCode: value.productCode, deliveryStart };
+    const run = Number.isSafeInteger(value.run) ? (value.run as number) : 0;
+    return { productCode: value.productCode, deliveryStart, run };
   } catch {
     return null;
   }
@@ -150,8 +162,8 @@ function endQuietly(client: Client): void {
   client.end().catch(() => undefined);
 }
 
-/** A result with its exact place in the clearing order (cleared_at keeps microseconds). */
-export interface FeedRow extends ClearingResultRow {
+/** An outcome with its exact place in the clearing order (cleared_at keeps microseconds). */
+export interface FeedRow extends ClearingOutcomeRow {
   /** cleared_at as the server's text, microseconds included: the keyset of `clearedSince`. */
   clearedAtExact: string;
 }
@@ -193,10 +205,11 @@ export class ClearingFeedRepository {
   }
 
   /**
-   * Results cleared at or after `from` (or, with `afterInstant`, in a later millisecond than
-   * `from`: what a client that saw an instant in ISO-8601 has not seen yet), optionally of one
-   * product, in clearing order, after the keyset position `after`; at most `limit` rows.
-   * Uses the `clearing_result_cleared_at` index.
+   * Outcomes (results and FAILED results) written at or after `from` (or, with `afterInstant`,
+   * in a later millisecond than `from`: what a client that saw an instant in ISO-8601 has not
+   * seen yet), optionally of one product, in clearing order, after the keyset position `after`;
+   * at most `limit` rows. Uses the `clearing_result_cleared_at` and `clearing_failure_failed_at`
+   * indexes.
    */
   clearedSince(
     from: Date,
@@ -208,13 +221,22 @@ export class ClearingFeedRepository {
     },
   ): Promise<FeedRow[]> {
     const after = options.after ?? null;
-    return this.db.query<FeedRow[]>(
-      `SELECT ${RESULT_COLUMNS}, cleared_at::text AS "clearedAtExact" FROM clearing_result
-       WHERE cleared_at >= $1::timestamptz + CASE WHEN $2 THEN interval '1 millisecond' ELSE interval '0' END
-         AND ($3::text IS NULL OR product_code = $3)
+    const since = (at: string, alias: string) =>
+      `${at} >= $1::timestamptz + CASE WHEN $2 THEN interval '1 millisecond' ELSE interval '0' END
+         AND ($3::text IS NULL OR ${alias}.product_code = $3)
          AND ($4::timestamptz IS NULL
-              OR (cleared_at, product_code, delivery_start) > ($4::timestamptz, $5::text, $6::timestamptz))
-       ORDER BY cleared_at, product_code, delivery_start
+              OR (${at}, ${alias}.product_code, ${alias}.delivery_start) > ($4::timestamptz, $5::text, $6::timestamptz))`;
+    return this.db.query<FeedRow[]>(
+      `SELECT * FROM (
+         (SELECT ${CLEARED_OUTCOME_COLUMNS}, c.cleared_at::text AS "clearedAtExact"
+          FROM clearing_result c WHERE ${since('c.cleared_at', 'c')}
+          ORDER BY c.cleared_at, c.product_code, c.delivery_start LIMIT $7)
+         UNION ALL
+         (SELECT ${FAILED_OUTCOME_COLUMNS}, f.failed_at::text AS "clearedAtExact"
+          FROM ${FAILED_OUTCOME_FROM} WHERE ${since('f.failed_at', 'f')}
+          ORDER BY f.failed_at, f.product_code, f.delivery_start LIMIT $7)
+       ) o
+       ORDER BY o."clearedAt", o."productCode", o."deliveryStart"
        LIMIT $7`,
       [
         from,

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type QueryRunner } from 'typeorm';
+import { pgError } from './pg-errors';
 import { rawClient } from './raw-client';
 
 /** The product-interval a matcher has claimed, with the product terms it clears under. */
@@ -10,6 +11,8 @@ export interface ClaimedInterval {
   productCode: string;
   deliveryStart: Date;
   gateClosureAt: Date;
+  /** How many FAILED results the interval had when claimed (0 unless it is a re-run). */
+  run: number;
   terms: {
     priceTick: string;
     minPrice: string;
@@ -88,14 +91,28 @@ export interface ClearingWrite {
 
 /** Arbitrary constant: the advisory lock that orders journals into one hash chain. */
 const LEDGER_LOCK = 7_305_003;
+/** SQLSTATE of a lock wait that ran out of `lock_timeout`. */
+const LOCK_NOT_AVAILABLE = '55P03';
 export const CLEARING_CHANNEL = 'parkex_clearing';
 export const GENESIS_JOURNAL_HASH = '0'.repeat(64);
+
+/** Steps inside the ledger write where a test may inject a failure. */
+export type LedgerStep = 'ledger-locked' | 'ledger-copy';
+
+/** What a clearing session needs besides its connection. */
+interface SessionContext {
+  lockTimeoutMs: number;
+  onLedgerStep?: (step: LedgerStep) => Promise<void>;
+  /** Ends the ledger lock's holder when it is stuck (see `ClearingRepository.endStuckLedgerHolder`). */
+  endStuckLedgerHolder(): Promise<number | null>;
+}
 
 /** The matcher's transaction: claim one due product-interval, read its book, write its settlement. */
 export class ClearingSession {
   constructor(
     private readonly client: PoolClient,
     readonly interval: ClaimedInterval,
+    private readonly context: SessionContext,
   ) {}
 
   /** The OPEN orders of the claimed interval, in time priority. */
@@ -179,13 +196,18 @@ export class ClearingSession {
     );
     await this.client.query(`SELECT pg_notify($1, $2)`, [
       CLEARING_CHANNEL,
-      JSON.stringify({ productCode, deliveryStart: deliveryStart.toISOString() }),
+      JSON.stringify({
+        productCode,
+        deliveryStart: deliveryStart.toISOString(),
+        run: this.interval.run,
+      }),
     ]);
   }
 
   private async writeJournal(journal: JournalRows): Promise<void> {
     const { productCode, deliveryStart } = this.interval;
-    await this.client.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK]);
+    await this.lockLedger();
+    await this.context.onLedgerStep?.('ledger-locked');
     const last = await this.client.query<{ hash: string }>(
       'SELECT hash FROM journal ORDER BY id DESC LIMIT 1',
     );
@@ -209,7 +231,33 @@ export class ClearingSession {
       journal.accountId.length,
       (i) =>
         `${id}\t${i}\t${journal.accountId[i]}\t${journal.kind[i]}\t${journal.fillSeq[i] ?? '\\N'}\t${journal.energyWh[i]}\t${journal.amountMinor[i]}\n`,
+      async () => this.context.onLedgerStep?.('ledger-copy'),
     );
+  }
+
+  /**
+   * The ledger lock orders journals into one chain. Its wait is bounded (`lock_timeout`): a
+   * matcher stopped while holding it must not block every other one. On a timeout the holder is
+   * ended if it is stuck (see `endStuckLedgerHolder`), and this attempt fails, to be retried.
+   */
+  private async lockLedger(): Promise<void> {
+    const { lockTimeoutMs } = this.context;
+    const { rows } = await this.client.query<{ previous: string }>(
+      `SELECT current_setting('lock_timeout') AS previous, set_config('lock_timeout', $1, true)`,
+      [String(lockTimeoutMs)],
+    );
+    try {
+      await this.client.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK]);
+    } catch (error) {
+      if (pgError(error).code !== LOCK_NOT_AVAILABLE) throw error;
+      const ended = await this.context.endStuckLedgerHolder().catch(() => null);
+      throw new Error(
+        `the ledger lock was not free within ${lockTimeoutMs} ms` +
+          (ended === null ? '' : `; its holder (pid ${ended}) was stuck and has been ended`),
+        { cause: error },
+      );
+    }
+    await this.client.query(`SELECT set_config('lock_timeout', $1, true)`, [rows[0].previous]);
   }
 
   /**
@@ -217,10 +265,18 @@ export class ClearingSession {
    * values are ids, uuids, decimals, instants and enum words: nothing to escape. Checks that
    * every row arrived.
    */
-  private async copy(sql: string, rows: number, line: (i: number) => string): Promise<void> {
+  private async copy(
+    sql: string,
+    rows: number,
+    line: (i: number) => string,
+    afterFirstChunk?: () => Promise<void>,
+  ): Promise<void> {
     if (rows === 0) return;
     const stream = this.client.query(copyFrom(sql));
-    await pipeline(textChunks(rows, line), stream);
+    const chunks = afterFirstChunk
+      ? thenAfterFirst(textChunks(rows, line), afterFirstChunk)
+      : textChunks(rows, line);
+    await pipeline(chunks, stream);
     if (stream.rowCount !== rows) {
       throw new Error(`${sql.split(' (')[0]}: ${stream.rowCount} of ${rows} rows written`);
     }
@@ -238,6 +294,21 @@ function* textChunks(rows: number, line: (i: number) => string): Generator<strin
     }
   }
   if (chunk) yield chunk;
+}
+
+/** The chunks, with `after` awaited once the first has been handed on. */
+async function* thenAfterFirst(
+  chunks: Iterable<string>,
+  after: () => Promise<void>,
+): AsyncGenerator<string> {
+  let first = true;
+  for (const chunk of chunks) {
+    yield chunk;
+    if (first) {
+      first = false;
+      await after();
+    }
+  }
 }
 
 /**
@@ -293,81 +364,249 @@ export interface ClaimOptions {
   matcherId: string;
   /** A claim whose session stays idle in its transaction longer than this is dropped by the server. */
   claimTimeoutMs: number;
+  /** Server-side bound on each statement of the clearing transaction. */
+  statementTimeoutMs: number;
+  /** Bound on the wait for the ledger lock. */
+  lockTimeoutMs: number;
+  /** Failed attempts before the interval's result is FAILED (a re-run gets one). */
+  maxAttempts: number;
+  /** Wait after the first failed attempt of an interval; doubles with each further one. */
+  retryBackoffMs: number;
   /** Only these products (a replica per product group); all when absent. */
   products?: readonly string[];
+  /** Called at steps of the ledger write (failure tests). */
+  onLedgerStep?: (step: LedgerStep) => Promise<void>;
 }
+
+/** Longest error text kept per attempt and per FAILED result (characters). */
+export const MAX_FAILURE_TEXT = 2_000;
+
+/** What one claim came to. */
+export type ClaimOutcome<T> =
+  | { kind: 'cleared'; value: T }
+  /** This attempt failed and is recorded; the interval is retried after its backoff. */
+  | { kind: 'attempt-failed'; interval: ClaimedInterval; attempt: number; error: unknown }
+  /** The attempts are used up: the FAILED result is written, committed and published. */
+  | { kind: 'failed'; interval: ClaimedInterval; attempts: number; reason: string };
+
+interface ClaimRow {
+  product_code: string;
+  delivery_start: Date;
+  gate_closure_at: Date;
+  state: 'OPEN' | 'RETRYING';
+  price_tick: string;
+  min_price: string;
+  max_price: string;
+  mechanism: 'UNIFORM_PRICE' | 'PAY_AS_BID';
+  k: string;
+  network_fee: string;
+  run: number;
+  attempts: number;
+}
+
+/**
+ * The due product-interval with the earliest gate that is not claimed by another matcher and not
+ * waiting out its backoff: OPEN (or RETRYING: the operator's re-run) with its gate closed by the
+ * database's clock. `run` counts its FAILED results so far; `attempts` the attempts of this run
+ * that STARTED (none of them succeeded, or the interval would not be due: each has failed, by an
+ * error or by its matcher's death). After n failed attempts it waits backoff × 2^(n−1) from the
+ * last one; once the attempts are used up it is due at once, for its FAILED result.
+ * The lock is NO KEY UPDATE (what the state's UPDATE takes anyway): it keeps other matchers and
+ * order inserts (FOR SHARE) out, yet lets the attempt log's foreign-key check on another
+ * connection through.
+ */
+const CLAIM = `
+  SELECT i.product_code, i.delivery_start, i.gate_closure_at, i.state,
+         i.price_tick, i.min_price, i.max_price, i.mechanism, i.k, i.network_fee, r.run, a.attempts
+  FROM product_interval i
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS run FROM clearing_failure f
+    WHERE f.product_code = i.product_code AND f.delivery_start = i.delivery_start
+  ) r
+  CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE c.event = 'STARTED')::int AS attempts, max(c.at) AS last_at
+    FROM clearing_attempt c
+    WHERE c.product_code = i.product_code AND c.delivery_start = i.delivery_start AND c.run = r.run
+  ) a
+  WHERE i.state IN ('OPEN', 'RETRYING') AND i.gate_closure_at <= now()
+    AND ($1::text[] IS NULL OR i.product_code = ANY($1::text[]))
+    AND (a.attempts = 0
+         OR a.attempts >= CASE WHEN i.state = 'RETRYING' THEN 1 ELSE $2::int END
+         OR a.last_at + $3::double precision * power(2, least(a.attempts - 1, 20))
+                        * interval '1 millisecond' <= clock_timestamp())
+  ORDER BY i.gate_closure_at, i.product_code
+  LIMIT 1
+  FOR NO KEY UPDATE OF i SKIP LOCKED`;
 
 @Injectable()
 export class ClearingRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Claims the due product-interval (gate closed by the database's clock, not cleared) with the
-   * earliest gate, in one transaction that holds its row lock: other matchers skip it, order
-   * inserts wait for it. Runs `work`, then commits; rolls back on any error. Null when none is due.
+   * Claims the due product-interval with the earliest gate (see `CLAIM`), in one transaction that
+   * holds its row lock: other matchers skip it, order inserts wait for it. Records the attempt
+   * (on another connection, so that it outlives a rollback), runs `work`, then commits. When
+   * `work` throws, rolls back and records the failure: the caller goes on with other intervals.
+   * When the interval's attempts are used up, writes its FAILED result instead. Null when
+   * nothing is due.
    */
   async clearNextDue<T>(
     options: ClaimOptions,
     work: (session: ClearingSession) => Promise<T>,
-  ): Promise<T | null> {
+  ): Promise<ClaimOutcome<T> | null> {
     const runner: QueryRunner = this.db.createQueryRunner();
     await runner.connect();
+    let attempt: { interval: ClaimedInterval; run: number; number: number } | undefined;
     try {
       await runner.startTransaction('READ COMMITTED');
       const client = rawClient(runner);
       await client.query(
         `SELECT set_config('idle_in_transaction_session_timeout', $1, true),
-                                 set_config('application_name', $2, true)`,
-        [String(options.claimTimeoutMs), options.matcherId],
+                set_config('statement_timeout', $2, true),
+                set_config('application_name', $3, true)`,
+        [String(options.claimTimeoutMs), String(options.statementTimeoutMs), options.matcherId],
       );
-      const { rows } = await client.query<{
-        product_code: string;
-        delivery_start: Date;
-        gate_closure_at: Date;
-        price_tick: string;
-        min_price: string;
-        max_price: string;
-        mechanism: 'UNIFORM_PRICE' | 'PAY_AS_BID';
-        k: string;
-        network_fee: string;
-      }>(
-        `SELECT i.product_code, i.delivery_start, i.gate_closure_at,
-                i.price_tick, i.min_price, i.max_price, i.mechanism, i.k, i.network_fee
-         FROM product_interval i
-         WHERE i.state = 'OPEN' AND i.gate_closure_at <= now()
-           AND ($1::text[] IS NULL OR i.product_code = ANY($1::text[]))
-         ORDER BY i.gate_closure_at, i.product_code
-         LIMIT 1
-         FOR UPDATE OF i SKIP LOCKED`,
-        [options.products ?? null],
-      );
+      const { rows } = await client.query<ClaimRow>(CLAIM, [
+        options.products ?? null,
+        options.maxAttempts,
+        options.retryBackoffMs,
+      ]);
       if (!rows.length) {
         await runner.rollbackTransaction();
         return null;
       }
       const row = rows[0];
-      const session = new ClearingSession(client, {
-        productCode: row.product_code,
-        deliveryStart: row.delivery_start,
-        gateClosureAt: row.gate_closure_at,
-        terms: {
-          priceTick: row.price_tick,
-          minPrice: row.min_price,
-          maxPrice: row.max_price,
-          mechanism: row.mechanism,
-          k: row.k,
-          networkFee: row.network_fee,
-        },
+      const interval = claimedInterval(row);
+      const allowed = row.state === 'RETRYING' ? 1 : options.maxAttempts;
+      if (row.attempts >= allowed) {
+        const reason = await this.writeFailure(client, row, options.matcherId);
+        await runner.commitTransaction();
+        return { kind: 'failed', interval, attempts: row.attempts, reason };
+      }
+      attempt = { interval, run: row.run, number: row.attempts + 1 };
+      await this.recordAttempt(interval, row.run, options.matcherId, 'STARTED', null);
+      const session = new ClearingSession(client, interval, {
+        lockTimeoutMs: options.lockTimeoutMs,
+        onLedgerStep: options.onLedgerStep,
+        endStuckLedgerHolder: () => this.endStuckLedgerHolder(options.statementTimeoutMs),
       });
-      const result = await work(session);
+      const value = await work(session);
       await runner.commitTransaction();
-      return result;
+      return { kind: 'cleared', value };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
+      if (!attempt) throw error;
+      // Recorded or not, the STARTED row already counts this attempt as failed.
+      await this.recordAttempt(
+        attempt.interval,
+        attempt.run,
+        options.matcherId,
+        'FAILED',
+        describeError(error),
+      ).catch(() => undefined);
+      return {
+        kind: 'attempt-failed',
+        interval: attempt.interval,
+        attempt: attempt.number,
+        error,
+      };
     } finally {
       await runner.release();
     }
+  }
+
+  /** Appends one attempt event, autocommitted on a pool connection of its own. */
+  private async recordAttempt(
+    interval: ClaimedInterval,
+    run: number,
+    matcherId: string,
+    event: 'STARTED' | 'FAILED',
+    error: string | null,
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO clearing_attempt (product_code, delivery_start, run, matcher_id, event, error)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [interval.productCode, interval.deliveryStart, run, matcherId.slice(0, 200), event, error],
+    );
+  }
+
+  /**
+   * The FAILED result of a run whose attempts are used up, under the claim: the result (no
+   * fills, no journal) with the last error as its reason, the interval FAILED, an audit row and
+   * the NOTIFY, all in the claim's transaction. Returns the reason.
+   */
+  private async writeFailure(
+    client: PoolClient,
+    row: ClaimRow,
+    matcherId: string,
+  ): Promise<string> {
+    const key = [row.product_code, row.delivery_start] as const;
+    const last = await client.query<{ error: string | null }>(
+      `SELECT error FROM clearing_attempt
+       WHERE product_code = $1 AND delivery_start = $2 AND run = $3
+       ORDER BY id DESC LIMIT 1`,
+      [...key, row.run],
+    );
+    const lastError =
+      last.rows[0]?.error ?? 'the matcher stopped during the clearing (no error recorded)';
+    const reason = bounded(
+      `${row.attempts} attempt${row.attempts === 1 ? '' : 's'} failed; the last: ${lastError}`,
+    );
+    await client.query(
+      `INSERT INTO clearing_failure (product_code, delivery_start, run, attempts, reason,
+                                     bid_count, offer_count, matcher_id)
+       SELECT $1, $2, $3, $4, $5, count(*) FILTER (WHERE side = 'BUY'),
+              count(*) FILTER (WHERE side = 'SELL'), $6
+       FROM market_order WHERE product_code = $1 AND delivery_start = $2 AND status = 'OPEN'`,
+      [...key, row.run, row.attempts, reason, matcherId],
+    );
+    await client.query(
+      `UPDATE product_interval SET state = 'FAILED' WHERE product_code = $1 AND delivery_start = $2`,
+      [...key],
+    );
+    await client.query(
+      `INSERT INTO audit_log (actor_id, action, args, outcome, error_code, message)
+       VALUES (NULL, 'clearing:failed', $1, 'ERROR', 'CLEARING_FAILED', $2)`,
+      [
+        JSON.stringify({
+          productCode: row.product_code,
+          deliveryStart: row.delivery_start.toISOString(),
+          run: row.run,
+          attempts: row.attempts,
+          matcherId,
+        }),
+        reason,
+      ],
+    );
+    await client.query(`SELECT pg_notify($1, $2)`, [
+      CLEARING_CHANNEL,
+      JSON.stringify({
+        productCode: row.product_code,
+        deliveryStart: row.delivery_start.toISOString(),
+        run: row.run,
+      }),
+    ]);
+    return reason;
+  }
+
+  /**
+   * Ends the session that holds the ledger lock when it is stuck: in a statement for longer than
+   * the statement timeout while the server waits for the client (a COPY whose client stopped
+   * sending; `statement_timeout` cannot end that, as the server only notices it when the client
+   * sends again). A holder idle in its transaction is ended by the server itself
+   * (`idle_in_transaction_session_timeout`). Returns the ended pid, or null.
+   */
+  async endStuckLedgerHolder(statementTimeoutMs: number): Promise<number | null> {
+    const rows = await this.db.query<{ pid: number }[]>(
+      `SELECT a.pid, pg_terminate_backend(a.pid) AS ended
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+       WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1
+         AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND a.state = 'active' AND a.wait_event = 'ClientRead'
+         AND a.query_start < clock_timestamp() - $2::double precision * interval '1 millisecond'`,
+      [LEDGER_LOCK, statementTimeoutMs],
+    );
+    return rows[0]?.pid ?? null;
   }
 
   /**
@@ -434,11 +673,39 @@ export class ClearingRepository {
     };
   }
 
-  /** Product-intervals whose gate has closed and that are not cleared yet. */
+  /** Product-intervals whose gate has closed and that are not cleared (or re-run) yet. */
   async countDue(): Promise<number> {
     const rows = await this.db.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM product_interval WHERE state = 'OPEN' AND gate_closure_at <= now()`,
+      `SELECT count(*)::int AS n FROM product_interval
+       WHERE state IN ('OPEN', 'RETRYING') AND gate_closure_at <= now()`,
     );
     return rows[0].n;
   }
+}
+
+function claimedInterval(row: ClaimRow): ClaimedInterval {
+  return {
+    productCode: row.product_code,
+    deliveryStart: row.delivery_start,
+    gateClosureAt: row.gate_closure_at,
+    run: row.run,
+    terms: {
+      priceTick: row.price_tick,
+      minPrice: row.min_price,
+      maxPrice: row.max_price,
+      mechanism: row.mechanism,
+      k: row.k,
+      networkFee: row.network_fee,
+    },
+  };
+}
+
+function bounded(text: string): string {
+  return text.length <= MAX_FAILURE_TEXT ? text : `${text.slice(0, MAX_FAILURE_TEXT - 1)}…`;
+}
+
+/** An error as one bounded line of text for the attempt log. */
+export function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return bounded(text.trim() || 'unknown error');
 }

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import type { ClearingResultRow, FillRow } from '@parkex/db';
+import type { ClearingOutcomeRow, FillRow } from '@parkex/db';
 import { formatMoney, formatQuantity } from '@parkex/market';
 import { MechanismEnum } from '../../graphql/enums';
 import { PageInfoModel } from '../../graphql/page-info.model';
@@ -9,6 +9,8 @@ import { canonicalDecimal } from '../../products/models/product.model';
 export enum ClearingStatusEnum {
   CLEARED = 'CLEARED',
   NO_TRADE = 'NO_TRADE',
+  /** The clearing failed on every attempt: no price, no fills; the operator may re-run it. */
+  FAILED = 'FAILED',
 }
 registerEnumType(ClearingStatusEnum, { name: 'ClearingStatus' });
 
@@ -67,6 +69,11 @@ export class ClearingResultModel {
   @Field(() => DateTimeScalar) clearedAt!: Date;
   @Field(() => [CurvePointModel]) demandCurve!: CurvePointModel[];
   @Field(() => [CurvePointModel]) supplyCurve!: CurvePointModel[];
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the clearing FAILED (its last error); null unless status is FAILED',
+  })
+  failureReason!: string | null;
   /** Resolved on demand (see the resolver): a large book has many fills. */
   fills?: FillModel[];
 }
@@ -83,7 +90,7 @@ export class ClearingResultConnectionModel {
   @Field(() => PageInfoModel) pageInfo!: PageInfoModel;
 }
 
-export function mapClearingResult(row: ClearingResultRow): ClearingResultModel {
+export function mapClearingResult(row: ClearingOutcomeRow): ClearingResultModel {
   return {
     productCode: row.productCode,
     deliveryStart: row.deliveryStart,
@@ -102,6 +109,7 @@ export function mapClearingResult(row: ClearingResultRow): ClearingResultModel {
     clearedAt: row.clearedAt,
     demandCurve: row.demandCurve,
     supplyCurve: row.supplyCurve,
+    failureReason: row.failureReason,
   };
 }
 

@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/**
+ * The outcome of a product-interval's clearing as clients see it: its clearing result, or its
+ * FAILED result (no price, no volume, `failureReason`). An interval may have several outcomes
+ * (FAILED, then the operator's re-run); the newest wins in queries, all stay stored.
+ */
+export interface ClearingOutcomeRow {
+  productCode: string;
+  deliveryStart: Date;
+  status: 'CLEARED' | 'NO_TRADE' | 'FAILED';
+  price: string | null;
+  volumeWh: string;
+  amountMinor: string;
+  feeMinor: string;
+  mechanism: 'UNIFORM_PRICE' | 'PAY_AS_BID';
+  k: string;
+  bidCount: number;
+  offerCount: number;
+  fillCount: number;
+  /** Empty for FAILED. */
+  inputHash: string;
+  resultHash: string;
+  demandCurve: { price: string; quantity: string }[];
+  supplyCurve: { price: string; quantity: string }[];
+  matcherId: string;
+  /** When the outcome was written (`failed_at` for FAILED). */
+  clearedAt: Date;
+  /** Why it FAILED; null otherwise. */
+  failureReason: string | null;
+  /** FAILED results before this outcome: with product and delivery start, its identity. */
+  run: number;
+}
+
+/** The columns of a `ClearingOutcomeRow` from `clearing_result c`. */
+export const CLEARED_OUTCOME_COLUMNS = `
+  c.product_code AS "productCode", c.delivery_start AS "deliveryStart", c.status,
+  c.price::text AS price, c.volume_wh::text AS "volumeWh", c.amount_minor::text AS "amountMinor",
+  c.fee_minor::text AS "feeMinor", c.mechanism, c.k::text AS k, c.bid_count AS "bidCount",
+  c.offer_count AS "offerCount", c.fill_count AS "fillCount", c.input_hash AS "inputHash",
+  c.result_hash AS "resultHash", c.demand_curve AS "demandCurve", c.supply_curve AS "supplyCurve",
+  c.matcher_id AS "matcherId", c.cleared_at AS "clearedAt", NULL::text AS "failureReason",
+  (SELECT count(*)::int FROM clearing_failure f
+   WHERE f.product_code = c.product_code AND f.delivery_start = c.delivery_start) AS run`;
+
+/** The same columns from `clearing_failure f JOIN product_interval i` (terms from the interval). */
+export const FAILED_OUTCOME_COLUMNS = `
+  f.product_code AS "productCode", f.delivery_start AS "deliveryStart", 'FAILED'::text AS status,
+  NULL::text AS price, '0'::text AS "volumeWh", '0'::text AS "amountMinor", '0'::text AS "feeMinor",
+  i.mechanism, i.k::text AS k, f.bid_count AS "bidCount", f.offer_count AS "offerCount",
+  0 AS "fillCount", ''::text AS "inputHash", ''::text AS "resultHash",
+  '[]'::jsonb AS "demandCurve", '[]'::jsonb AS "supplyCurve", f.matcher_id AS "matcherId",
+  f.failed_at AS "clearedAt", f.reason AS "failureReason", f.run`;
+
+export const FAILED_OUTCOME_FROM = `clearing_failure f
+  JOIN product_interval i ON i.product_code = f.product_code AND i.delivery_start = f.delivery_start`;
+
+/** What the operator's re-run request found. */
+export type RetryOutcome =
+  { kind: 'retrying' } | { kind: 'not-found' } | { kind: 'not-failed'; state: string };
+
+/** Clearing outcomes (results and FAILED results) and the operator's re-run of a FAILED one. */
+@Injectable()
+export class ClearingOutcomeRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** The newest outcome of one product-interval; null while it has none. */
+  async find(productCode: string, deliveryStart: Date): Promise<ClearingOutcomeRow | null> {
+    const rows = await this.db.query<ClearingOutcomeRow[]>(
+      `SELECT * FROM (
+         SELECT ${CLEARED_OUTCOME_COLUMNS} FROM clearing_result c
+         WHERE c.product_code = $1 AND c.delivery_start = $2
+         UNION ALL
+         SELECT ${FAILED_OUTCOME_COLUMNS} FROM ${FAILED_OUTCOME_FROM}
+         WHERE f.product_code = $1 AND f.delivery_start = $2
+       ) o
+       ORDER BY o.run DESC LIMIT 1`,
+      [productCode, deliveryStart],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * The newest outcome per interval of a product, newest delivery first; `before` is the
+   * exclusive keyset cursor. Fetches `limit` rows.
+   */
+  list(
+    productCode: string,
+    range: { from?: Date; to?: Date; before?: Date },
+    limit: number,
+  ): Promise<ClearingOutcomeRow[]> {
+    const within = (alias: string) => `${alias}.product_code = $1
+         AND ($2::timestamptz IS NULL OR ${alias}.delivery_start >= $2)
+         AND ($3::timestamptz IS NULL OR ${alias}.delivery_start < $3)
+         AND ($4::timestamptz IS NULL OR ${alias}.delivery_start < $4)`;
+    return this.db.query<ClearingOutcomeRow[]>(
+      `SELECT DISTINCT ON (o."deliveryStart") * FROM (
+         (SELECT ${CLEARED_OUTCOME_COLUMNS} FROM clearing_result c
+          WHERE ${within('c')} ORDER BY c.delivery_start DESC LIMIT $5)
+         UNION ALL
+         (SELECT DISTINCT ON (f.delivery_start) ${FAILED_OUTCOME_COLUMNS} FROM ${FAILED_OUTCOME_FROM}
+          WHERE ${within('f')} ORDER BY f.delivery_start DESC, f.run DESC LIMIT $5)
+       ) o
+       ORDER BY o."deliveryStart" DESC, o.run DESC
+       LIMIT $5`,
+      [productCode, range.from ?? null, range.to ?? null, range.before ?? null, limit],
+    );
+  }
+
+  /**
+   * FAILED → RETRYING: the matcher re-runs the interval once. Tells why not when the interval
+   * does not exist or is not FAILED (a concurrent request may have just set it RETRYING).
+   */
+  async retry(productCode: string, deliveryStart: Date): Promise<RetryOutcome> {
+    const rows = await this.db.query<{ updated: string | null; before: string | null }[]>(
+      `WITH updated AS (
+         UPDATE product_interval SET state = 'RETRYING'
+         WHERE product_code = $1 AND delivery_start = $2 AND state = 'FAILED'
+         RETURNING state
+       )
+       SELECT (SELECT state FROM updated) AS updated,
+              (SELECT state FROM product_interval WHERE product_code = $1 AND delivery_start = $2) AS before`,
+      [productCode, deliveryStart],
+    );
+    const { updated, before } = rows[0];
+    if (updated) return { kind: 'retrying' };
+    if (!before) return { kind: 'not-found' };
+    return { kind: 'not-failed', state: before === 'FAILED' ? 'RETRYING' : before };
+  }
+}
