@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { env, loadEnv } from '@parkex/db';
+import {
+  dbConnectionEnv,
+  dbConnectionSettings,
+  env,
+  loadEnv,
+  type DbConnectionSettings,
+} from '@parkex/db';
 
 export interface MatcherConfig {
   databaseUrl: string;
@@ -17,6 +23,8 @@ export interface MatcherConfig {
   products: string[] | undefined;
   /** Start the polling loop at boot (tests drive `drain()` themselves). */
   autoStart: boolean;
+  /** Keepalives and timeouts of every PostgreSQL connection (DB_* variables). */
+  dbConnection: DbConnectionSettings;
 }
 
 /** Reads and validates the matcher's environment once; lists every bad variable. */
@@ -32,6 +40,7 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
       MATCHER_FAILPOINT: env.optionalString(),
       MATCHER_PRODUCTS: env.optionalString(),
       DB_POOL_SIZE: env.int(4, 1, 100),
+      ...dbConnectionEnv(),
     },
     source,
   );
@@ -44,6 +53,7 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
     failpoint: values.MATCHER_FAILPOINT,
     products: values.MATCHER_PRODUCTS?.split(',').map((code) => code.trim()),
     autoStart: true,
+    dbConnection: dbConnectionSettings(values),
   };
 }
 
