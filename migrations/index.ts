@@ -2,6 +2,7 @@ import { CreateAccountsAndProducts1764201600000 } from './1764201600000-CreateAc
 import { CreateOrderBook1764205200000 } from './1764205200000-CreateOrderBook';
 import { CreateSettlement1764208800000 } from './1764208800000-CreateSettlement';
 import { IndexOpenOrders1764206000000 } from './1764206000000-IndexOpenOrders';
+import { SealAuditLog1764300300000 } from './1764300300000-SealAuditLog';
 
 /** Every migration, oldest first. Append new ones here. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateOrderBook1764205200000,
   IndexOpenOrders1764206000000,
   CreateSettlement1764208800000,
+  SealAuditLog1764300300000,
 ];
