@@ -120,10 +120,11 @@ export class ExportRepository {
       if (released) return;
       released = true;
       // Back to the session's default (set at connect) before the pool hands it out again.
-      client
+      void client
         .query('RESET statement_timeout')
         .catch(() => undefined)
-        .finally(() => void runner.release());
+        .then(() => runner.release())
+        .catch(() => undefined);
     };
     // 'close' follows the end, an error and destroy() alike (autoDestroy).
     stream.once('close', release);
