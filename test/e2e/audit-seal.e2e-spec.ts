@@ -1,6 +1,5 @@
 import { AuditSealer } from '@parkex/api/audit/audit-sealer.service';
 import type { Client } from 'pg';
-import type { Json } from '../support/orders';
 import { connectTestDatabase } from '../support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
 
@@ -95,7 +94,7 @@ describe('audit log seals and verifyAuditLog', () => {
   const verify = async (window: { from: string; to: string }, on: TestApi = api) => {
     const result = await on.gql(VERIFY, window, auditor.key);
     expect(result.errors).toBeUndefined();
-    return result.data.verifyAuditLog as Json;
+    return result.data.verifyAuditLog;
   };
 
   /** Runs `sql` with every trigger of audit_log off (foreign keys included), as a superuser can. */
