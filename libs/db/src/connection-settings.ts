@@ -82,7 +82,8 @@ export interface PgConnectionOptions {
   /**
    * Session defaults sent at connect (`-c name=value`): statement_timeout,
    * idle_in_transaction_session_timeout (0 sent as 0: none, whatever the role's default) and
-   * the server's TCP keepalives. Replaces an `options` parameter of the URL.
+   * the server's TCP keepalives. An `options` parameter in the URL takes their place (pg lets
+   * the URL's parameters win).
    */
   options: string;
 }
