@@ -1,4 +1,5 @@
 import { AuditSealer } from '@parkex/api/audit/audit-sealer.service';
+import { AUDIT_SEAL_LOCK } from '@parkex/db';
 import type { Client } from 'pg';
 import { connectTestDatabase } from '../support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
@@ -267,6 +268,26 @@ describe('audit log seals and verifyAuditLog', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('seals what is left when a replica shuts down', async () => {
+    // While this session holds the sealer's lock every replica skips its ticks.
+    const holder = await connectTestDatabase();
+    const closing = await startTestApi({ auditSealIntervalMs: 60_000 });
+    let rows: AuditRow[];
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [AUDIT_SEAL_LOCK]);
+      rows = await mutations(3, [closing]);
+      expect(await closing.app.get(AuditSealer).sealNow()).toBe(0);
+    } finally {
+      await holder.end();
+    }
+    await closing.close();
+    const { rows: seals } = await db.query(
+      `SELECT 1 FROM audit_seal WHERE audit_id = ANY($1::bigint[])`,
+      [rows.map((row) => row.id)],
+    );
+    expect(seals).toHaveLength(3);
   });
 
   it('refuses a window holding more seals than AUDIT_VERIFY_MAX_SEALS, and checks one at it', async () => {
