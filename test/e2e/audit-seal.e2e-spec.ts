@@ -69,7 +69,7 @@ describe('audit log seals and verifyAuditLog', () => {
     const ids = rows.map((row) => row.id);
     const deadline = Date.now() + 20_000;
     for (;;) {
-      if (sealer) await sealer.app.get(AuditSealer).sealNow();
+      if (sealer) await sealer.app.get(AuditSealer).sealNow(true);
       const { rows: seals } = await db.query<{ audit_id: string; seq: string }>(
         `SELECT audit_id::text AS audit_id, seq::text AS seq FROM audit_seal WHERE audit_id = ANY($1::bigint[])`,
         [ids],
@@ -235,7 +235,7 @@ describe('audit log seals and verifyAuditLog', () => {
     // A replica whose grace (2 h) the row is still within does not count it; it seals nothing.
     const patient = await startTestApi({ auditSealGraceMs: 7_200_000, auditSealIntervalMs: 0 });
     try {
-      await api.app.get(AuditSealer).sealNow();
+      await api.app.get(AuditSealer).sealNow(true);
       expect(await verify(window)).toEqual({
         ok: false,
         sealsChecked: 0,

@@ -131,6 +131,35 @@ describe('sealAuditRows', () => {
         [rows[0].seq, id, rows[0].at, 'a'.repeat(64), 'b'.repeat(64)],
       ),
     ).rejects.toThrow(/does not follow seal/);
+    const other = await append(writer, 'forged-too');
+    const { rows: head } = await sealer.query<{ seq: string; hash: string }>(
+      `SELECT coalesce(max(seq), 0)::text AS seq,
+              coalesce((SELECT hash FROM audit_seal ORDER BY seq DESC LIMIT 1), $1) AS hash
+       FROM audit_seal`,
+      [GENESIS_HASH],
+    );
+    const next = BigInt(head[0].seq) + 1n;
+    const insert = (values: unknown[][]) =>
+      writer.query(
+        `INSERT INTO audit_seal (seq, audit_id, audit_at, prev_hash, hash)
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[])`,
+        [0, 1, 2, 3, 4].map((column) => values.map((row) => row[column])),
+      );
+    const at = (audit: string) =>
+      sealer
+        .query<{ at: string }>(`SELECT at::text AS at FROM audit_log WHERE id = $1`, [audit])
+        .then((result) => result.rows[0].at);
+    // A run of two whose second seal does not follow the first.
+    await expect(
+      insert([
+        [next, id, await at(id), head[0].hash, 'd'.repeat(64)],
+        [next + 1n, other, await at(other), 'e'.repeat(64), 'f'.repeat(64)],
+      ]),
+    ).rejects.toThrow(`audit seal ${next + 1n} does not follow seal ${next}`);
+    // A well-linked seal that names another instant than its row's.
+    await expect(
+      insert([[next, id, '2000-01-01T00:00:00Z', head[0].hash, 'd'.repeat(64)]]),
+    ).rejects.toThrow(/audit_at is not the sealed row's at/);
     await sealAll();
     await expect(writer.query(`DELETE FROM audit_seal WHERE audit_id = $1`, [id])).rejects.toThrow(
       /append-only/,

@@ -30,6 +30,11 @@ export interface SealOptions {
    * `unsealed` in a verification (a row inserted behind the sealer's back).
    */
   lateWindowMs: number;
+  /**
+   * Look for late rows at all (default true). The look re-checks every row of the window, so a
+   * sealer does it now and then, and only seals the rows above the newest sealed id in between.
+   */
+  lateScan?: boolean;
 }
 
 /** The columns of an audit row in the seal's canonical text form. */
@@ -40,8 +45,8 @@ const SEALED_COLUMNS = `a.id::text AS id,
 
 /**
  * Seals, in one transaction, up to `batch` committed audit rows that have no seal, in id order:
- * the rows above the newest sealed id (whatever their age), then those below it that committed
- * late (within `lateWindowMs`). Runs only while holding AUDIT_SEAL_LOCK (try-lock: returns null
+ * the rows above the newest sealed id (whatever their age), and (with `lateScan`) those below it
+ * that committed late (within `lateWindowMs`). Runs only while holding AUDIT_SEAL_LOCK (try-lock: returns null
  * at once when another sealer holds it); returns how many rows it sealed. Needs a client that is
  * not in a transaction.
  */
@@ -64,18 +69,21 @@ export async function sealAuditRows(
       // Ordered by the column, not by its text alias ('9' sorts after '10').
       'SELECT s.seq::text AS seq, s.hash FROM audit_seal s ORDER BY s.seq DESC LIMIT 1',
     );
+    const late = options.lateScan ?? true;
     const rows = await client.query<SealedAuditRow>(
-      `WITH newest AS (SELECT coalesce(max(audit_id), 0) AS id FROM audit_seal)
-       SELECT * FROM (
-         (SELECT ${SEALED_COLUMNS}, a.id AS sort FROM audit_log a, newest
-          WHERE a.id > newest.id ORDER BY a.id LIMIT $1)
+      // The newest sealed id as a scalar subquery: an index condition on audit_log's key.
+      `SELECT * FROM (
+         (SELECT ${SEALED_COLUMNS}, a.id AS sort FROM audit_log a
+          WHERE a.id > (SELECT coalesce(max(audit_id), 0) FROM audit_seal)
+          ORDER BY a.id LIMIT $1)
          UNION ALL
-         (SELECT ${SEALED_COLUMNS}, a.id AS sort FROM audit_log a, newest
-          WHERE a.id < newest.id AND a.at >= clock_timestamp() - $2 * interval '1 millisecond'
+         (SELECT ${SEALED_COLUMNS}, a.id AS sort FROM audit_log a
+          WHERE $3 AND a.id < (SELECT coalesce(max(audit_id), 0) FROM audit_seal)
+            AND a.at >= clock_timestamp() - $2 * interval '1 millisecond'
             AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.audit_id = a.id)
           ORDER BY a.id LIMIT $1)
        ) pending ORDER BY sort LIMIT $1`,
-      [batch, options.lateWindowMs],
+      [batch, options.lateWindowMs, late],
     );
     if (!rows.rows.length) {
       await client.query('COMMIT');
