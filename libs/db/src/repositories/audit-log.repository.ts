@@ -46,9 +46,9 @@ const SEALED_COLUMNS = `a.id::text AS id,
 /**
  * Seals, in one transaction, up to `batch` committed audit rows that have no seal, in id order:
  * the rows above the newest sealed id (whatever their age), and (with `lateScan`) those below it
- * that committed late (within `lateWindowMs`). Runs only while holding AUDIT_SEAL_LOCK (try-lock: returns null
- * at once when another sealer holds it); returns how many rows it sealed. Needs a client that is
- * not in a transaction.
+ * that committed late (within `lateWindowMs`). Runs only while holding AUDIT_SEAL_LOCK (a
+ * try-lock: returns null at once when another sealer holds it); returns how many rows it sealed.
+ * Needs a client that is not in a transaction.
  */
 export async function sealAuditRows(
   client: ClientBase,
