@@ -208,7 +208,11 @@ describe('foundation over HTTP (API keys, roles, products, audit)', () => {
       await expect(db.query(`DELETE FROM audit_log WHERE id = $1`, [id])).rejects.toThrow(
         /audit_log is append-only: DELETE refused/,
       );
-      await expect(db.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only: TRUNCATE refused/);
+      // The seals' foreign key refuses a plain TRUNCATE first; CASCADE meets the trigger.
+      await expect(db.query(`TRUNCATE audit_log`)).rejects.toThrow(/foreign key/);
+      await expect(db.query(`TRUNCATE audit_log CASCADE`)).rejects.toThrow(
+        /append-only: TRUNCATE refused/,
+      );
       const still = await db.query(`SELECT outcome FROM audit_log WHERE id = $1`, [id]);
       expect(still.rows[0].outcome).toBe('OK');
     } finally {

@@ -35,6 +35,7 @@ export class AppModule {
           url: config.databaseUrl,
           poolSize: config.dbPoolSize,
           applicationName: 'parkex-api',
+          connection: config.dbConnection,
         }),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,

@@ -26,7 +26,7 @@ export async function createApi(config: ApiConfig): Promise<INestApplication> {
 export async function startApi(
   config: ApiConfig,
 ): Promise<{ app: INestApplication; url: string; generatedOperatorKey?: string }> {
-  await applyMigrations(config.migrationDatabaseUrl);
+  await applyMigrations(config.migrationDatabaseUrl, config.dbConnection);
   const app = await createApi(config);
   const generatedOperatorKey = await app
     .get(ParticipantsService)

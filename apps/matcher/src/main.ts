@@ -11,7 +11,7 @@ export async function startMatcher(
   config: MatcherConfig,
   clock: Clock = systemClock,
 ): Promise<INestApplicationContext> {
-  await applyMigrations(config.migrationDatabaseUrl);
+  await applyMigrations(config.migrationDatabaseUrl, config.dbConnection);
   const app = await NestFactory.createApplicationContext(MatcherModule.forRoot(config, clock), {
     logger: ['log', 'error', 'warn'],
     abortOnError: false,

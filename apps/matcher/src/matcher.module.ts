@@ -16,6 +16,7 @@ export class MatcherModule {
           url: config.databaseUrl,
           poolSize: config.dbPoolSize,
           applicationName: 'parkex-matcher',
+          connection: config.dbConnection,
         }),
       ],
       providers: [

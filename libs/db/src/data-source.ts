@@ -1,6 +1,12 @@
 import { MIGRATIONS } from '@parkex/migrations';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import {
+  DEFAULT_DB_CONNECTION,
+  pgConnectionOptions,
+  withoutStatementTimeout,
+  type DbConnectionSettings,
+} from './connection-settings';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import { MarketOrderEntity } from './entities/market-order.entity';
@@ -17,10 +23,15 @@ export const ENTITIES = [
   MarketOrderEntity,
 ];
 
-/** The one DataSource definition both apps, the migration command and the tests use. */
+/**
+ * The one DataSource definition both apps, the migration command and the tests use. Every pool
+ * connection gets the `connection` settings: TCP keepalives on both ends, a connect timeout (also
+ * the longest wait for a free pool connection), and the session's default statement and
+ * idle-in-transaction timeouts.
+ */
 export function createDataSource(
   url: string,
-  options: { poolSize?: number; name?: string } = {},
+  options: { poolSize?: number; name?: string; connection?: DbConnectionSettings } = {},
 ): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -31,20 +42,36 @@ export function createDataSource(
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: options.poolSize ?? 10, application_name: options.name ?? 'parkex' },
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: options.name ?? 'parkex',
+      ...pgConnectionOptions(options.connection ?? DEFAULT_DB_CONNECTION),
+    },
   });
 }
 
 /** Arbitrary constant: the advisory lock that serialises migration runs of several replicas. */
 const MIGRATION_LOCK = 7_305_001;
 
-/** Applies every pending migration (one replica at a time); returns the names applied. */
-export async function migrate(url: string): Promise<string[]> {
-  const lock = new Client({ connectionString: url, application_name: 'parkex-migrate-lock' });
+/**
+ * Applies every pending migration (one replica at a time); returns the names applied. Its sessions
+ * have no statement timeout: waiting for another replica's migrations, or a long index build, is
+ * legitimate; they keep the keepalives, the connect and the idle-in-transaction timeouts.
+ */
+export async function migrate(
+  url: string,
+  settings: DbConnectionSettings = DEFAULT_DB_CONNECTION,
+): Promise<string[]> {
+  const connection = withoutStatementTimeout(settings);
+  const lock = new Client({
+    connectionString: url,
+    application_name: 'parkex-migrate-lock',
+    ...pgConnectionOptions(connection),
+  });
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const dataSource = createDataSource(url, { poolSize: 1, name: 'parkex-migrate' });
+    const dataSource = createDataSource(url, { poolSize: 1, name: 'parkex-migrate', connection });
     await dataSource.initialize();
     try {
       const applied = await dataSource.runMigrations({ transaction: 'each' });

@@ -7,6 +7,11 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import {
+  DB_CONNECTION,
+  DEFAULT_DB_CONNECTION,
+  type DbConnectionSettings,
+} from './connection-settings';
 import { createDataSource } from './data-source';
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { ClearingOutcomeRepository } from './repositories/clearing-outcome.repository';
@@ -38,6 +43,8 @@ export interface DbModuleOptions {
   url: string;
   poolSize?: number;
   applicationName?: string;
+  /** Keepalives and timeouts of every connection (DEFAULT_DB_CONNECTION when absent). */
+  connection?: DbConnectionSettings;
 }
 
 @Injectable()
@@ -54,21 +61,24 @@ class DataSourceCloser implements OnApplicationShutdown {
 @Module({})
 export class DbModule {
   static forRoot(options: DbModuleOptions): DynamicModule {
+    const connection = options.connection ?? DEFAULT_DB_CONNECTION;
     return {
       module: DbModule,
       providers: [
+        { provide: DB_CONNECTION, useValue: connection },
         {
           provide: DataSource,
           useFactory: () =>
             createDataSource(options.url, {
               poolSize: options.poolSize,
               name: options.applicationName,
+              connection,
             }).initialize(),
         },
         DataSourceCloser,
         ...REPOSITORIES,
       ],
-      exports: [DataSource, ...REPOSITORIES],
+      exports: [DataSource, DB_CONNECTION, ...REPOSITORIES],
     };
   }
 }

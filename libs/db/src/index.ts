@@ -1,5 +1,6 @@
 export * from './api-keys';
 export * from './config/env';
+export * from './connection-settings';
 export * from './data-source';
 export * from './db.module';
 export * from './entities/api-key.entity';

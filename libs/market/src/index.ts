@@ -75,6 +75,8 @@ export {
   hashResult,
 } from './canonical';
 export type { ClearingTerms } from './canonical';
+export { AUDIT_SEAL_FORMAT, auditSealHash, canonicalAuditSeal } from './audit-seal';
+export type { SealedAuditRow } from './audit-seal';
 
 // Settlement
 export {

@@ -1,15 +1,48 @@
-import { Injectable } from '@nestjs/common';
-import { AuditLogRepository, type AuditLogFilter, type AuditLogRow } from '@parkex/db';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  AuditLogRepository,
+  type AuditLogFilter,
+  type AuditLogRow,
+  type AuditSealCheck,
+} from '@parkex/db';
 import { badInput } from '../common/app-error';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { decodeCursor, pageSize } from '../graphql/page-info.model';
 import { isUuid } from '../participants/participants.service';
 
 export const AUDIT_CURSOR = 'audit';
 
-/** Reading the audit log (writing it is AuditService's). */
+/** Reading and verifying the audit log (writing it is AuditService's, sealing AuditSealer's). */
 @Injectable()
 export class AuditLogService {
-  constructor(private readonly log: AuditLogRepository) {}
+  constructor(
+    private readonly log: AuditLogRepository,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  /**
+   * Walks the seals of the rows recorded in [from, to) and counts the rows past the grace that
+   * have none. The window may hold at most AUDIT_VERIFY_MAX_SEALS seals (the walk's bound).
+   */
+  async verify(from: Date, to: Date): Promise<AuditSealCheck> {
+    if (from.getTime() >= to.getTime()) {
+      throw badInput('from must be before to', { field: 'to' });
+    }
+    const max = this.config.auditVerifyMaxSeals;
+    if ((await this.log.countSeals({ from, to }, max + 1)) > max) {
+      throw badInput(
+        `[from, to) holds more than ${max} sealed audit rows: verify it in shorter windows`,
+        { field: 'to', reason: 'AUDIT_RANGE_TOO_LARGE' },
+      );
+    }
+    return this.log.verifySeals(
+      { from, to },
+      {
+        graceMs: this.config.auditSealGraceMs,
+        statementTimeoutMs: this.config.dbConnection.longReadTimeoutMs,
+      },
+    );
+  }
 
   /** Newest first, keyset by id; one extra row tells whether there is a next page. */
   async list(

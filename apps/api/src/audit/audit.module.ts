@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditLogService } from './audit-log.service';
+import { AuditSealer } from './audit-sealer.service';
 import { AuditInterceptor } from './audit.interceptor';
 import { AuditResolver } from './audit.resolver';
 import { AuditService } from './audit.service';
@@ -11,7 +12,8 @@ import { AuditService } from './audit.service';
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
     AuditLogService,
     AuditResolver,
+    AuditSealer,
   ],
-  exports: [AuditService],
+  exports: [AuditService, AuditSealer],
 })
 export class AuditModule {}

@@ -3,8 +3,10 @@ import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Roles } from '../auth/roles.decorator';
 import { encodeCursor } from '../graphql/page-info.model';
+import { DateTimeScalar } from '../graphql/scalars';
 import { AUDIT_CURSOR, AuditLogService } from './audit-log.service';
 import { AuditLogFilterInput } from './dto/audit-log-filter.input';
+import { AuditLogVerificationModel } from './models/audit-log-verification.model';
 import { AuditEntryConnectionModel, mapAuditEntry } from './models/audit-entry.model';
 
 /** The audit log is for auditors and the operator. */
@@ -31,6 +33,24 @@ export class AuditResolver {
     return {
       edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+
+  @Query(() => AuditLogVerificationModel, {
+    description:
+      'Checks the seals of the audit rows recorded in [from, to), by seq: each links to the previous seal (whatever its time), each hash matches the stored row; counts rows past the grace without a seal. At most AUDIT_VERIFY_MAX_SEALS seals per call (BAD_USER_INPUT, reason AUDIT_RANGE_TOO_LARGE).',
+  })
+  async verifyAuditLog(
+    @Args('from', { type: () => DateTimeScalar }) from: Date,
+    @Args('to', { type: () => DateTimeScalar }) to: Date,
+  ): Promise<AuditLogVerificationModel> {
+    const check = await this.service.verify(from, to);
+    return {
+      ok: check.ok,
+      sealsChecked: check.sealsChecked,
+      firstBrokenSeq: check.firstBrokenSeq,
+      reasons: check.reasons,
+      unsealed: check.unsealed,
     };
   }
 }

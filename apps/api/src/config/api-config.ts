@@ -1,4 +1,13 @@
-import { databaseEnv, databaseUrls, type DatabaseUrls, env, loadEnv } from '@parkex/db';
+import {
+  databaseEnv,
+  databaseUrls,
+  type DatabaseUrls,
+  dbConnectionEnv,
+  dbConnectionSettings,
+  env,
+  loadEnv,
+  type DbConnectionSettings,
+} from '@parkex/db';
 
 export interface ApiConfig extends DatabaseUrls {
   port: number;
@@ -12,6 +21,14 @@ export interface ApiConfig extends DatabaseUrls {
   liveReconnectMs: number;
   /** How long a resolved API key is trusted without asking the database (0: always ask). */
   authCacheMs: number;
+  /** Keepalives and timeouts of every PostgreSQL connection (DB_* variables). */
+  dbConnection: DbConnectionSettings;
+  /** How often this replica seals new audit rows (0: never; another replica must). */
+  auditSealIntervalMs: number;
+  /** Audit rows older than this without a seal are reported by verifyAuditLog as unsealed. */
+  auditSealGraceMs: number;
+  /** verifyAuditLog refuses a range holding more seals than this. */
+  auditVerifyMaxSeals: number;
 }
 
 /** Reads and validates the API's environment once; lists every bad variable. */
@@ -27,6 +44,10 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       RATE_LIMIT_BURST: env.int(10000, 1, 10_000_000),
       LIVE_RECONNECT_MS: env.int(1000, 10, 60_000),
       AUTH_CACHE_MS: env.int(1000, 0, 60_000),
+      AUDIT_SEAL_INTERVAL_MS: env.int(1000, 0, 60_000),
+      AUDIT_SEAL_GRACE_MS: env.int(60_000, 1000, 86_400_000),
+      AUDIT_VERIFY_MAX_SEALS: env.int(1_000_000, 1, 100_000_000),
+      ...dbConnectionEnv(),
     },
     source,
   );
@@ -40,6 +61,10 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     rateLimitBurst: values.RATE_LIMIT_BURST,
     liveReconnectMs: values.LIVE_RECONNECT_MS,
     authCacheMs: values.AUTH_CACHE_MS,
+    dbConnection: dbConnectionSettings(values),
+    auditSealIntervalMs: values.AUDIT_SEAL_INTERVAL_MS,
+    auditSealGraceMs: values.AUDIT_SEAL_GRACE_MS,
+    auditVerifyMaxSeals: values.AUDIT_VERIFY_MAX_SEALS,
   };
 }
 

@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { databaseEnv, databaseUrls, type DatabaseUrls, env, loadEnv } from '@parkex/db';
+import {
+  databaseEnv,
+  databaseUrls,
+  type DatabaseUrls,
+  dbConnectionEnv,
+  dbConnectionSettings,
+  env,
+  loadEnv,
+  type DbConnectionSettings,
+} from '@parkex/db';
 
 export interface MatcherConfig extends DatabaseUrls {
   /** How often the matcher looks for intervals whose gate has closed. */
@@ -24,6 +33,8 @@ export interface MatcherConfig extends DatabaseUrls {
   products: string[] | undefined;
   /** Start the polling loop at boot (tests drive `drain()` themselves). */
   autoStart: boolean;
+  /** Keepalives and timeouts of every PostgreSQL connection (DB_* variables). */
+  dbConnection: DbConnectionSettings;
 }
 
 /** Reads and validates the matcher's environment once; lists every bad variable. */
@@ -44,6 +55,7 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
       MATCHER_PRODUCTS: env.optionalString(),
       // the clearing transaction holds one connection; attempts are recorded on another
       DB_POOL_SIZE: env.int(4, 2, 100),
+      ...dbConnectionEnv(),
     },
     source,
   );
@@ -60,6 +72,7 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
     failpoint: values.MATCHER_FAILPOINT,
     products: values.MATCHER_PRODUCTS?.split(',').map((code) => code.trim()),
     autoStart: true,
+    dbConnection: dbConnectionSettings(values),
   };
 }
 

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { join } from 'node:path';
 import { migrate } from '../data-source';
+import type { DbConnectionSettings } from '../connection-settings';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded';
 import { randomPassword, readPasswords, updatePasswords } from './passwords';
 
@@ -168,9 +169,12 @@ async function handOverPublicSchema(client: Client, owner: string): Promise<void
  * Applies pending migrations with the migration URL. A role that may not change the schema (the
  * runtime role, when MIGRATION_DATABASE_URL is not set) gets an error that says what to do.
  */
-export async function applyMigrations(migrationUrl: string): Promise<string[]> {
+export async function applyMigrations(
+  migrationUrl: string,
+  settings?: DbConnectionSettings,
+): Promise<string[]> {
   try {
-    return await migrate(migrationUrl);
+    return await migrate(migrationUrl, settings);
   } catch (error) {
     if ((error as { code?: string }).code === '42501') {
       const user = decodeURIComponent(new URL(migrationUrl).username) || 'the default user';

@@ -1,6 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import {
+  DB_CONNECTION,
+  DEFAULT_DB_CONNECTION,
+  pgConnectionOptions,
+  type DbConnectionSettings,
+} from '../connection-settings';
 import { CLEARING_CHANNEL } from './clearing.repository';
 import {
   CLEARED_OUTCOME_COLUMNS,
@@ -71,6 +77,7 @@ export class ClearingListener {
   constructor(
     private readonly url: string,
     private readonly options: ClearingListenerOptions,
+    private readonly connection: DbConnectionSettings = DEFAULT_DB_CONNECTION,
   ) {}
 
   /** Connects and listens once; rejects when that fails (the caller decides whether to go on). */
@@ -96,9 +103,8 @@ export class ClearingListener {
     const client = new Client({
       connectionString: this.url,
       application_name: this.options.applicationName,
-      keepAlive: true,
+      ...pgConnectionOptions(this.connection),
       query_timeout: 10_000,
-      connectionTimeoutMillis: 10_000,
     });
     let lost = false;
     const onGone = (error: Error) => {
@@ -189,13 +195,16 @@ export function positionOf(row: FeedRow): FeedPosition {
 export class ClearingFeedRepository {
   private readonly logger = new Logger(ClearingFeedRepository.name);
 
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    @Inject(DB_CONNECTION) private readonly connection: DbConnectionSettings,
+  ) {}
 
   /** A listener on its own connection to the DataSource's database (call `start()`). */
   listener(options: ClearingListenerOptions): ClearingListener {
     const url = (this.db.options as { url?: string }).url;
     if (!url) throw new Error('the DataSource has no url to open a listening connection with');
-    return new ClearingListener(url, options);
+    return new ClearingListener(url, options, this.connection);
   }
 
   /** The database's clock: cleared_at is written with it, so gaps are measured with it too. */

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import QueryStream from 'pg-query-stream';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
+import { DB_CONNECTION, type DbConnectionSettings } from '../connection-settings';
 import { rawClient } from './raw-client';
 
 /** One ledger entry with its journal and owner, as exported (int8 and numeric as text). */
@@ -49,11 +50,16 @@ const BATCH_SIZE = 1000;
 /**
  * Bulk reads for CSV exports: each is one query on a connection of its own, read through a
  * server-side cursor a batch at a time, so memory stays constant whatever the size and a slow
- * reader slows the query down (backpressure) instead of buffering.
+ * reader slows the query down (backpressure) instead of buffering. The cursor is one statement
+ * for as long as the client reads, so it runs under the long-read statement timeout instead of
+ * the session's default.
  */
 @Injectable()
 export class ExportRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    @Inject(DB_CONNECTION) private readonly connection: DbConnectionSettings,
+  ) {}
 
   /** Ledger entries of journals delivering in [from, to), by journal and line. */
   settlementEntries(filter: {
@@ -100,12 +106,25 @@ export class ExportRepository {
     const runner = this.db.createQueryRunner();
     await runner.connect();
     const client = rawClient(runner);
+    try {
+      await client.query(`SELECT set_config('statement_timeout', $1, false)`, [
+        String(this.connection.longReadTimeoutMs),
+      ]);
+    } catch (error) {
+      await runner.release();
+      throw error;
+    }
     const stream = client.query(new QueryStream(text, values, { batchSize: BATCH_SIZE }));
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      void runner.release();
+      // Back to the session's default (set at connect) before the pool hands it out again.
+      void client
+        .query('RESET statement_timeout')
+        .catch(() => undefined)
+        .then(() => runner.release())
+        .catch(() => undefined);
     };
     // 'close' follows the end, an error and destroy() alike (autoDestroy).
     stream.once('close', release);
