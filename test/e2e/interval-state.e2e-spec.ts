@@ -93,14 +93,27 @@ describe('product-interval state machine', () => {
         key.start,
       ]),
     ).rejects.toThrow(/never removed: DELETE refused/);
-    await db.query('BEGIN');
-    try {
-      await expect(db.query(`TRUNCATE product_interval CASCADE`)).rejects.toThrow(
-        /append-only: TRUNCATE refused/,
-      );
-    } finally {
-      await db.query('ROLLBACK');
+    // TRUNCATE … CASCADE must lock every table that references product_interval, which other
+    // specs are using: wait for the locks at most briefly (below deadlock_timeout, so this test
+    // never makes the server abort another spec's transaction) and try again.
+    const truncate = async (): Promise<string> => {
+      await db.query('BEGIN');
+      try {
+        await db.query(`SET LOCAL lock_timeout = '300ms'`);
+        await db.query(`TRUNCATE product_interval CASCADE`);
+        return 'truncated';
+      } catch (error) {
+        return (error as Error).message;
+      } finally {
+        await db.query('ROLLBACK');
+      }
+    };
+    let refusal = await truncate();
+    for (let tries = 1; tries < 50 && /lock timeout/.test(refusal); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      refusal = await truncate();
     }
+    expect(refusal).toMatch(/append-only: TRUNCATE refused/);
     const { rows } = await db.query(
       `SELECT state FROM product_interval WHERE product_code = $1 AND delivery_start = $2`,
       [key.product, key.start],
