@@ -41,6 +41,9 @@ export function createDataSource(
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // The schema needs no extension (gen_random_uuid is built in), and the runtime role may not
+    // create one: TypeORM would try `CREATE EXTENSION "uuid-ossp"` at every start otherwise.
+    installExtensions: false,
     logging: false,
     extra: {
       max: options.poolSize ?? 10,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   GENESIS_HASH,
   isJournalHashVersion,
@@ -10,6 +10,7 @@ import type { ClientBase } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { rawClient } from './raw-client';
+import { DB_CONNECTION, type DbConnectionSettings } from '../connection-settings';
 
 /** Journals whose delivery start lies in [from, to); an absent bound is open. */
 export interface JournalRange {
@@ -209,15 +210,32 @@ export interface StoredSettlement {
 /** The ledger as an auditor checks it. */
 @Injectable()
 export class LedgerRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    @Inject(DB_CONNECTION) private readonly connection: DbConnectionSettings,
+  ) {}
 
-  /** `verifyJournalChain` on a connection of its own from the pool. */
+  /**
+   * `verifyJournalChain` on a connection of its own from the pool, in one read-only transaction
+   * with the statement timeout of long reads (its cursor lives as long as the walk).
+   */
   async verify(range: JournalRange): Promise<JournalChainCheck> {
     const runner = this.db.createQueryRunner();
     await runner.connect();
+    const client = rawClient(runner);
     try {
-      const client = rawClient(runner);
-      return await verifyJournalChain(client, range);
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        await client.query(`SELECT set_config('statement_timeout', $1, true)`, [
+          String(this.connection.longReadTimeoutMs),
+        ]);
+        const check = await verifyJournalChain(client, range);
+        await client.query('COMMIT');
+        return check;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
     } finally {
       await runner.release();
     }
