@@ -5,6 +5,7 @@ import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { AuditLogEntity } from '../entities/audit-log.entity';
 import { rawClient } from './raw-client';
+import { inReadOnlySnapshot } from './read-snapshot';
 
 export interface AuditRecord {
   actorId: string | null;
@@ -262,25 +263,9 @@ export class AuditLogRepository {
     range: { from: Date; to: Date },
     options: AuditVerifyOptions & { statementTimeoutMs: number },
   ): Promise<AuditSealCheck> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    const client = rawClient(runner);
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      try {
-        await client.query(`SELECT set_config('statement_timeout', $1, true)`, [
-          String(options.statementTimeoutMs),
-        ]);
-        const check = await verifyAuditSeals(client, range, options);
-        await client.query('COMMIT');
-        return check;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      await runner.release();
-    }
+    return inReadOnlySnapshot(this.db, options.statementTimeoutMs, (client) =>
+      verifyAuditSeals(client, range, options),
+    );
   }
 
   async append(record: AuditRecord): Promise<void> {

@@ -1,32 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { ClearingResultRow } from './settlement.repository';
 
 /**
  * The outcome of a product-interval's clearing as clients see it: its clearing result, or its
  * FAILED result (no price, no volume, `failureReason`). An interval may have several outcomes
  * (FAILED, then the operator's re-run); the newest wins in queries, all stay stored.
  */
-export interface ClearingOutcomeRow {
-  productCode: string;
-  deliveryStart: Date;
-  status: 'CLEARED' | 'NO_TRADE' | 'FAILED';
-  price: string | null;
-  volumeWh: string;
-  amountMinor: string;
-  feeMinor: string;
-  mechanism: 'UNIFORM_PRICE' | 'PAY_AS_BID';
-  k: string;
-  bidCount: number;
-  offerCount: number;
-  fillCount: number;
-  /** Empty for FAILED. */
-  inputHash: string;
-  resultHash: string;
-  demandCurve: { price: string; quantity: string }[];
-  supplyCurve: { price: string; quantity: string }[];
-  matcherId: string;
-  /** When the outcome was written (`failed_at` for FAILED). */
-  clearedAt: Date;
+export interface ClearingOutcomeRow extends Omit<ClearingResultRow, 'status'> {
+  /** FAILED: no price, volume 0, empty hashes and curves; `clearedAt` is when it failed. */
+  status: ClearingResultRow['status'] | 'FAILED';
   /** Why it FAILED; null otherwise. */
   failureReason: string | null;
   /** FAILED results before this outcome: with product and delivery start, its identity. */

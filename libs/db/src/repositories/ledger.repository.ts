@@ -10,6 +10,7 @@ import type { ClientBase } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { rawClient } from './raw-client';
+import { inReadOnlySnapshot } from './read-snapshot';
 import { DB_CONNECTION, type DbConnectionSettings } from '../connection-settings';
 
 /** Journals whose delivery start lies in [from, to); an absent bound is open. */
@@ -220,25 +221,9 @@ export class LedgerRepository {
    * with the statement timeout of long reads (its cursor lives as long as the walk).
    */
   async verify(range: JournalRange): Promise<JournalChainCheck> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    const client = rawClient(runner);
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      try {
-        await client.query(`SELECT set_config('statement_timeout', $1, true)`, [
-          String(this.connection.longReadTimeoutMs),
-        ]);
-        const check = await verifyJournalChain(client, range);
-        await client.query('COMMIT');
-        return check;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      await runner.release();
-    }
+    return inReadOnlySnapshot(this.db, this.connection.longReadTimeoutMs, (client) =>
+      verifyJournalChain(client, range),
+    );
   }
 
   /**
