@@ -118,7 +118,13 @@ describe('matcher processes', () => {
       await closeGate(db, product, start);
 
       const doomed = matcher([product], { MATCHER_FAILPOINT: `${step}:exit` });
-      expect(await doomed.exited()).toBeNull(); // killed by SIGKILL, no exit code
+      const code = await doomed.exited();
+      if (code !== null) {
+        throw new Error(
+          `the matcher exited with ${code} before its failpoint:\n${doomed.output()}`,
+        );
+      }
+      expect(code).toBeNull(); // killed by SIGKILL, no exit code
       expect(doomed.child.signalCode).toBe('SIGKILL');
       expect(await counts(product)).toEqual({ results: 0, fills: 0, journals: 0, open: 10 });
       const state = await db.query(`SELECT state FROM product_interval WHERE product_code = $1`, [
