@@ -321,6 +321,54 @@ describe('clearing failures', () => {
     ]);
   });
 
+  it('goes on with the intervals behind one whose FAILED result cannot be written', async () => {
+    const product = await createProduct(db);
+    const other = await createProduct(db);
+    const stuck = await crossingBook(product);
+    const later = await crossingBook(product);
+    const elsewhere = await crossingBook(other);
+    // `stuck` closes first (the earliest gate is claimed first) and its attempts are used up.
+    for (const [code, start] of [
+      [product, stuck],
+      [product, later],
+      [other, elsewhere],
+    ] as const) {
+      await closeGate(db, code, start);
+    }
+    for (let i = 0; i < 3; i++) {
+      await db.query(
+        `INSERT INTO clearing_attempt (product_code, delivery_start, run, matcher_id, event, at)
+         VALUES ($1, $2, 0, 'crashed', 'STARTED', clock_timestamp() - interval '1 hour')`,
+        [product, stuck],
+      );
+    }
+    const broken = await matcher(
+      [product, other],
+      `before-failure-write:throw@${product}/${stuck.toISOString()}`,
+    );
+    const first = await broken.runner.clearNext();
+    expect(first).toMatchObject({
+      kind: 'failure-write-failed',
+      error: 'FailpointError: failpoint before-failure-write: injected failure',
+      retryInMs: 50,
+    });
+    // The same replica defers it and clears the others; nothing of the failed write remains.
+    expect(await broken.drain()).toBe(2);
+    expect(await state(product, later)).toBe('CLEARED');
+    expect(await state(other, elsewhere)).toBe('CLEARED');
+    expect(await state(product, stuck)).toBe('OPEN');
+    const failures = await db.query(
+      `SELECT 1 FROM clearing_failure WHERE product_code = $1 AND delivery_start = $2`,
+      [product, stuck],
+    );
+    expect(failures.rowCount).toBe(0);
+
+    // Once the result can be written (another replica here), the interval is FAILED.
+    const healthy = await matcher([product]);
+    expect(await healthy.drain()).toBe(1);
+    expect(await state(product, stuck)).toBe('FAILED');
+  });
+
   it('keeps attempt errors within 2,000 characters', async () => {
     const product = await createProduct(db);
     const start = await crossingBook(product);

@@ -45,7 +45,7 @@ export class ClearingScheduler implements OnApplicationBootstrap, OnApplicationS
     while (!this.stop.signal.aborted) {
       const outcome = await this.runner.clearNext();
       if (!outcome) break;
-      if (outcome.kind !== 'attempt-failed') count += 1;
+      if (outcome.kind === 'cleared' || outcome.kind === 'failed') count += 1;
     }
     return count;
   }

@@ -32,7 +32,15 @@ export type ClearingOutcome =
   /** This attempt failed (recorded); the interval is retried after its backoff. */
   | { kind: 'attempt-failed'; interval: ClaimedInterval; attempt: number; error: string }
   /** Its attempts are used up: its FAILED result is committed and published. */
-  | { kind: 'failed'; interval: ClaimedInterval; attempts: number; reason: string };
+  | { kind: 'failed'; interval: ClaimedInterval; attempts: number; reason: string }
+  /** Its FAILED result could not be written: this replica leaves it alone until `retryInMs`. */
+  | { kind: 'failure-write-failed'; interval: ClaimedInterval; error: string; retryInMs: number };
+
+/**
+ * At most this many intervals are deferred at once (their FAILED result could not be written);
+ * beyond it the oldest deferral is forgotten, which only means an earlier retry.
+ */
+const MAX_DEFERRED = 10_000;
 
 /**
  * Clears one due product-interval per call, in one transaction: freeze (claim) the book, run the
@@ -43,6 +51,15 @@ export class ClearingRunner {
   private readonly logger = new Logger(ClearingRunner.name);
   /** The interval being cleared (for failpoints scoped to one). */
   private current: ClaimedInterval | undefined;
+  /**
+   * Intervals whose FAILED result this replica could not write, by `name()`: skipped by its
+   * claims until `until` (monotonic ms), the wait doubling with each further failure, so that a
+   * result that cannot be written never holds up the intervals behind it.
+   */
+  private readonly deferred = new Map<
+    string,
+    { interval: ClaimedInterval; failures: number; until: number }
+  >();
 
   constructor(
     private readonly clearings: ClearingRepository,
@@ -67,6 +84,8 @@ export class ClearingRunner {
         retryBackoffMs: this.config.retryBackoffMs,
         products: this.config.products,
         onLedgerStep: (step) => this.failpoints.hit(step, this.current),
+        beforeFailureWrite: (interval) => this.failpoints.hit('before-failure-write', interval),
+        skip: this.deferredNow(),
       },
       (session) => this.clear(session),
     );
@@ -89,9 +108,38 @@ export class ClearingRunner {
         return { ...outcome, error };
       }
       case 'failed':
+        this.deferred.delete(name(outcome.interval));
         this.logger.error(`${name(outcome.interval)} is FAILED: ${outcome.reason}`);
         return outcome;
+      case 'failure-write-failed': {
+        const error = describeError(outcome.error);
+        const retryInMs = this.defer(outcome.interval);
+        this.logger.error(
+          `the FAILED result of ${name(outcome.interval)} could not be written (${error}); ` +
+            `retrying it in ${retryInMs} ms, clearing the others meanwhile`,
+        );
+        return { kind: 'failure-write-failed', interval: outcome.interval, error, retryInMs };
+      }
     }
+  }
+
+  /** The deferred intervals still waiting (expired ones are claimable again). */
+  private deferredNow(): ClaimedInterval[] {
+    const now = this.clock.monotonicMs();
+    return [...this.deferred.values()].filter((d) => d.until > now).map((d) => d.interval);
+  }
+
+  /** Defers the interval once more; returns the wait (backoff × 2^(failures − 1), capped). */
+  private defer(interval: ClaimedInterval): number {
+    const key = name(interval);
+    const failures = (this.deferred.get(key)?.failures ?? 0) + 1;
+    const waitMs = this.config.retryBackoffMs * 2 ** Math.min(failures - 1, 10);
+    this.deferred.delete(key);
+    if (this.deferred.size >= MAX_DEFERRED) {
+      this.deferred.delete(this.deferred.keys().next().value!);
+    }
+    this.deferred.set(key, { interval, failures, until: this.clock.monotonicMs() + waitMs });
+    return waitMs;
   }
 
   private async clear(session: ClearingSession): Promise<ClearedInterval> {

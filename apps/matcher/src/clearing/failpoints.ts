@@ -5,13 +5,20 @@
  * `@ELECTRICITY/2030-01-01T00:00:00.000Z`).
  * Steps: after-claim, after-load, after-clear, after-write (just before COMMIT), and inside the
  * ledger write: ledger-locked (the ledger lock just taken, between statements) and ledger-copy
- * (the ledger entries' COPY under way: its first rows sent, the rest not).
+ * (the ledger entries' COPY under way: its first rows sent, the rest not); and
+ * before-failure-write (the attempts used up, before the FAILED result is written).
  * Actions: `exit` (SIGKILL itself, as if killed), `stall` (an hour) or `stall-<ms>`, `throw`
  * (an error, as a broken book would), `sigstop` (SIGSTOP itself: a frozen process whose
  * connection stays open).
  */
 export type FailpointStep =
-  'after-claim' | 'after-load' | 'after-clear' | 'after-write' | 'ledger-locked' | 'ledger-copy';
+  | 'after-claim'
+  | 'after-load'
+  | 'after-clear'
+  | 'after-write'
+  | 'ledger-locked'
+  | 'ledger-copy'
+  | 'before-failure-write';
 
 export class FailpointError extends Error {
   override name = 'FailpointError';

@@ -376,6 +376,10 @@ export interface ClaimOptions {
   products?: readonly string[];
   /** Called at steps of the ledger write (failure tests). */
   onLedgerStep?: (step: LedgerStep) => Promise<void>;
+  /** Called before an interval's FAILED result is written (failure tests). */
+  beforeFailureWrite?: (interval: ClaimedInterval) => Promise<void>;
+  /** Intervals this replica leaves alone for now (their FAILED result could not be written). */
+  skip?: readonly { productCode: string; deliveryStart: Date }[];
 }
 
 /** Longest error text kept per attempt and per FAILED result (characters). */
@@ -387,7 +391,9 @@ export type ClaimOutcome<T> =
   /** This attempt failed and is recorded; the interval is retried after its backoff. */
   | { kind: 'attempt-failed'; interval: ClaimedInterval; attempt: number; error: unknown }
   /** The attempts are used up: the FAILED result is written, committed and published. */
-  | { kind: 'failed'; interval: ClaimedInterval; attempts: number; reason: string };
+  | { kind: 'failed'; interval: ClaimedInterval; attempts: number; reason: string }
+  /** The attempts are used up but writing the FAILED result failed (rolled back). */
+  | { kind: 'failure-write-failed'; interval: ClaimedInterval; error: unknown };
 
 interface ClaimRow {
   product_code: string;
@@ -410,7 +416,8 @@ interface ClaimRow {
  * database's clock. `run` counts its FAILED results so far; `attempts` the attempts of this run
  * that STARTED (none of them succeeded, or the interval would not be due: each has failed, by an
  * error or by its matcher's death). After n failed attempts it waits backoff × 2^(n−1) from the
- * last one; once the attempts are used up it is due at once, for its FAILED result.
+ * last one; once the attempts are used up it is due at once, for its FAILED result. Intervals
+ * in `$4`/`$5` (product codes, delivery starts) are skipped: this replica defers them.
  * The lock is NO KEY UPDATE (what the state's UPDATE takes anyway): it keeps other matchers and
  * order inserts (FOR SHARE) out, yet lets the attempt log's foreign-key check on another
  * connection through.
@@ -430,6 +437,8 @@ const CLAIM = `
   ) a
   WHERE i.state IN ('OPEN', 'RETRYING') AND i.gate_closure_at <= now()
     AND ($1::text[] IS NULL OR i.product_code = ANY($1::text[]))
+    AND NOT EXISTS (SELECT 1 FROM unnest($4::text[], $5::timestamptz[]) AS s(code, start)
+                    WHERE s.code = i.product_code AND s.start = i.delivery_start)
     AND (a.attempts = 0
          OR a.attempts >= CASE WHEN i.state = 'RETRYING' THEN 1 ELSE $2::int END
          OR a.last_at + $3::double precision * power(2, least(a.attempts - 1, 20))
@@ -470,6 +479,8 @@ export class ClearingRepository {
         options.products ?? null,
         options.maxAttempts,
         options.retryBackoffMs,
+        (options.skip ?? []).map((k) => k.productCode),
+        (options.skip ?? []).map((k) => k.deliveryStart),
       ]);
       if (!rows.length) {
         await runner.rollbackTransaction();
@@ -479,9 +490,19 @@ export class ClearingRepository {
       const interval = claimedInterval(row);
       const allowed = row.state === 'RETRYING' ? 1 : options.maxAttempts;
       if (row.attempts >= allowed) {
-        const reason = await this.writeFailure(client, row, options.matcherId);
-        await runner.commitTransaction();
-        return { kind: 'failed', interval, attempts: row.attempts, reason };
+        try {
+          await options.beforeFailureWrite?.(interval);
+          const reason = await this.writeFailure(client, row, options.matcherId);
+          await runner.commitTransaction();
+          return { kind: 'failed', interval, attempts: row.attempts, reason };
+        } catch (error) {
+          // Reported, not thrown: the caller leaves this interval alone for a while and goes on
+          // with the others, so not even a FAILED result that cannot be written halts the market.
+          if (runner.isTransactionActive) {
+            await runner.rollbackTransaction().catch(() => undefined);
+          }
+          return { kind: 'failure-write-failed', interval, error };
+        }
       }
       attempt = { interval, run: row.run, number: row.attempts + 1 };
       await this.recordAttempt(interval, row.run, options.matcherId, 'STARTED', null);
