@@ -76,6 +76,7 @@ describe('product-interval state machine', () => {
     ['the mechanism', `mechanism = 'PAY_AS_BID'`],
     ['k', `k = 1`],
     ['the network fee', `network_fee = network_fee + 0.01`],
+    ['the participant limit', `max_participant_quantity_wh = max_participant_quantity_wh + 1`],
     ['the delivery start', `delivery_start = delivery_start + interval '15 minutes'`],
   ])('refuses to change %s, also of a cleared interval', async (_what, set) => {
     const open = await openInterval();
