@@ -1,3 +1,6 @@
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { CONNECTIONS, LIST_BOUNDS } from '@parkex/api/graphql/query-limits';
+import { GraphQLList, GraphQLNonNull, GraphQLObjectType, type GraphQLType } from 'graphql';
 import request from 'supertest';
 import { connectLive, wsUrlOf, type LiveClient } from '../support/graphql-ws-client';
 import { startTestApi, type TestApi } from '../support/test-api';
@@ -35,6 +38,22 @@ describe('query limits', () => {
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
     await api.close();
+  });
+
+  it('gives every list field of the schema a bounded cost', () => {
+    const schema = api.app.get(GraphQLSchemaHost).schema;
+    const unbounded: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!(type instanceof GraphQLObjectType) || type.name.startsWith('__')) continue;
+      for (const field of Object.values(type.getFields())) {
+        const paged = field.args.some((arg) => arg.name === 'first');
+        if (paged !== CONNECTIONS.has(field.name)) unbounded.push(`${type.name}.${field.name}`);
+        if (isList(field.type) && !(field.name in LIST_BOUNDS)) {
+          unbounded.push(`${type.name}.${field.name}`);
+        }
+      }
+    }
+    expect(unbounded).toEqual([]);
   });
 
   it.each([20, 25])(
@@ -151,3 +170,8 @@ describe('query limits', () => {
     ]);
   });
 });
+
+function isList(type: GraphQLType): boolean {
+  const inner = type instanceof GraphQLNonNull ? type.ofType : type;
+  return inner instanceof GraphQLList;
+}

@@ -10,6 +10,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { MAX_LISTED_FILLS } from '../clearing/clearing.service';
 import { AppError } from '../common/app-error';
 import { MAX_NAMED_PARTICIPANTS } from '../dashboard/dashboard.service';
 import { MAX_ORDERS_PER_CALL } from '../orders/order-rules';
@@ -36,14 +37,12 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxPageSize: 500,
 };
 
-/** The contract's unpaginated `fills` of one result: refused above this many (`fillConnection` pages). */
-export const MAX_LISTED_FILLS = 500;
-
 /**
  * Lists that are not connections, by field name, and the items each is costed as: the
  * multiplier of its selection. A schema test fails for a list field missing here.
  */
 export const LIST_BOUNDS: Readonly<Record<string, number>> = {
+  /** Refused above this many (`fillConnection` pages). */
   fills: MAX_LISTED_FILLS,
   submitOrders: MAX_ORDERS_PER_CALL,
   priceStatistics: MAX_BUCKETS,
@@ -278,7 +277,7 @@ class Analysis {
 type ApolloPlugin = NonNullable<ApolloDriverConfig['plugins']>[number];
 
 /** Connections whose `first` may be left out (then the default page size). */
-const CONNECTIONS = new Set([
+export const CONNECTIONS: ReadonlySet<string> = new Set([
   'orders',
   'clearingResults',
   'settlements',
