@@ -59,7 +59,7 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   edges: 1,
 };
 
-/** Connections: their rows are `first` (validated), or the default page size without it. */
+/** The page-size argument of every connection (validated 1..maxPageSize). */
 const PAGE_ARGUMENT = 'first';
 
 /** What the analysis did, for tests: it grows with the document, never with its expansion. */
