@@ -9,7 +9,7 @@ import { type ApiConfig } from './config/api-config';
 import { ApiConfigModule } from './config/api-config.module';
 import { formatError } from './graphql/format-error';
 import { PassThroughFilter } from './graphql/pass-through.filter';
-import { queryLimitsRule } from './graphql/query-limits';
+import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin } from './graphql/query-limits';
 import { createValidationPipe } from './graphql/validation';
 import { HealthController } from './health/health.controller';
 import { OrdersModule } from './orders/orders.module';
@@ -45,7 +45,9 @@ export class AppModule {
           introspection: !production,
           graphiql: !production,
           allowBatchedHttpRequests: false,
-          validationRules: [queryLimitsRule()],
+          // Depth, cost and page sizes need the variables: checked once the operation is known.
+          parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
+          plugins: [queryLimitsPlugin(DEFAULT_QUERY_LIMITS)],
           formatError,
           subscriptions: { 'graphql-ws': graphqlWsOptions() },
           context: ({ req, connectionParams }: { req?: unknown; connectionParams?: unknown }) => ({

@@ -3,10 +3,11 @@ import { ProductsModule } from '../products/products.module';
 import { ClearingRetryResolver } from './clearing-retry.resolver';
 import { ClearingResolver } from './clearing.resolver';
 import { ClearingService } from './clearing.service';
+import { FillsLoader } from './fills.loader';
 
 @Module({
   imports: [ProductsModule],
-  providers: [ClearingResolver, ClearingRetryResolver, ClearingService],
+  providers: [ClearingResolver, ClearingRetryResolver, ClearingService, FillsLoader],
   exports: [ClearingService],
 })
 export class ClearingModule {}

@@ -1,15 +1,22 @@
 import { UseGuards } from '@nestjs/common';
-import { Args, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { AnyRole } from '../auth/roles.decorator';
 import { encodeCursor } from '../graphql/page-info.model';
 import { DateTimeScalar } from '../graphql/scalars';
-import { ClearingService, RESULT_CURSOR, SETTLEMENT_CURSOR } from './clearing.service';
+import {
+  ClearingService,
+  FILL_CURSOR,
+  MAX_LISTED_FILLS,
+  RESULT_CURSOR,
+  SETTLEMENT_CURSOR,
+} from './clearing.service';
 import {
   ClearingResultConnectionModel,
   ClearingResultModel,
+  FillConnectionModel,
   FillModel,
   mapClearingResult,
   mapFill,
@@ -58,14 +65,38 @@ export class ClearingResolver {
     };
   }
 
-  @ResolveField(() => [FillModel])
+  @ResolveField(() => [FillModel], {
+    description: `Every fill of the result, at most ${MAX_LISTED_FILLS} (BAD_USER_INPUT, reason TOO_MANY_FILLS, beyond: use fillConnection)`,
+  })
   async fills(
     @Parent() result: ClearingResultModel,
     @CurrentPrincipal() principal: Principal,
+    @Context() context: object,
   ): Promise<FillModel[]> {
-    const rows = await this.service.fills(result.productCode, result.deliveryStart);
-    const viewer = { id: principal.id, seeAll: principal.role !== 'PARTICIPANT' };
-    return rows.map((row) => mapFill(row, viewer));
+    const rows = await this.service.fills(result, context);
+    return rows.map((row) => mapFill(row, viewerOf(principal)));
+  }
+
+  @ResolveField(() => FillConnectionModel, {
+    description:
+      'The fills of the result in the order they were made. first: 1 to 500 (default 50).',
+  })
+  async fillConnection(
+    @Parent() result: ClearingResultModel,
+    @CurrentPrincipal() principal: Principal,
+    @Context() context: object,
+    @Args('first', { type: () => Int, nullable: true }) first?: number,
+    @Args('after', { type: () => String, nullable: true }) after?: string,
+  ): Promise<FillConnectionModel> {
+    const page = await this.service.fillPage(result, context, first, after);
+    const edges = page.rows.map((row) => ({
+      cursor: encodeCursor(FILL_CURSOR, String(row.seq)),
+      node: mapFill(row, viewerOf(principal)),
+    }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    };
   }
 
   @Query(() => SettlementConnectionModel, {
@@ -110,4 +141,9 @@ export class ClearingResolver {
       energy: formatQuantity(BigInt(balance.energyWh)),
     };
   }
+}
+
+/** Operator and auditor see both sides of every fill; a participant only its own. */
+function viewerOf(principal: Principal): { id: string; seeAll: boolean } {
+  return { id: principal.id, seeAll: principal.role !== 'PARTICIPANT' };
 }

@@ -7,13 +7,26 @@ import {
   type SettlementRow,
 } from '@parkex/db';
 import type { Principal } from '../auth/principal';
-import { conflict, forbidden, notFound } from '../common/app-error';
+import { badInput, conflict, forbidden, notFound } from '../common/app-error';
 import { decodeCursor, pageSize } from '../graphql/page-info.model';
+import { FillsLoader } from './fills.loader';
 import { isUuid } from '../participants/participants.service';
 import { ProductsService } from '../products/products.service';
 
 export const RESULT_CURSOR = 'clearing';
 export const SETTLEMENT_CURSOR = 'settlement';
+export const FILL_CURSOR = 'fill';
+
+/** The contract's unpaginated `fills` lists at most this many; `fillConnection` pages any result. */
+export const MAX_LISTED_FILLS = 500;
+
+/** Which result's fills: its identity, its fill count, and the feed's shared row if published. */
+export interface FillsOf {
+  productCode: string;
+  deliveryStart: Date;
+  fillCount: number;
+  published?: object;
+}
 
 @Injectable()
 export class ClearingService {
@@ -21,6 +34,7 @@ export class ClearingService {
     private readonly settlements: SettlementRepository,
     private readonly outcomes: ClearingOutcomeRepository,
     private readonly products: ProductsService,
+    private readonly fillsLoader: FillsLoader,
   ) {}
 
   /** The newest outcome: a re-run's result supersedes the FAILED result before it. */
@@ -65,8 +79,46 @@ export class ClearingService {
     return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit };
   }
 
-  fills(productCode: string, deliveryStart: Date): Promise<FillRow[]> {
-    return this.settlements.fills(productCode, deliveryStart);
+  /**
+   * All fills of a result, for the contract's `fills` list: refused beyond MAX_LISTED_FILLS
+   * (page with `fillConnection`). Batched per request (`context`); a published result's fills
+   * are read once for all its subscribers.
+   */
+  fills(result: FillsOf, context: object): Promise<FillRow[]> {
+    if (result.fillCount > MAX_LISTED_FILLS) {
+      throw badInput(
+        `${result.productCode} ${result.deliveryStart.toISOString()} has ${result.fillCount} fills; fills lists at most ${MAX_LISTED_FILLS}: page through them with fillConnection`,
+        { reason: 'TOO_MANY_FILLS', field: 'fills', limit: MAX_LISTED_FILLS },
+      );
+    }
+    const key = { ...this.identity(result), afterSeq: -1, limit: MAX_LISTED_FILLS };
+    return result.published
+      ? this.fillsLoader.loadShared(result.published, key)
+      : this.fillsLoader.load(context, key);
+  }
+
+  /** A page of a result's fills in seq order; one extra row tells whether there is a next page. */
+  async fillPage(
+    result: FillsOf,
+    context: object,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<{ rows: FillRow[]; hasNextPage: boolean }> {
+    const limit = pageSize(first);
+    const afterSeq = after ? Number(decodeCursor(FILL_CURSOR, after)) : -1;
+    if (!Number.isSafeInteger(afterSeq)) {
+      throw badInput('after is not a cursor returned by this list', { field: 'after' });
+    }
+    const rows = await this.fillsLoader.load(context, {
+      ...this.identity(result),
+      afterSeq,
+      limit: limit + 1,
+    });
+    return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit };
+  }
+
+  private identity(result: FillsOf): { productCode: string; deliveryStart: Date } {
+    return { productCode: result.productCode, deliveryStart: result.deliveryStart };
   }
 
   /** A participant sees its own statements; operator and auditor anyone's (or everyone's). */

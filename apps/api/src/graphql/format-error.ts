@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { AppError } from '../common/app-error';
@@ -24,7 +24,12 @@ export function formatError(
   formatted: GraphQLFormattedError,
   error: unknown,
 ): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  // A refusal before execution (a page size) carries its AppError without a path.
+  const original =
+    unwrapped instanceof GraphQLError && unwrapped.originalError instanceof AppError
+      ? unwrapped.originalError
+      : unwrapped;
   if (original instanceof AppError) {
     return {
       message: original.message,
@@ -35,11 +40,12 @@ export function formatError(
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+    const reason = formatted.extensions?.reason;
     return {
       message: formatted.message,
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code },
+      extensions: typeof reason === 'string' ? { code, reason } : { code },
     };
   }
   logger.error(original instanceof Error ? (original.stack ?? original.message) : String(original));

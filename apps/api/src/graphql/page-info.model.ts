@@ -31,7 +31,10 @@ export function decodeCursor(kind: string, cursor: string, field = 'after'): str
 export function pageSize(first: number | null | undefined, fallback = 50, max = 500): number {
   if (first === undefined || first === null) return fallback;
   if (!Number.isInteger(first) || first < 1 || first > max) {
-    throw badInput(`first must be between 1 and ${max}, got ${first}`, { field: 'first' });
+    throw badInput(`first must be between 1 and ${max}, got ${first}`, {
+      field: 'first',
+      reason: 'PAGE_SIZE',
+    });
   }
   return first;
 }

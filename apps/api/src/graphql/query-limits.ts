@@ -1,129 +1,293 @@
+import type { ApolloDriverConfig } from '@nestjs/apollo';
 import {
+  getOperationAST,
   GraphQLError,
   Kind,
-  type ArgumentNode,
-  type ASTVisitor,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
-  type ValidationContext,
-  type ValidationRule,
+  type ValueNode,
 } from 'graphql';
+import { MAX_LISTED_FILLS } from '../clearing/clearing.service';
+import { AppError } from '../common/app-error';
+import { MAX_NAMED_PARTICIPANTS } from '../dashboard/dashboard.service';
+import { MAX_ORDERS_PER_CALL } from '../orders/order-rules';
+import { MAX_BUCKETS } from '../statistics/statistics.service';
 
 export interface QueryLimits {
+  /** Most lexical tokens a document may have; the parser stops at the next one (graphql-js `maxTokens`). */
+  maxTokens: number;
   /** Deepest allowed field nesting. */
   maxDepth: number;
-  /** Largest allowed cost: every field costs 1, times the `first` of each list it lies in. */
+  /** Largest allowed cost: every field costs 1, times the size of each list it lies in. */
   maxCost: number;
-  /** Multiplier for a connection field queried without `first`. */
+  /** Rows of a connection queried without `first` (what the resolvers return then). */
   defaultPageSize: number;
+  /** Largest `first` a connection accepts. */
+  maxPageSize: number;
 }
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  maxTokens: 10_000,
   maxDepth: 12,
   maxCost: 200_000,
   defaultPageSize: 50,
+  maxPageSize: 500,
 };
 
-/** A validation rule refusing operations that are too deep or too costly, before they run. */
-export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS): ValidationRule {
-  return (context: ValidationContext): ASTVisitor => ({
-    OperationDefinition(node) {
-      for (const error of checkOperation(node, fragmentsOf(context.getDocument()), limits)) {
-        context.reportError(error);
-      }
-    },
-  });
+/**
+ * Lists that are not connections, by field name, and the items each is costed as: the
+ * multiplier of its selection. A schema test fails for a list field missing here.
+ */
+export const LIST_BOUNDS: Readonly<Record<string, number>> = {
+  /** Refused above this many (`fillConnection` pages). */
+  fills: MAX_LISTED_FILLS,
+  submitOrders: MAX_ORDERS_PER_CALL,
+  priceStatistics: MAX_BUCKETS,
+  participantsByIds: MAX_NAMED_PARTICIPANTS,
+  /** Not capped: the products the operator configured (a handful), priced as 100. */
+  products: 100,
+  /** Stored with their result (no query of their own): one point per price level, priced as 100. */
+  demandCurve: 100,
+  supplyCurve: 100,
+  /** Verification lines: at most 10 listed per kind (about 10 kinds), 20 reasons. */
+  differences: 100,
+  reasons: 20,
+  /** A connection's edges: the connection's page size counts them. */
+  edges: 1,
+};
+
+/** The page-size argument of every connection (validated 1..maxPageSize). */
+const PAGE_ARGUMENT = 'first';
+
+/** What the analysis did, for tests: it grows with the document, never with its expansion. */
+export interface QueryWork {
+  selections: number;
+  fragments: number;
 }
 
-/** The same check on a parsed document, without a schema (for operations over graphql-ws). */
+export interface QueryAnalysis {
+  depth: number;
+  cost: number;
+  work: QueryWork;
+}
+
+/**
+ * The limits of one operation, given its variables: depth, cost (each `first` at its actual
+ * value, literal or variable), and each page size validated. Linear in the document: every
+ * fragment is measured once and its depth and cost reused at every spread, and the walk stops
+ * at the first limit passed. Works on unvalidated documents (graphql-ws checks before
+ * validation): unknown or cyclic fragments count as empty; validation reports them.
+ * Throws `GraphQLError` (depth, cost) or `AppError` (page size).
+ */
+export function analyseOperation(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+): QueryAnalysis {
+  return new Analysis(document, operation, variables ?? {}, limits).run();
+}
+
+/** The check over graphql-ws, before any key is looked at: the operation to run, its variables. */
 export function checkQueryLimits(
   document: DocumentNode,
-  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+  options: {
+    operationName?: string | null;
+    variables?: Readonly<Record<string, unknown>> | null;
+    limits?: QueryLimits;
+  } = {},
 ): GraphQLError[] {
-  const fragments = fragmentsOf(document);
-  return document.definitions.flatMap((definition) =>
-    definition.kind === Kind.OPERATION_DEFINITION
-      ? checkOperation(definition, fragments, limits)
-      : [],
-  );
+  const operation = getOperationAST(document, options.operationName);
+  if (!operation) return []; // no such operation: graphql-ws reports it
+  try {
+    analyseOperation(document, operation, options.variables, options.limits);
+    return [];
+  } catch (error) {
+    return [asGraphQLError(error)];
+  }
 }
 
-function checkOperation(
-  node: OperationDefinitionNode,
-  fragments: Map<string, FragmentDefinitionNode>,
-  limits: QueryLimits,
-): GraphQLError[] {
-  const { depth, cost } = measure(node.selectionSet, 0, new Set(), fragments, limits);
-  const errors: GraphQLError[] = [];
-  const fail = (message: string) =>
-    errors.push(
-      new GraphQLError(message, {
-        nodes: [node],
-        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+/**
+ * Apollo plugin: the analysis once the operation is known, before it runs (Apollo caches
+ * validated documents, so checks that depend on variables cannot be validation rules).
+ */
+export function queryLimitsPlugin(limits: QueryLimits = DEFAULT_QUERY_LIMITS): ApolloPlugin {
+  return {
+    requestDidStart: () =>
+      Promise.resolve({
+        didResolveOperation: ({ document, operation, request }) => {
+          if (!operation) return Promise.resolve();
+          try {
+            analyseOperation(document, operation, request.variables, limits);
+          } catch (error) {
+            throw asGraphQLError(error, { http: { status: 400 } });
+          }
+          return Promise.resolve();
+        },
       }),
-    );
-  if (depth > limits.maxDepth) {
-    fail(`query is ${depth} levels deep; at most ${limits.maxDepth} are allowed`);
-  }
-  if (cost > limits.maxCost) {
-    fail(`query cost ${cost} exceeds the limit of ${limits.maxCost}; ask for smaller pages`);
-  }
-  return errors;
+  };
 }
 
-function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION)
-      fragments.set(definition.name.value, definition);
+/** A refusal as a GraphQL error; `formatError` finds the `AppError` of a page size inside. */
+function asGraphQLError(error: unknown, extensions: Record<string, unknown> = {}): GraphQLError {
+  if (error instanceof GraphQLError) {
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      extensions: { ...error.extensions, ...extensions },
+    });
   }
-  return fragments;
+  if (error instanceof AppError) {
+    return new GraphQLError(error.message, {
+      originalError: error,
+      extensions: { ...error.details, code: error.code, ...extensions },
+    });
+  }
+  throw error;
 }
 
-function measure(
-  set: SelectionSetNode,
-  depth: number,
-  seen: Set<string>,
-  fragments: Map<string, FragmentDefinitionNode>,
-  limits: QueryLimits,
-): { depth: number; cost: number } {
-  let maxDepth = depth;
-  let cost = 0;
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) {
-      const multiplier = pageSize(selection.arguments ?? [], limits.defaultPageSize);
-      const child = selection.selectionSet
-        ? measure(selection.selectionSet, depth + 1, seen, fragments, limits)
-        : { depth: depth + 1, cost: 0 };
-      maxDepth = Math.max(maxDepth, child.depth);
-      cost += 1 + multiplier * child.cost;
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      const child = measure(selection.selectionSet, depth, seen, fragments, limits);
-      maxDepth = Math.max(maxDepth, child.depth);
-      cost += child.cost;
-    } else {
-      const name = selection.name.value;
-      const fragment = fragments.get(name);
-      if (!fragment || seen.has(name)) continue; // unknown or cyclic: other rules report it
-      const child = measure(
-        fragment.selectionSet,
-        depth,
-        new Set([...seen, name]),
-        fragments,
-        limits,
-      );
-      maxDepth = Math.max(maxDepth, child.depth);
-      cost += child.cost;
+interface Measure {
+  /** Levels of fields below (and including) a selection set. */
+  depth: number;
+  cost: number;
+}
+
+const ACTIVE: Measure = { depth: 0, cost: 0 }; // a fragment being measured: a cycle counts 0
+
+class Analysis {
+  private readonly fragments = new Map<string, FragmentDefinitionNode>();
+  private readonly measured = new Map<string, Measure>();
+  private readonly work: QueryWork = { selections: 0, fragments: 0 };
+
+  constructor(
+    document: DocumentNode,
+    private readonly operation: OperationDefinitionNode,
+    private readonly variables: Readonly<Record<string, unknown>>,
+    private readonly limits: QueryLimits,
+  ) {
+    for (const definition of document.definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+        this.fragments.set(definition.name.value, definition);
+      }
     }
   }
-  return { depth: maxDepth, cost };
+
+  run(): QueryAnalysis {
+    const { depth, cost } = this.selectionSet(this.operation.selectionSet, 0);
+    return { depth, cost, work: this.work };
+  }
+
+  /** Depth (relative) and cost of a selection set lying `at` levels deep. */
+  private selectionSet(set: SelectionSetNode, at: number): Measure {
+    let depth = 0;
+    let cost = 0;
+    for (const selection of set.selections) {
+      this.work.selections += 1;
+      let child: Measure;
+      if (selection.kind === Kind.FIELD) {
+        const below = selection.selectionSet
+          ? this.selectionSet(selection.selectionSet, at + 1)
+          : { depth: 0, cost: 0 };
+        child = { depth: below.depth + 1, cost: 1 + this.multiplier(selection) * below.cost };
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        child = this.selectionSet(selection.selectionSet, at);
+      } else {
+        child = this.fragment(selection.name.value, at);
+      }
+      depth = Math.max(depth, child.depth);
+      cost += child.cost;
+      this.check(at + depth, cost);
+    }
+    return { depth, cost };
+  }
+
+  /** Measured once; every later spread reuses it (a fragment bomb stays linear). */
+  private fragment(name: string, at: number): Measure {
+    const known = this.measured.get(name);
+    if (known) return known;
+    const fragment = this.fragments.get(name);
+    if (!fragment) return { depth: 0, cost: 0 };
+    this.work.fragments += 1;
+    this.measured.set(name, ACTIVE);
+    const measure = this.selectionSet(fragment.selectionSet, at);
+    this.measured.set(name, measure);
+    return measure;
+  }
+
+  /** Stops at the first limit passed: costs only grow as the walk goes on. */
+  private check(depth: number, cost: number): void {
+    const { maxDepth, maxCost } = this.limits;
+    if (depth > maxDepth) {
+      throw limitError(
+        `query is more than ${maxDepth} levels deep; at most ${maxDepth} are allowed`,
+        'QUERY_TOO_DEEP',
+        this.operation,
+      );
+    }
+    if (cost > maxCost) {
+      throw limitError(
+        `query cost exceeds the limit of ${maxCost} (each field counts once per item of every list around it); ask for smaller pages or fewer fields`,
+        'QUERY_TOO_COSTLY',
+        this.operation,
+      );
+    }
+  }
+
+  /** How many times a field's selection is resolved: its page size or its list's bound. */
+  private multiplier(field: FieldNode): number {
+    const name = field.name.value;
+    const first = field.arguments?.find((arg) => arg.name.value === PAGE_ARGUMENT);
+    if (first) return this.pageSize(first.value, field);
+    if (CONNECTIONS.has(name)) return this.limits.defaultPageSize;
+    return LIST_BOUNDS[name] ?? 1;
+  }
+
+  private pageSize(node: ValueNode, field: FieldNode): number {
+    const value = this.valueOf(node);
+    if (value === null || value === undefined) return this.limits.defaultPageSize;
+    const { maxPageSize } = this.limits;
+    if (typeof value !== 'number' || !Number.isInteger(value)) return maxPageSize; // coercion refuses it
+    if (value < 1 || value > maxPageSize) {
+      throw new AppError(
+        'BAD_USER_INPUT',
+        `first must be between 1 and ${maxPageSize}, got ${value} (${field.alias?.value ?? field.name.value})`,
+        { reason: 'PAGE_SIZE', field: PAGE_ARGUMENT },
+      );
+    }
+    return value;
+  }
+
+  /** A literal, or a variable's value (its default when not sent). */
+  private valueOf(node: ValueNode): unknown {
+    if (node.kind === Kind.INT) return Number(node.value);
+    if (node.kind === Kind.NULL) return null;
+    if (node.kind !== Kind.VARIABLE) return NaN; // not an Int: validation refuses it
+    const name = node.name.value;
+    if (Object.prototype.hasOwnProperty.call(this.variables, name)) return this.variables[name];
+    const definition = this.operation.variableDefinitions?.find(
+      (d) => d.variable.name.value === name,
+    );
+    return definition?.defaultValue ? this.valueOf(definition.defaultValue) : undefined;
+  }
 }
 
-function pageSize(args: readonly ArgumentNode[], fallback: number): number {
-  const first = args.find((arg) => arg.name.value === 'first');
-  if (!first) return 1;
-  if (first.value.kind === Kind.INT) return Number(first.value.value);
-  return fallback; // a variable: assume a typical page; resolvers cap `first` anyway
+/** Apollo's plugin type as the Nest driver sees it (one copy of `@apollo/server`'s types). */
+type ApolloPlugin = NonNullable<ApolloDriverConfig['plugins']>[number];
+
+/** Connections whose `first` may be left out (then the default page size). */
+export const CONNECTIONS: ReadonlySet<string> = new Set([
+  'orders',
+  'clearingResults',
+  'settlements',
+  'auditLog',
+  'fillConnection',
+]);
+
+function limitError(message: string, reason: string, node: OperationDefinitionNode): GraphQLError {
+  return new GraphQLError(message, {
+    nodes: [node],
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason },
+  });
 }

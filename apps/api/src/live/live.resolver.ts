@@ -20,7 +20,8 @@ export class LiveResolver {
       'Each clearing result as soon as it is committed (of one product, or all), from whichever matcher and whichever API replica. ' +
       'With since: first the results cleared after that instant (at most 24 hours ago, oldest first), then the live ones, each once; ' +
       'a client that reconnects passes the clearedAt of the last result it received and misses nothing.',
-    resolve: (row: ClearingOutcomeRow) => mapClearingResult(row),
+    // The feed pushes one row object to every subscriber: its fills are read once for all.
+    resolve: (row: ClearingOutcomeRow) => ({ ...mapClearingResult(row), published: row }),
   })
   clearingPublished(
     @Args('productCode', { type: () => String, nullable: true }) productCode?: string | null,

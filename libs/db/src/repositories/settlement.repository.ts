@@ -33,6 +33,14 @@ export interface FillRow {
   amountMinor: string;
 }
 
+/** Which fills of one result to read: those after `afterSeq` (−1: from the first), at most `limit`. */
+export interface FillPageKey {
+  productCode: string;
+  deliveryStart: Date;
+  afterSeq: number;
+  limit: number;
+}
+
 /** The stored final state of one order (order_result). */
 export interface OrderResultRow {
   orderId: string;
@@ -93,6 +101,7 @@ export class SettlementRepository {
     );
   }
 
+  /** Every fill of one result in seq order (verification reads whole books). */
   fills(productCode: string, deliveryStart: Date): Promise<FillRow[]> {
     return this.db.query<FillRow[]>(
       `SELECT seq, buy_order_id::text AS "buyOrderId", sell_order_id::text AS "sellOrderId",
@@ -101,6 +110,38 @@ export class SettlementRepository {
        FROM fill WHERE product_code = $1 AND delivery_start = $2 ORDER BY seq`,
       [productCode, deliveryStart],
     );
+  }
+
+  /**
+   * Pages of fills of many results in one statement (the API batches a request's fill reads
+   * into it): for each key in order, its fills in seq order.
+   */
+  async fillPages(keys: readonly FillPageKey[]): Promise<FillRow[][]> {
+    const pages = keys.map((): FillRow[] => []);
+    if (keys.length === 0) return pages;
+    const rows = await this.db.query<(FillRow & { page: number })[]>(
+      `SELECT k.page::int AS page, f.seq, f.buy_order_id::text AS "buyOrderId",
+              f.sell_order_id::text AS "sellOrderId", f.buyer_id AS "buyerId",
+              f.seller_id AS "sellerId", f.quantity_wh::text AS "quantityWh",
+              f.price::text AS price, f.amount_minor::text AS "amountMinor"
+       FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[])
+              WITH ORDINALITY AS k(product_code, delivery_start, after_seq, max_rows, page)
+       CROSS JOIN LATERAL (
+         SELECT * FROM fill
+         WHERE fill.product_code = k.product_code AND fill.delivery_start = k.delivery_start
+           AND fill.seq > k.after_seq
+         ORDER BY fill.seq
+         LIMIT k.max_rows) f
+       ORDER BY k.page, f.seq`,
+      [
+        keys.map((k) => k.productCode),
+        keys.map((k) => k.deliveryStart),
+        keys.map((k) => k.afterSeq),
+        keys.map((k) => k.limit),
+      ],
+    );
+    for (const { page, ...fill } of rows) pages[page - 1].push(fill);
+    return pages;
   }
 
   /** The stored order results of an interval's orders (whatever their status), by order id. */

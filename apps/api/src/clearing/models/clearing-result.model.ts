@@ -76,6 +76,23 @@ export class ClearingResultModel {
   failureReason!: string | null;
   /** Resolved on demand (see the resolver): a large book has many fills. */
   fills?: FillModel[];
+  /**
+   * The live feed's row this result was mapped from: one object for all subscribers, so its
+   * fills are read once (not a GraphQL field).
+   */
+  published?: object;
+}
+
+@ObjectType('FillEdge')
+export class FillEdgeModel {
+  @Field() cursor!: string;
+  @Field(() => FillModel) node!: FillModel;
+}
+
+@ObjectType('FillConnection', { description: 'Fills of one result in the order they were made' })
+export class FillConnectionModel {
+  @Field(() => [FillEdgeModel]) edges!: FillEdgeModel[];
+  @Field(() => PageInfoModel) pageInfo!: PageInfoModel;
 }
 
 @ObjectType('ClearingResultEdge')
