@@ -18,7 +18,6 @@ import { ProductsModule } from './products/products.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { ExportsModule } from './exports/exports.module';
-import { graphqlWsOptions } from './live/graphql-ws.options';
 import { LiveModule } from './live/live.module';
 import { StatisticsModule } from './statistics/statistics.module';
 import { VerificationModule } from './verification/verification.module';
@@ -47,11 +46,8 @@ export class AppModule {
           allowBatchedHttpRequests: false,
           validationRules: [queryLimitsRule()],
           formatError,
-          subscriptions: { 'graphql-ws': graphqlWsOptions() },
-          context: ({ req, connectionParams }: { req?: unknown; connectionParams?: unknown }) => ({
-            req,
-            connectionParams,
-          }),
+          // graphql-ws on /graphql is served by LiveModule (LiveSocketServer), with its limits.
+          context: ({ req }: { req?: unknown }) => ({ req }),
         }),
         AuthModule,
         ParticipantsModule,
@@ -62,7 +58,17 @@ export class AppModule {
           perSecond: config.rateLimitPerSecond,
           burst: config.rateLimitBurst,
         }),
-        LiveModule.forRoot({ reconnectMinMs: config.liveReconnectMs, reconnectMaxMs: 30_000 }),
+        LiveModule.forRoot({
+          reconnectMinMs: config.liveReconnectMs,
+          reconnectMaxMs: 30_000,
+          sockets: {
+            maxMessageBytes: config.liveMaxMessageBytes,
+            maxConnectionsPerKey: config.liveMaxConnectionsPerKey,
+            maxConnectionsPerAddress: config.liveMaxConnectionsPerAddress,
+            maxSubscriptionsPerConnection: config.liveMaxSubscriptionsPerConnection,
+            keyRecheckMs: config.liveKeyRecheckMs,
+          },
+        }),
         VerificationModule,
         StatisticsModule,
         ExportsModule,
