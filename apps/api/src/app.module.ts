@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import { ClearingModule } from './clearing/clearing.module';
 import { type ApiConfig } from './config/api-config';
 import { ApiConfigModule } from './config/api-config.module';
+import { GraphiqlModule, graphiqlLandingPage } from './graphiql/graphiql.module';
 import { formatError } from './graphql/format-error';
 import { PassThroughFilter } from './graphql/pass-through.filter';
 import { queryLimitsRule } from './graphql/query-limits';
@@ -42,7 +43,9 @@ export class AppModule {
           autoSchemaFile: true,
           sortSchema: true,
           introspection: !production,
-          graphiql: !production,
+          // The driver's GraphiQL loads React from a CDN; ours is served from node_modules.
+          graphiql: false,
+          plugins: production ? [] : [graphiqlLandingPage()],
           allowBatchedHttpRequests: false,
           validationRules: [queryLimitsRule()],
           formatError,
@@ -73,6 +76,7 @@ export class AppModule {
         StatisticsModule,
         ExportsModule,
         DashboardModule,
+        ...(production ? [] : [GraphiqlModule]),
       ],
       controllers: [HealthController],
       providers: [
