@@ -239,7 +239,7 @@ describe('clearingPublished', () => {
   it('refuses a missing key, an unknown product and a since too far back', async () => {
     const anonymous = live(wsUrlOf(api1.app)).subscribe(SUBSCRIBE, { product: product.code });
     await anonymous.waitForEnd();
-    expect(anonymous.errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(anonymous.errors[0]).toMatchObject({ closed: 4401 });
 
     const client = live(wsUrlOf(api1.app), buyer.key);
     const unknown = client.subscribe(SUBSCRIBE, { product: 'NO_SUCH_PRODUCT' });

@@ -10,6 +10,7 @@ import {
   type Json,
   type ProductSettings,
 } from '../support/orders';
+import { closeGate } from '../support/market-factory';
 import { connectTestDatabase } from '../support/test-database';
 import { startTestApi, uniqueName, type GqlResponse, type TestApi } from '../support/test-api';
 
@@ -633,7 +634,7 @@ describe('orders over GraphQL', () => {
       expect(await ids({ productCode: 'NO_SUCH_PRODUCT' })).toEqual([]);
     });
 
-    it('shows a participant only its own orders; the operator and the auditor see everyone’s', async () => {
+    it('shows a participant only its own orders; the operator everyone’s, the auditor everyone’s after the gate', async () => {
       const a = await participant('A');
       const b = await participant('B');
       const auditor = await api.createParticipant(uniqueName('Auditor'), 'AUDITOR');
@@ -649,6 +650,9 @@ describe('orders over GraphQL', () => {
       expect(await seen(a.key)).toEqual([orderA.id]);
       expect(await seen(b.key)).toEqual([orderB.id]);
       expect(await seen(api.operatorKey)).toEqual([orderB.id, orderA.id]);
+      // The auditor reads orders once their gate has closed (the operator keeps the live view).
+      expect(await seen(auditor.key)).toEqual([]);
+      await closeGate(db, own.code, s);
       expect(await seen(auditor.key)).toEqual([orderB.id, orderA.id]);
       // B can neither see A's order by cursor tricks nor cancel it
       expectError(await api.gql(CANCEL, { id: orderA.id }, b.key), 'NOT_FOUND');

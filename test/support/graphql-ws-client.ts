@@ -10,7 +10,7 @@ type Json = any;
 export interface LiveSubscription {
   /** `data` of every `next` message without errors, in arrival order. */
   readonly results: Json[];
-  /** GraphQL errors (of `next` or `error` messages) and close events. */
+  /** GraphQL errors (of `next` or `error` messages) and closes (`{ closed: code, reason }`). */
   readonly errors: Json[];
   readonly ended: boolean;
   /** Resolves with the results once there are at least `count`; rejects if it ends first. */
@@ -71,7 +71,7 @@ function subscribe(
         changed();
       },
       error: (error) => {
-        errors.push(Array.isArray(error) ? error : { closed: String(error) });
+        errors.push(Array.isArray(error) ? error : closeOf(error));
         ended = true;
         changed();
       },
@@ -135,4 +135,13 @@ function subscribe(
       ),
     unsubscribe,
   };
+}
+
+/** A socket close as the client reports it (a ws CloseEvent), or any other failure. */
+function closeOf(error: unknown): { closed: number | string; reason?: string } {
+  const event = error as { code?: unknown; reason?: unknown };
+  if (typeof event?.code === 'number') {
+    return { closed: event.code, reason: typeof event.reason === 'string' ? event.reason : '' };
+  }
+  return { closed: String(error) };
 }

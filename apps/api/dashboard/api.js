@@ -250,9 +250,12 @@ export class LiveFeed {
           break;
       }
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.socket === socket) this.socket = null;
       if (this.closed) return;
+      // 4401/4403: the key is not (or no longer) valid; the socket will not take it, polling
+      // reports why.
+      if (event.code === 4401 || event.code === 4403) this.unsupported = true;
       if (!acknowledged || this.status === 'live' || this.status === 'connecting') {
         this.setStatus('polling');
       }

@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import { ClearingModule } from './clearing/clearing.module';
 import { type ApiConfig } from './config/api-config';
 import { ApiConfigModule } from './config/api-config.module';
+import { GraphiqlModule, graphiqlLandingPage } from './graphiql/graphiql.module';
 import { formatError } from './graphql/format-error';
 import { PassThroughFilter } from './graphql/pass-through.filter';
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin } from './graphql/query-limits';
@@ -18,7 +19,6 @@ import { ProductsModule } from './products/products.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { ExportsModule } from './exports/exports.module';
-import { graphqlWsOptions } from './live/graphql-ws.options';
 import { LiveModule } from './live/live.module';
 import { StatisticsModule } from './statistics/statistics.module';
 import { VerificationModule } from './verification/verification.module';
@@ -43,17 +43,18 @@ export class AppModule {
           autoSchemaFile: true,
           sortSchema: true,
           introspection: !production,
-          graphiql: !production,
+          // The driver's GraphiQL loads React from a CDN; ours is served from node_modules.
+          graphiql: false,
           allowBatchedHttpRequests: false,
           // Depth, cost and page sizes need the variables: checked once the operation is known.
           parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
-          plugins: [queryLimitsPlugin(DEFAULT_QUERY_LIMITS)],
+          plugins: [
+            queryLimitsPlugin(DEFAULT_QUERY_LIMITS),
+            ...(production ? [] : [graphiqlLandingPage()]),
+          ],
           formatError,
-          subscriptions: { 'graphql-ws': graphqlWsOptions() },
-          context: ({ req, connectionParams }: { req?: unknown; connectionParams?: unknown }) => ({
-            req,
-            connectionParams,
-          }),
+          // graphql-ws on /graphql is served by LiveModule (LiveSocketServer), with its limits.
+          context: ({ req }: { req?: unknown }) => ({ req }),
         }),
         AuthModule,
         ParticipantsModule,
@@ -64,11 +65,22 @@ export class AppModule {
           perSecond: config.rateLimitPerSecond,
           burst: config.rateLimitBurst,
         }),
-        LiveModule.forRoot({ reconnectMinMs: config.liveReconnectMs, reconnectMaxMs: 30_000 }),
+        LiveModule.forRoot({
+          reconnectMinMs: config.liveReconnectMs,
+          reconnectMaxMs: 30_000,
+          sockets: {
+            maxMessageBytes: config.liveMaxMessageBytes,
+            maxConnectionsPerKey: config.liveMaxConnectionsPerKey,
+            maxConnectionsPerAddress: config.liveMaxConnectionsPerAddress,
+            maxSubscriptionsPerConnection: config.liveMaxSubscriptionsPerConnection,
+            keyRecheckMs: config.liveKeyRecheckMs,
+          },
+        }),
         VerificationModule,
         StatisticsModule,
         ExportsModule,
         DashboardModule,
+        ...(production ? [] : [GraphiqlModule]),
       ],
       controllers: [HealthController],
       providers: [

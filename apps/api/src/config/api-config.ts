@@ -21,6 +21,12 @@ export interface ApiConfig extends DatabaseUrls {
   liveReconnectMs: number;
   /** How long a resolved API key is trusted without asking the database (0: always ask). */
   authCacheMs: number;
+  /** graphql-ws on /graphql: frame size, connection and subscription caps, key re-check. */
+  liveMaxMessageBytes: number;
+  liveMaxConnectionsPerKey: number;
+  liveMaxConnectionsPerAddress: number;
+  liveMaxSubscriptionsPerConnection: number;
+  liveKeyRecheckMs: number;
   /** Keepalives and timeouts of every PostgreSQL connection (DB_* variables). */
   dbConnection: DbConnectionSettings;
   /** How often this replica seals new audit rows (0: never; another replica must). */
@@ -44,6 +50,11 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       RATE_LIMIT_BURST: env.int(10000, 1, 10_000_000),
       LIVE_RECONNECT_MS: env.int(1000, 10, 60_000),
       AUTH_CACHE_MS: env.int(1000, 0, 60_000),
+      LIVE_MAX_MESSAGE_BYTES: env.int(65_536, 1024, 16_777_216),
+      LIVE_MAX_CONNECTIONS_PER_KEY: env.int(20, 1, 10_000),
+      LIVE_MAX_CONNECTIONS_PER_ADDRESS: env.int(100, 1, 100_000),
+      LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: env.int(20, 1, 1000),
+      LIVE_KEY_RECHECK_MS: env.int(5000, 100, 600_000),
       AUDIT_SEAL_INTERVAL_MS: env.int(1000, 0, 60_000),
       AUDIT_SEAL_GRACE_MS: env.int(60_000, 1000, 86_400_000),
       AUDIT_VERIFY_MAX_SEALS: env.int(1_000_000, 1, 100_000_000),
@@ -61,6 +72,11 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     rateLimitBurst: values.RATE_LIMIT_BURST,
     liveReconnectMs: values.LIVE_RECONNECT_MS,
     authCacheMs: values.AUTH_CACHE_MS,
+    liveMaxMessageBytes: values.LIVE_MAX_MESSAGE_BYTES,
+    liveMaxConnectionsPerKey: values.LIVE_MAX_CONNECTIONS_PER_KEY,
+    liveMaxConnectionsPerAddress: values.LIVE_MAX_CONNECTIONS_PER_ADDRESS,
+    liveMaxSubscriptionsPerConnection: values.LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    liveKeyRecheckMs: values.LIVE_KEY_RECHECK_MS,
     dbConnection: dbConnectionSettings(values),
     auditSealIntervalMs: values.AUDIT_SEAL_INTERVAL_MS,
     auditSealGraceMs: values.AUDIT_SEAL_GRACE_MS,

@@ -1,23 +1,93 @@
-import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
-import { GraphQLError, parse, type DocumentNode } from 'graphql';
+import { Logger } from '@nestjs/common';
+import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
+import type { Extra } from 'graphql-ws/use/ws';
+import type { AuthService } from '../auth/auth.service';
+import { AppError } from '../common/app-error';
 import { formatError } from '../graphql/format-error';
 import { checkQueryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from '../graphql/query-limits';
+import {
+  CLOSE_FORBIDDEN,
+  CLOSE_TOO_MANY,
+  CLOSE_UNAUTHORIZED,
+  type LiveConnections,
+} from './live-connections';
+import type { SocketLimits } from './live.options';
+
+const logger = new Logger('LiveSockets');
+
+export interface GraphqlWsDependencies {
+  schema: GraphQLSchema;
+  auth: AuthService;
+  connections: LiveConnections;
+  limits: SocketLimits;
+  queryLimits?: QueryLimits;
+}
 
 /**
- * graphql-ws server options. Errors of subscription operations (a refused key, an unknown
- * product) are sent in `next` messages; Apollo's `formatError` does not see them, so they go
- * through the same one error map here: `extensions.code` and the message a person understands.
- * Operations over the socket meet the same token, depth, cost and page-size limits as over
- * HTTP, checked here before anything else (the key is checked when the operation runs).
+ * graphql-ws server options for /graphql.
+ *
+ * - `connection_init` carries the key (`connectionParams.authorization`): it is checked there,
+ *   before the connection is acknowledged. Missing, malformed, unknown or revoked: close 4401;
+ *   a suspended participant: 4403; more open sockets for this key than allowed: 4429. So no
+ *   operation of an unauthenticated client is ever parsed.
+ * - Each operation is still authorised by the resolvers' guard (role, rate limit); at most
+ *   `maxSubscriptionsPerConnection` run at once per socket (beyond: an `error` message, code
+ *   RATE_LIMITED, reason SUBSCRIPTION_LIMIT), and they meet the same token, depth, cost and
+ *   page-size limits as over HTTP, checked before anything else runs.
+ * - Errors of operations are sent in `next`/`error` messages, which Apollo's `formatError` never
+ *   sees, so they go through the same one error map here.
  */
 export function graphqlWsOptions(
-  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
-): GraphQLWsSubscriptionsConfig {
+  deps: GraphqlWsDependencies,
+): ServerOptions<Record<string, unknown> | undefined, Extra> {
+  const { auth, connections, limits } = deps;
+  const queryLimits = deps.queryLimits ?? DEFAULT_QUERY_LIMITS;
   return {
-    onSubscribe: (_ctx, _id, payload) => {
+    schema: deps.schema,
+    context: (ctx) => ({ connectionParams: ctx.connectionParams }),
+    onConnect: async (ctx) => {
+      const socket = ctx.extra.socket;
+      let principal;
+      try {
+        principal = await auth.authenticate(authorizationOf(ctx.connectionParams));
+      } catch (error) {
+        if (error instanceof AppError) {
+          socket.close(CLOSE_UNAUTHORIZED, closeReason(error.message));
+        } else {
+          logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+          socket.close(1011, 'Internal server error');
+        }
+        return false;
+      }
+      if (principal.suspendedReason !== null) {
+        socket.close(CLOSE_FORBIDDEN, 'the participant is suspended');
+        return false;
+      }
+      if (!connections.attach(socket, principal)) {
+        socket.close(
+          CLOSE_TOO_MANY,
+          `more than ${limits.maxConnectionsPerKey} open connections for this API key`,
+        );
+        return false;
+      }
+      return true;
+    },
+    onSubscribe: (ctx, _id, payload) => {
+      if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerConnection) {
+        return [
+          toGraphQLError(
+            new AppError(
+              'RATE_LIMITED',
+              `at most ${limits.maxSubscriptionsPerConnection} operations may run at once on one connection; complete one first or open another connection`,
+              { reason: 'SUBSCRIPTION_LIMIT', limit: limits.maxSubscriptionsPerConnection },
+            ),
+          ),
+        ];
+      }
       let document: DocumentNode;
       try {
-        document = parse(payload.query, { maxTokens: limits.maxTokens });
+        document = parse(payload.query, { maxTokens: queryLimits.maxTokens });
       } catch (error) {
         if (error instanceof GraphQLError) return [error]; // a syntax error or too many tokens
         throw error;
@@ -25,7 +95,7 @@ export function graphqlWsOptions(
       const errors = checkQueryLimits(document, {
         operationName: payload.operationName,
         variables: payload.variables,
-        limits,
+        limits: queryLimits,
       });
       return errors.length ? errors : undefined;
     },
@@ -37,4 +107,24 @@ export function graphqlWsOptions(
       };
     },
   };
+}
+
+function authorizationOf(params: Record<string, unknown> | undefined): unknown {
+  return params?.authorization ?? params?.Authorization;
+}
+
+/** An AppError as GraphQL error, through the one error map. */
+function toGraphQLError(error: AppError): GraphQLError {
+  const formatted = formatError({ message: error.message }, error);
+  return new GraphQLError(formatted.message, { extensions: formatted.extensions });
+}
+
+/** WebSocket close reasons are at most 123 bytes of UTF-8. */
+function closeReason(message: string): string {
+  return Buffer.byteLength(message) <= 123
+    ? message
+    : Buffer.from(message)
+        .subarray(0, 120)
+        .toString()
+        .replace(/\uFFFD$/, '') + '...';
 }

@@ -2,6 +2,21 @@ export interface LiveOptions {
   /** First retry after the LISTEN connection is lost; doubles per failed attempt. */
   reconnectMinMs: number;
   reconnectMaxMs: number;
+  sockets: SocketLimits;
+}
+
+/** Bounds of the graphql-ws endpoint (README "Security", settings `LIVE_*`). */
+export interface SocketLimits {
+  /** Largest WebSocket message accepted; a larger one closes the socket with 1009. */
+  maxMessageBytes: number;
+  /** Open sockets per API key (counted from connection_init); beyond: close 4429. */
+  maxConnectionsPerKey: number;
+  /** Open sockets per client address, before any key is known; beyond: close 4429. */
+  maxConnectionsPerAddress: number;
+  /** Active operations per socket; beyond: that operation gets an error message. */
+  maxSubscriptionsPerConnection: number;
+  /** How often a replica checks its open sockets' keys (revoked or suspended: close 4403). */
+  keyRecheckMs: number;
 }
 
 export const LIVE_OPTIONS = Symbol('LIVE_OPTIONS');

@@ -39,7 +39,7 @@ export class OrdersResolver {
 
   @Query(() => OrderConnectionModel, {
     description:
-      "Orders, newest first: a participant's own; every participant's for the operator and the auditor. first: 1 to 500 (default 50).",
+      "Orders, newest first: a participant's own; every participant's for the operator; for the auditor, every participant's once their interval's gate has closed. first: 1 to 500 (default 50).",
   })
   @AnyRole()
   async orders(

@@ -135,8 +135,9 @@ export class OrdersService {
   }
 
   /**
-   * A page of orders, newest first: a participant's own, or everyone's for the operator and the
-   * auditor. `after` is a cursor from a previous page.
+   * A page of orders, newest first: a participant's own; everyone's for the operator, who runs
+   * the market and watches it live; for the auditor, everyone's once their gate has closed (an
+   * open book is nobody else's business until then). `after` is a cursor from a previous page.
    */
   async list(
     principal: Principal,
@@ -159,6 +160,7 @@ export class OrdersService {
       status: filter?.status ?? undefined,
       side: filter?.side ?? undefined,
       beforeId,
+      gateClosedOnly: principal.role === 'AUDITOR',
       limit: limit + 1,
     });
     return { orders: rows.slice(0, limit), hasNextPage: rows.length > limit };

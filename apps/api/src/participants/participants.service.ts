@@ -9,6 +9,7 @@ import {
 } from '@parkex/db';
 import { AuthService } from '../auth/auth.service';
 import { badInput, conflict, notFound } from '../common/app-error';
+import { LiveConnections } from '../live/live-connections';
 
 export const OPERATOR_NAME = 'Park utility (market operator)';
 
@@ -19,6 +20,8 @@ export class ParticipantsService {
   constructor(
     private readonly participants: ParticipantRepository,
     private readonly auth: AuthService,
+    /** This replica's graphql-ws sockets: closed at once when their key stops being valid. */
+    private readonly sockets: LiveConnections,
   ) {}
 
   async get(id: string): Promise<ParticipantEntity> {
@@ -54,6 +57,7 @@ export class ParticipantsService {
     await this.get(participantId);
     const revoked = await this.participants.revokeKeys(participantId);
     this.auth.forget(participantId);
+    this.sockets.closeParticipant(participantId, 'the API key has been revoked');
     return revoked;
   }
 
@@ -78,6 +82,7 @@ export class ParticipantsService {
     const result = await this.participants.suspend(id, text);
     if (!result) throw notFound(`participant ${id} does not exist`);
     this.auth.forget(id);
+    this.sockets.closeParticipant(id, 'the participant has been suspended');
     this.logger.log(
       `suspended ${id} (${result.participant.name}); cancelled ${result.cancelledOrders} open orders`,
     );

@@ -136,6 +136,11 @@ export interface OrderListQuery {
   side?: OrderSide;
   /** Keyset: only orders with a smaller id (the list runs newest first). */
   beforeId?: string;
+  /**
+   * Only orders whose interval's gate has closed (by the database's clock, the one the gate
+   * triggers go by): an auditor's view of the book.
+   */
+  gateClosedOnly?: boolean;
   limit: number;
 }
 
@@ -492,6 +497,11 @@ export class OrderRepository {
     if (query.status !== undefined) add((p) => `coalesce(r.status, o.status) = ${p}`, query.status);
     if (query.side !== undefined) add((p) => `o.side = ${p}`, query.side);
     if (query.beforeId !== undefined) add((p) => `o.id < ${p}::bigint`, query.beforeId);
+    if (query.gateClosedOnly) {
+      where.push(`EXISTS (SELECT 1 FROM product_interval i
+        WHERE i.product_code = o.product_code AND i.delivery_start = o.delivery_start
+          AND i.gate_closure_at <= clock_timestamp())`);
+    }
     values.push(query.limit);
     const rows = await this.db.query<OrderRow[]>(
       `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM}

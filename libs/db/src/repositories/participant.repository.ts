@@ -33,6 +33,29 @@ export class ParticipantRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Which of these key hashes are still active, with their participant and whether it is
+   * suspended: one query for all of a replica's open sockets (the live feed's re-check).
+   */
+  async activeKeys(
+    keyHashes: readonly string[],
+  ): Promise<{ keyHash: string; participantId: string; suspended: boolean }[]> {
+    if (!keyHashes.length) return [];
+    const rows = await this.db.query<
+      { key_hash: string; participant_id: string; suspended: boolean }[]
+    >(
+      `SELECT k.key_hash, k.participant_id, p.suspended_reason IS NOT NULL AS suspended
+       FROM api_key k JOIN participant p ON p.id = k.participant_id
+       WHERE k.key_hash = ANY($1::text[]) AND k.revoked_at IS NULL`,
+      [keyHashes],
+    );
+    return rows.map((r) => ({
+      keyHash: r.key_hash,
+      participantId: r.participant_id,
+      suspended: r.suspended,
+    }));
+  }
+
   /** Creates a participant and its first key atomically; null when the name is taken. */
   async createWithKey(name: string, role: Role, key: NewKey): Promise<ParticipantEntity | null> {
     try {
