@@ -48,10 +48,16 @@ export class AppModule {
           validationRules: [queryLimitsRule()],
           formatError,
           subscriptions: { 'graphql-ws': graphqlWsOptions() },
-          context: ({ req, connectionParams }: { req?: unknown; connectionParams?: unknown }) => ({
+          // Over graphql-ws `extra.request` is the upgrade request (the client's address).
+          context: ({
             req,
             connectionParams,
-          }),
+            extra,
+          }: {
+            req?: unknown;
+            connectionParams?: unknown;
+            extra?: unknown;
+          }) => ({ req, connectionParams, extra }),
         }),
         AuthModule,
         ParticipantsModule,
@@ -59,8 +65,12 @@ export class AppModule {
         ClearingModule,
         OrdersModule,
         RateLimitModule.forRoot({
-          perSecond: config.rateLimitPerSecond,
-          burst: config.rateLimitBurst,
+          perKey: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+          perAddress: {
+            perSecond: config.rateLimitAnonPerSecond,
+            burst: config.rateLimitAnonBurst,
+          },
+          trustedProxies: config.trustedProxies,
         }),
         LiveModule.forRoot({ reconnectMinMs: config.liveReconnectMs, reconnectMaxMs: 30_000 }),
         VerificationModule,

@@ -50,6 +50,16 @@ export function checkQueryLimits(
   );
 }
 
+/** The cost of one operation as the limits count it; the per-key rate limit charges it too. */
+export function operationCost(
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+): number {
+  return measure(operation.selectionSet, 0, new Set(), new Map(Object.entries(fragments)), limits)
+    .cost;
+}
+
 function checkOperation(
   node: OperationDefinitionNode,
   fragments: Map<string, FragmentDefinitionNode>,
