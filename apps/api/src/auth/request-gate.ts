@@ -31,33 +31,32 @@ export function requestGate(
   limits: BodyLimits,
   shape: ErrorShape,
 ) {
-  return (req: GatedRequest, res: ServerResponse, next: Next): void => {
-    void (async () => {
-      const address = addresses.clientAddress(
-        req.socket.remoteAddress,
-        req.headers['x-forwarded-for'],
-      );
-      req.parkexAuth = { address };
-      try {
-        req.parkexAuth.principal = await auth.authenticate(req.headers.authorization, address);
-      } catch (error) {
-        if (error instanceof AppError && error.code === 'RATE_LIMITED') {
-          return refuse(res, error, shape);
-        }
-        // UNAUTHENTICATED (or a failed lookup): each guarded field throws it; the schema's
-        // introspection needs no key.
-        req.parkexAuth.error = error instanceof Error ? error : new Error(String(error));
+  // Express 5 passes a rejected promise on to its error handling.
+  return async (req: GatedRequest, res: ServerResponse, next: Next): Promise<void> => {
+    const address = addresses.clientAddress(
+      req.socket.remoteAddress,
+      req.headers['x-forwarded-for'],
+    );
+    req.parkexAuth = { address };
+    try {
+      req.parkexAuth.principal = await auth.authenticate(req.headers.authorization, address);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'RATE_LIMITED') {
+        return refuse(res, error, shape);
       }
-      const participant = req.parkexAuth.principal?.role === 'PARTICIPANT';
-      const limit = participant ? limits.participantBodyLimitBytes : limits.bodyLimitBytes;
-      try {
-        req.body = await readJsonBody(req, limit, participant);
-      } catch (error) {
-        if (error instanceof AppError) return refuse(res, error, shape);
-        throw error;
-      }
-      next();
-    })().catch(next);
+      // UNAUTHENTICATED (or a failed lookup): each guarded field throws it; the schema's
+      // introspection needs no key.
+      req.parkexAuth.error = error instanceof Error ? error : new Error(String(error));
+    }
+    const participant = req.parkexAuth.principal?.role === 'PARTICIPANT';
+    const limit = participant ? limits.participantBodyLimitBytes : limits.bodyLimitBytes;
+    try {
+      req.body = await readJsonBody(req, limit, participant);
+    } catch (error) {
+      if (error instanceof AppError) return refuse(res, error, shape);
+      throw error;
+    }
+    next();
   };
 }
 
