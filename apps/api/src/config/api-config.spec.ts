@@ -28,6 +28,8 @@ describe('loadApiConfig', () => {
     expect(config).toMatchObject({
       operatorApiKey: key,
       trustedProxies: ['10.0.0.0/8'],
+      rateLimitPerSecond: 50_000,
+      rateLimitBurst: 250_000,
       rateLimitAnonPerSecond: 10,
       rateLimitAnonBurst: 100,
       authNegativeCacheMs: 5000,
