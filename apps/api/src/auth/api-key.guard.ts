@@ -4,7 +4,6 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Role } from '@parkex/db';
 import { AuditService } from '../audit/audit.service';
 import { forbidden } from '../common/app-error';
-import { ClientAddresses } from '../rate-limit/client-address';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { type OperationInfo, requestWeight } from '../rate-limit/request-weight';
 import { AuthService } from './auth.service';
@@ -24,7 +23,6 @@ export class ApiKeyGuard implements CanActivate {
     private readonly auth: AuthService,
     private readonly audit: AuditService,
     private readonly rateLimiter: RateLimiter,
-    private readonly addresses: ClientAddresses,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -73,14 +71,6 @@ export class ApiKeyGuard implements CanActivate {
     }
     if (ctx.req?.headers) return this.auth.authenticate(ctx.req.headers.authorization);
     // graphql-ws: the key is in the connection's parameters, the address on its upgrade request.
-    const params = ctx.connectionParams ?? {};
-    const upgrade = ctx.extra?.request;
-    const address = upgrade
-      ? this.addresses.clientAddress(
-          upgrade.socket.remoteAddress,
-          upgrade.headers['x-forwarded-for'],
-        )
-      : undefined;
-    return this.auth.authenticate(params.authorization ?? params.Authorization, address);
+    return this.auth.authenticateSocket(ctx.connectionParams, ctx.extra?.request);
   }
 }
