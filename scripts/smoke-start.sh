@@ -7,7 +7,9 @@ port=${SMOKE_PORT:-3917}
 log=$(mktemp)
 # job control: npm start gets its own process group, with SIGINT not ignored, as in a terminal
 set -m
-PORT=$port npm start >"$log" 2>&1 &
+# a supplied operator key, which npm start must never print
+key=$(node -e "process.stdout.write('pkx_' + require('node:crypto').randomBytes(32).toString('base64url'))")
+OPERATOR_API_KEY=$key PORT=$port npm start >"$log" 2>&1 &
 pid=$!
 set +m
 cleanup() { kill -INT -- "-$pid" 2>/dev/null || true; }
@@ -19,7 +21,7 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 grep -q 'ParkEx is running' "$log" || { cat "$log"; echo 'smoke: not running after 120 s'; exit 1; }
-key=$(sed -n 's/.*operator key  \(pkx_[A-Za-z0-9_-]*\).*/\1/p' "$log" | head -1)
+if grep -qF -- "$key" "$log"; then cat "$log"; echo 'smoke: the supplied operator key was printed'; exit 1; fi
 answer=$(curl -sf "http://127.0.0.1:$port/graphql" -H 'content-type: application/json' \
   -H "authorization: Bearer $key" -d '{"query":"{ me { role } products { code } }"}')
 echo "smoke: $answer"

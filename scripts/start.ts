@@ -4,14 +4,13 @@
  * `--demo [options]` also runs the park simulation against it (apps/simulator).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
-import { applyMigrations, generateApiKey, PROJECT_ROOT } from '@parkex/db';
+import { apiKeyWeakness, applyMigrations } from '@parkex/db';
 import { platformDatabase } from './platform-db';
+import { demoCommand, operatorKeyFor, operatorKeyLine } from './support/operator-key';
 import { spawnApp, stopChild, waitForHealth } from './support/processes';
 
-const REGISTER = join(PROJECT_ROOT, 'scripts', 'register.js');
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
@@ -21,6 +20,13 @@ const demo = demoAt >= 0 ? process.argv.slice(demoAt + 1) : undefined;
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
+  const weakness = process.env.OPERATOR_API_KEY && apiKeyWeakness(process.env.OPERATOR_API_KEY);
+  if (weakness) {
+    say(
+      `OPERATOR_API_KEY ${weakness}: it must carry at least 128 random bits (e.g. \`openssl rand -base64 32\`, or leave it unset)`,
+    );
+    process.exit(2);
+  }
   say(
     `starting PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : `embedded, data in ${process.env.PG_DATA_DIR || '.data/postgres'}`})`,
   );
@@ -40,9 +46,11 @@ async function main(): Promise<void> {
   const applied = await applyMigrations(database.migrationUrl);
   say(applied.length ? `migrated: ${applied.join(', ')}` : 'schema up to date');
 
-  const operatorKey =
-    process.env.OPERATOR_API_KEY ??
-    (database.embedded ? localOperatorKey() : demo ? generateApiKey() : undefined);
+  const operatorKey = operatorKeyFor({
+    supplied: process.env.OPERATOR_API_KEY,
+    embedded: database.embedded,
+    demo: demo !== undefined,
+  });
   // The apps run as the runtime role and never see the owner's URL: the schema is current now,
   // so their own migration check at start finds nothing to do.
   const env: NodeJS.ProcessEnv = {
@@ -50,7 +58,7 @@ async function main(): Promise<void> {
     DATABASE_URL: database.url,
     MIGRATION_DATABASE_URL: undefined,
     PORT: String(port),
-    ...(operatorKey ? { OPERATOR_API_KEY: operatorKey } : {}),
+    ...(operatorKey ? { OPERATOR_API_KEY: operatorKey.key } : {}),
   };
   for (const app of ['api', 'matcher'] as const) {
     const child = spawnApp(app, env);
@@ -76,13 +84,11 @@ async function main(): Promise<void> {
           `passwords     ${relative(process.cwd(), database.passwordFile)}  (owner, runtime, superuser)`,
         ]
       : []),
-    operatorKey
-      ? `operator key  ${operatorKey}`
-      : 'operator key  printed above by the API on first start (or set OPERATOR_API_KEY)',
+    operatorKeyLine(operatorKey),
     `send it as    Authorization: Bearer <key>     Ctrl-C stops everything`,
   ];
   say(`ParkEx is running\n  ${lines.join('\n  ')}`);
-  if (demo && operatorKey) startDemo(`http://127.0.0.1:${port}/graphql`, operatorKey, demo);
+  if (demo && operatorKey) startDemo(`http://127.0.0.1:${port}/graphql`, operatorKey.key, demo);
 }
 
 /**
@@ -90,36 +96,16 @@ async function main(): Promise<void> {
  * once the API is healthy. Its end does not stop the platform (the dashboard stays up).
  */
 function startDemo(apiUrl: string, operatorKey: string, args: string[]): void {
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      REGISTER,
-      join(PROJECT_ROOT, 'apps', 'simulator', 'src', 'main.ts'),
-      ...args,
-      '--plain', // the API's and the matcher's logs share the terminal
-      '--api',
-      apiUrl,
-      '--operator-key',
-      operatorKey,
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  const command = demoCommand(apiUrl, operatorKey, args);
+  const child = spawn(command.command, command.args, {
+    env: command.env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   children.set('demo', child);
   child.on('exit', (code, signal) => {
     children.delete('demo');
     if (!stopping) say(`demo finished (${signal ?? code}); the platform keeps running`);
   });
-}
-
-/** For the embedded development database: one operator key, kept in git-ignored .data/. */
-function localOperatorKey(): string {
-  const file = join(PROJECT_ROOT, '.data', 'operator-api-key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(join(PROJECT_ROOT, '.data'), { recursive: true });
-  const key = generateApiKey();
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return key;
 }
 
 function prefix(name: string, child: ChildProcess): void {

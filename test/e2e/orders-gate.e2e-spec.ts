@@ -373,7 +373,7 @@ describe('rate limiting', () => {
   let api: TestApi;
   let db: Client;
   beforeAll(async () => {
-    api = await startTestApi({ rateLimitPerSecond: 1, rateLimitBurst: 2 });
+    api = await startTestApi({ rateLimitPerSecond: 4, rateLimitBurst: 8 });
     db = await connectTestDatabase();
   });
   afterAll(async () => {
@@ -382,7 +382,8 @@ describe('rate limiting', () => {
   });
 
   it('refuses requests beyond the burst per API key with RATE_LIMITED, and refills', async () => {
-    // two operator calls (its bucket holds 2); the seeded product needs none
+    // A request weighs its query cost plus its orders: createParticipant 4 (the operator's
+    // bucket holds 8), `me { id }` 2, this submitOrders of one order 11 + 1.
     const product = { code: 'ELECTRICITY', intervalSeconds: 900, gateClosureSeconds: 300 };
     const a = await api.createParticipant(uniqueName('Chatty'));
     const b = await api.createParticipant(uniqueName('Quiet'));
@@ -392,8 +393,9 @@ describe('rate limiting', () => {
     const limited = await api.gql(SUBMIT, { orders: [order] }, a.key);
     const error = expectError(limited, 'RATE_LIMITED', {
       message:
-        /too many requests with this API key: the limit is 1 per second \(bursts of 2\); retry in \d+ ms/,
+        /too many requests with this API key: the limit is 4 per second \(bursts of 8\), counted in query cost plus orders submitted \(this request: 12\); retry in \d+ ms/,
     });
+    expect(error.extensions.weight).toBe(12);
     expect(error.extensions.retryAfterMs).toBeGreaterThan(0);
     const written = await db.query('SELECT 1 FROM market_order WHERE client_order_id = $1', [
       order.clientOrderId,
@@ -401,7 +403,7 @@ describe('rate limiting', () => {
     expect(written.rowCount).toBe(0);
     // another key has its own bucket
     expect((await api.gql('{ me { id } }', {}, b.key)).errors).toBeUndefined();
-    // one token per second comes back
+    // four tokens per second come back; a request heavier than the burst needs a full bucket
     await sleep(error.extensions.retryAfterMs + 50);
     const later: Json = await api.gql(SUBMIT, { orders: [order] }, a.key);
     expect(later.errors).toBeUndefined();

@@ -53,7 +53,8 @@ export class AppModule {
             ...(production ? [] : [graphiqlLandingPage()]),
           ],
           formatError,
-          // graphql-ws on /graphql is served by LiveModule (LiveSocketServer), with its limits.
+          // graphql-ws on /graphql is served by LiveModule (LiveSocketServer), with its limits;
+          // its operations' context carries `connectionParams` and `extra` (the upgrade request).
           context: ({ req }: { req?: unknown }) => ({ req }),
         }),
         AuthModule,
@@ -62,8 +63,12 @@ export class AppModule {
         ClearingModule,
         OrdersModule,
         RateLimitModule.forRoot({
-          perSecond: config.rateLimitPerSecond,
-          burst: config.rateLimitBurst,
+          perKey: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+          perAddress: {
+            perSecond: config.rateLimitAnonPerSecond,
+            burst: config.rateLimitAnonBurst,
+          },
+          trustedProxies: config.trustedProxies,
         }),
         LiveModule.forRoot({
           reconnectMinMs: config.liveReconnectMs,

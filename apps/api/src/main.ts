@@ -4,17 +4,24 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { applyMigrations, EnvError } from '@parkex/db';
 import { AppModule } from './app.module';
+import { AuthService } from './auth/auth.service';
+import { type ErrorShape, requestGate } from './auth/request-gate';
 import { type ApiConfig, loadApiConfig } from './config/api-config';
 import { ParticipantsService } from './participants/participants.service';
+import { ClientAddresses } from './rate-limit/client-address';
 
 /** Builds the API application (not listening yet); used by `main` and the tests. */
 export async function createApi(config: ApiConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: config.nodeEnv === 'test' ? ['error', 'warn'] : ['log', 'error', 'warn'],
     abortOnError: false,
+    // Bodies are read by the request gate, after the key is judged: small unless a participant's.
+    bodyParser: false,
   });
-  // submitOrders takes up to 10,000 orders (~2 MB of JSON); Express's default limit is 100 kB.
-  app.useBodyParser('json', { limit: '8mb' });
+  const gate = (shape: ErrorShape) =>
+    requestGate(app.get(AuthService), app.get(ClientAddresses), config, shape);
+  app.use('/graphql', gate('graphql'));
+  app.use('/exports', gate('json'));
   app.enableShutdownHooks();
   return app;
 }

@@ -49,10 +49,13 @@ async function main(): Promise<number> {
   try {
     let apiUrl = options.apiUrl;
     let operatorKey = options.operatorKey;
+    // A key given to the demo is never printed; one its platform generated is, this once.
+    let operatorKeyNote = 'operator key as given';
     if (!apiUrl || !operatorKey) {
       platform = await startPlatform(say);
       apiUrl = platform.apiUrl;
       operatorKey = platform.operatorKey;
+      operatorKeyNote = platform.operatorKeyNote;
       const started = platform;
       void (async () => {
         const code = await started.exited;
@@ -68,9 +71,7 @@ async function main(): Promise<number> {
       `${park.length} tenants, ${options.intervals} quarter-hours of ${day} from ${clock(options.startQuarter)}, ` +
         `${options.intervalSeconds} s each (≈ ${Math.ceil(((options.intervals + 3) * options.intervalSeconds) / 60)} min)`,
     );
-    say(
-      `watch it live: ${apiUrl.replace(/\/graphql\/?$/, '')}/dashboard  (operator key ${operatorKey})`,
-    );
+    say(`watch it live: ${apiUrl.replace(/\/graphql\/?$/, '')}/dashboard  (${operatorKeyNote})`);
 
     const started = Date.now();
     const progress = new ProgressBar(options.intervals, process.stderr, options.plain);

@@ -38,7 +38,8 @@ for one simulated quarter-hour.
   --start HH:MM          time of day to start at, on a quarter-hour (default ${DEFAULTS.start})
   --api URL              a running ParkEx GraphQL endpoint, e.g. http://localhost:3000/graphql;
                          without it the demo starts the platform (database, API, matcher) itself
-  --operator-key KEY     the operator's API key (or OPERATOR_API_KEY) for --api
+  --operator-key KEY     the operator's API key for --api; better OPERATOR_API_KEY in the
+                         environment (a command line is visible to every user, e.g. in ps)
   --keep-running         keep the platform the demo started running after the summary
   --plain                progress as plain lines instead of a redrawn bar
   --help                 this text

@@ -5,13 +5,16 @@ import type { Role } from '@parkex/db';
 import { AuditService } from '../audit/audit.service';
 import { forbidden } from '../common/app-error';
 import { RateLimiter } from '../rate-limit/rate-limiter';
+import { type OperationInfo, requestWeight } from '../rate-limit/request-weight';
 import { AuthService } from './auth.service';
-import type { GqlContext } from './principal';
+import type { Admission, GqlContext, Principal } from './principal';
 import { ROLES_KEY } from './roles.decorator';
 
 /**
  * Authenticates the API key of every GraphQL call and checks the caller's role against
  * `@Roles` (method over class). Every resolver class carries it; a test enforces that.
+ * A request is admitted once, by its first guarded field: one key lookup at most, one charge
+ * of its weight to the key's rate limit; its other fields share the outcome.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -25,14 +28,12 @@ export class ApiKeyGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const gql = GqlExecutionContext.create(context);
     const ctx = gql.getContext<GqlContext>();
-    if (!ctx.principal) {
-      const authenticated = await this.auth.authenticate(authorizationOf(ctx));
-      // One token per request and API key; a refused request keeps no principal, so each of
-      // its other fields is checked (and refused) again.
-      this.rateLimiter.take(authenticated.keyHash);
-      ctx.principal = authenticated;
-    }
-    const principal = ctx.principal;
+    const info = gql.getInfo<OperationInfo & { fieldName: string; parentType: { name: string } }>();
+    ctx.admission ??= this.admit(ctx, info);
+    const admission = await ctx.admission;
+    if ('error' in admission) throw admission.error;
+    const principal = admission.principal;
+    ctx.principal = principal;
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
       context.getHandler(),
@@ -42,7 +43,6 @@ export class ApiKeyGuard implements CanActivate {
       throw new Error(`no @Roles on ${context.getClass().name}.${context.getHandler().name}`);
     if (roles.includes(principal.role)) return true;
 
-    const info = gql.getInfo<{ fieldName: string; parentType: { name: string } }>();
     const error = forbidden(
       `${info.fieldName} is for ${roles.join(' or ')} only; this key's role is ${principal.role}`,
     );
@@ -51,13 +51,26 @@ export class ApiKeyGuard implements CanActivate {
     }
     throw error;
   }
-}
 
-function authorizationOf(ctx: GqlContext): unknown {
-  // Over graphql-ws the Apollo driver sets `req` to the socket's context, which has no headers.
-  if (ctx.req?.headers) return ctx.req.headers.authorization;
-  if (ctx.connectionParams) {
-    return ctx.connectionParams.authorization ?? ctx.connectionParams.Authorization;
+  private async admit(ctx: GqlContext, info: OperationInfo): Promise<Admission> {
+    try {
+      const principal = await this.principalOf(ctx);
+      this.rateLimiter.take(principal.keyHash, requestWeight(info));
+      return { principal };
+    } catch (error) {
+      return { error };
+    }
   }
-  return undefined;
+
+  private async principalOf(ctx: GqlContext): Promise<Principal> {
+    // Over HTTP the request gate has judged the key before the body was read.
+    const judged = ctx.req?.parkexAuth;
+    if (judged) {
+      if (judged.error) throw judged.error;
+      if (judged.principal) return judged.principal;
+    }
+    if (ctx.req?.headers) return this.auth.authenticate(ctx.req.headers.authorization);
+    // graphql-ws: the key is in the connection's parameters, the address on its upgrade request.
+    return this.auth.authenticateSocket(ctx.connectionParams, ctx.extra?.request);
+  }
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Role } from '@parkex/db';
 
 /** The authenticated caller of a request, resolved from its API key. */
@@ -10,8 +11,28 @@ export interface Principal {
   keyHash: string;
 }
 
-export interface GqlContext {
-  req?: { headers: Record<string, string | string[] | undefined> };
-  connectionParams?: Record<string, unknown>;
+/** How an HTTP request's key was judged, once, before its body was read (`requestGate`). */
+export interface RequestAuth {
+  /** The client address the pre-authentication limit counted (see ClientAddresses). */
+  address: string;
   principal?: Principal;
+  /** UNAUTHENTICATED: thrown by every guarded field of the request. */
+  error?: Error;
+}
+
+/** An HTTP request after the gate. */
+export type GatedRequest = IncomingMessage & { parkexAuth?: RequestAuth; body?: unknown };
+
+/** A request's admission: its principal, or the error all its guarded fields throw. */
+export type Admission = { principal: Principal } | { error: unknown };
+
+export interface GqlContext {
+  /** Over HTTP the Express request; over graphql-ws the socket's context (no headers). */
+  req?: { headers?: Record<string, string | string[] | undefined>; parkexAuth?: RequestAuth };
+  connectionParams?: Record<string, unknown>;
+  /** Over graphql-ws: `extra.request` is the upgrade request. */
+  extra?: { request?: IncomingMessage };
+  principal?: Principal;
+  /** Decided by the first guarded field; the other fields (aliases too) share it. */
+  admission?: Promise<Admission>;
 }

@@ -8,15 +8,25 @@ import {
   loadEnv,
   type DbConnectionSettings,
 } from '@parkex/db';
+import { parseTrustedProxies } from '../rate-limit/client-address';
 
 export interface ApiConfig extends DatabaseUrls {
   port: number;
   nodeEnv: 'development' | 'production' | 'test';
   operatorApiKey: string | undefined;
   dbPoolSize: number;
-  /** Requests per second allowed per API key (token bucket), and the bucket's burst size. */
+  /** Tokens per second per API key (a request takes its query cost plus orders submitted), and the burst. */
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  /** Requests per second without a valid key, per client address, and the burst. */
+  rateLimitAnonPerSecond: number;
+  rateLimitAnonBurst: number;
+  /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For decides the client address. */
+  trustedProxies: string[];
+  /** Largest JSON body of a request without a valid PARTICIPANT key, in bytes. */
+  bodyLimitBytes: number;
+  /** Largest JSON body of a request with a valid PARTICIPANT key (submitOrders), in bytes. */
+  participantBodyLimitBytes: number;
   /** First retry after the live feed's LISTEN connection is lost (doubles up to 30 s). */
   liveReconnectMs: number;
   /** How long a resolved API key is trusted without asking the database (0: always ask). */
@@ -27,6 +37,8 @@ export interface ApiConfig extends DatabaseUrls {
   liveMaxConnectionsPerAddress: number;
   liveMaxSubscriptionsPerConnection: number;
   liveKeyRecheckMs: number;
+  /** How long an unknown or revoked key is answered UNAUTHENTICATED without a lookup (0: never). */
+  authNegativeCacheMs: number;
   /** Keepalives and timeouts of every PostgreSQL connection (DB_* variables). */
   dbConnection: DbConnectionSettings;
   /** How often this replica seals new audit rows (0: never; another replica must). */
@@ -46,8 +58,13 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       NODE_ENV: env.oneOf(['development', 'production', 'test'] as const, 'development'),
       OPERATOR_API_KEY: env.apiKey(),
       DB_POOL_SIZE: env.int(20, 1, 200),
-      RATE_LIMIT_PER_SECOND: env.int(5000, 1, 1_000_000),
-      RATE_LIMIT_BURST: env.int(10000, 1, 10_000_000),
+      RATE_LIMIT_PER_SECOND: env.int(50_000, 1, 10_000_000),
+      RATE_LIMIT_BURST: env.int(250_000, 1, 100_000_000),
+      RATE_LIMIT_ANON_PER_SECOND: env.int(10, 1, 1_000_000),
+      RATE_LIMIT_ANON_BURST: env.int(100, 1, 10_000_000),
+      TRUSTED_PROXIES: parseTrustedProxies,
+      BODY_LIMIT_BYTES: env.int(65_536, 1024, 1_073_741_824),
+      PARTICIPANT_BODY_LIMIT_BYTES: env.int(8_388_608, 1024, 1_073_741_824),
       LIVE_RECONNECT_MS: env.int(1000, 10, 60_000),
       AUTH_CACHE_MS: env.int(1000, 0, 60_000),
       LIVE_MAX_MESSAGE_BYTES: env.int(65_536, 1024, 16_777_216),
@@ -55,6 +72,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       LIVE_MAX_CONNECTIONS_PER_ADDRESS: env.int(100, 1, 100_000),
       LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: env.int(20, 1, 1000),
       LIVE_KEY_RECHECK_MS: env.int(5000, 100, 600_000),
+      AUTH_NEGATIVE_CACHE_MS: env.int(5000, 0, 600_000),
       AUDIT_SEAL_INTERVAL_MS: env.int(1000, 0, 60_000),
       AUDIT_SEAL_GRACE_MS: env.int(60_000, 1000, 86_400_000),
       AUDIT_VERIFY_MAX_SEALS: env.int(1_000_000, 1, 100_000_000),
@@ -70,6 +88,11 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     dbPoolSize: values.DB_POOL_SIZE,
     rateLimitPerSecond: values.RATE_LIMIT_PER_SECOND,
     rateLimitBurst: values.RATE_LIMIT_BURST,
+    rateLimitAnonPerSecond: values.RATE_LIMIT_ANON_PER_SECOND,
+    rateLimitAnonBurst: values.RATE_LIMIT_ANON_BURST,
+    trustedProxies: values.TRUSTED_PROXIES,
+    bodyLimitBytes: values.BODY_LIMIT_BYTES,
+    participantBodyLimitBytes: values.PARTICIPANT_BODY_LIMIT_BYTES,
     liveReconnectMs: values.LIVE_RECONNECT_MS,
     authCacheMs: values.AUTH_CACHE_MS,
     liveMaxMessageBytes: values.LIVE_MAX_MESSAGE_BYTES,
@@ -77,6 +100,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     liveMaxConnectionsPerAddress: values.LIVE_MAX_CONNECTIONS_PER_ADDRESS,
     liveMaxSubscriptionsPerConnection: values.LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     liveKeyRecheckMs: values.LIVE_KEY_RECHECK_MS,
+    authNegativeCacheMs: values.AUTH_NEGATIVE_CACHE_MS,
     dbConnection: dbConnectionSettings(values),
     auditSealIntervalMs: values.AUDIT_SEAL_INTERVAL_MS,
     auditSealGraceMs: values.AUDIT_SEAL_GRACE_MS,

@@ -131,6 +131,28 @@ export function queryLimitsPlugin(limits: QueryLimits = DEFAULT_QUERY_LIMITS): A
   };
 }
 
+/**
+ * The cost of one operation as the limits count it (each `first` at its actual value); the
+ * per-key rate limit charges it. An operation past the limits (refused before it runs anyway)
+ * counts as the largest cost allowed.
+ */
+export function operationCost(
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  variables: Readonly<Record<string, unknown>> = {},
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+): number {
+  const document: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [operation, ...Object.values(fragments)],
+  };
+  try {
+    return analyseOperation(document, operation, variables, limits).cost;
+  } catch {
+    return limits.maxCost;
+  }
+}
+
 /** A refusal as a GraphQL error; `formatError` finds the `AppError` of a page size inside. */
 function asGraphQLError(error: unknown, extensions: Record<string, unknown> = {}): GraphQLError {
   if (error instanceof GraphQLError) {

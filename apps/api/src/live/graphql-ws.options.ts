@@ -45,15 +45,18 @@ export function graphqlWsOptions(
   const queryLimits = deps.queryLimits ?? DEFAULT_QUERY_LIMITS;
   return {
     schema: deps.schema,
-    context: (ctx) => ({ connectionParams: ctx.connectionParams }),
+    // The guard reads the key from `connectionParams` and the client's address from `extra`.
+    context: (ctx) => ({ connectionParams: ctx.connectionParams, extra: ctx.extra }),
     onConnect: async (ctx) => {
       const socket = ctx.extra.socket;
       let principal;
       try {
-        principal = await auth.authenticate(authorizationOf(ctx.connectionParams));
+        // A connection without a valid key is charged to its address, like an HTTP request.
+        principal = await auth.authenticateSocket(ctx.connectionParams, ctx.extra.request);
       } catch (error) {
         if (error instanceof AppError) {
-          socket.close(CLOSE_UNAUTHORIZED, closeReason(error.message));
+          const code = error.code === 'RATE_LIMITED' ? CLOSE_TOO_MANY : CLOSE_UNAUTHORIZED;
+          socket.close(code, closeReason(error.message));
         } else {
           logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
           socket.close(1011, 'Internal server error');
@@ -107,10 +110,6 @@ export function graphqlWsOptions(
       };
     },
   };
-}
-
-function authorizationOf(params: Record<string, unknown> | undefined): unknown {
-  return params?.authorization ?? params?.Authorization;
 }
 
 /** An AppError as GraphQL error, through the one error map. */

@@ -1,40 +1,74 @@
 import { AppError } from '../common/app-error';
 
 export interface RateLimitOptions {
-  /** Tokens added per second (sustained requests per second per key). */
+  /** Tokens added per second. */
   perSecond: number;
-  /** Bucket size: requests a key may send at once after being idle. */
+  /** Bucket size: what may be spent at once after being idle. */
   burst: number;
 }
+
+/** Buckets kept at most per limiter; beyond, the least recently created one is forgotten. */
+export const MAX_BUCKETS = 100_000;
 
 interface Bucket {
   tokens: number;
   updatedMs: number;
 }
 
-/** Buckets idle this long are full again and can be forgotten. */
+/** Pruning of refilled buckets runs every this many takes. */
 const PRUNE_EVERY = 10_000;
 
 /**
- * Token buckets per API key, in the memory of this API process (so N replicas allow up to N
- * times the rate; a shared limiter would cost a round trip per request). Each request takes one
- * token; a key with an empty bucket gets RATE_LIMITED with the time until the next token.
+ * Token buckets by key, in the memory of this API process (N replicas allow up to N times the
+ * rate; a shared limiter would cost a round trip per request). At most `MAX_BUCKETS` buckets:
+ * full ones are pruned, and when that is not enough the oldest is dropped.
+ *
+ * A take of `weight` tokens needs `min(weight, burst)` of them in the bucket and then removes all
+ * `weight`: a request heavier than the burst is allowed from a full bucket and leaves its key in
+ * debt for `(weight − burst) / perSecond` seconds, so the sustained rate holds whatever the weight.
  */
-export class RateLimiter {
+export class TokenBuckets {
   private readonly buckets = new Map<string, Bucket>();
   private takes = 0;
 
   constructor(
-    private readonly options: RateLimitOptions,
+    readonly options: RateLimitOptions,
     private readonly nowMs: () => number = () => performance.now(),
+    private readonly maxBuckets = MAX_BUCKETS,
   ) {}
 
-  /** Takes a token for `key` or throws RATE_LIMITED. */
-  take(key: string): void {
+  /** Takes `weight` tokens for `key`; returns 0, or the milliseconds until it could. */
+  take(key: string, weight = 1): number {
     const now = this.nowMs();
+    const { perSecond, burst } = this.options;
+    const bucket = this.refilled(key, now);
+    if (++this.takes % PRUNE_EVERY === 0) this.prune(now);
+    const needed = Math.min(weight, burst);
+    if (bucket.tokens >= needed) {
+      bucket.tokens -= weight;
+      return 0;
+    }
+    return Math.max(1, Math.ceil(((needed - bucket.tokens) * 1000) / perSecond));
+  }
+
+  /** Gives back tokens taken for a request that turned out not to count. */
+  refund(key: string, weight = 1): void {
+    const bucket = this.buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(this.options.burst, bucket.tokens + weight);
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private refilled(key: string, now: number): Bucket {
     const { perSecond, burst } = this.options;
     let bucket = this.buckets.get(key);
     if (!bucket) {
+      if (this.buckets.size >= this.maxBuckets) this.prune(now);
+      if (this.buckets.size >= this.maxBuckets) {
+        this.buckets.delete(this.buckets.keys().next().value as string);
+      }
       bucket = { tokens: burst, updatedMs: now };
       this.buckets.set(key, bucket);
     } else {
@@ -44,17 +78,7 @@ export class RateLimiter {
       );
       bucket.updatedMs = now;
     }
-    if (++this.takes % PRUNE_EVERY === 0) this.prune(now);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return;
-    }
-    const retryAfterMs = Math.ceil(((1 - bucket.tokens) * 1000) / perSecond);
-    throw new AppError(
-      'RATE_LIMITED',
-      `too many requests with this API key: the limit is ${perSecond} per second (bursts of ${burst}); retry in ${retryAfterMs} ms`,
-      { retryAfterMs, limitPerSecond: perSecond, burst },
-    );
+    return bucket;
   }
 
   /** Forgets buckets that have refilled completely. */
@@ -65,5 +89,61 @@ export class RateLimiter {
         this.buckets.delete(key);
       }
     }
+  }
+}
+
+/**
+ * The per-API-key limit. A request takes its weight: its query cost plus the orders it submits
+ * (see `requestWeight`); a key with too few tokens gets RATE_LIMITED with the time to wait.
+ */
+export class RateLimiter {
+  private readonly buckets: TokenBuckets;
+
+  constructor(options: RateLimitOptions, nowMs?: () => number) {
+    this.buckets = new TokenBuckets(options, nowMs);
+  }
+
+  /** Takes `weight` tokens for the key or throws RATE_LIMITED. */
+  take(keyHash: string, weight = 1): void {
+    const retryAfterMs = this.buckets.take(keyHash, weight);
+    if (retryAfterMs === 0) return;
+    const { perSecond, burst } = this.buckets.options;
+    throw new AppError(
+      'RATE_LIMITED',
+      `too many requests with this API key: the limit is ${perSecond} per second (bursts of ${burst}), ` +
+        `counted in query cost plus orders submitted (this request: ${weight}); retry in ${retryAfterMs} ms`,
+      { reason: 'KEY_RATE', retryAfterMs, limitPerSecond: perSecond, burst, weight },
+    );
+  }
+}
+
+/**
+ * The pre-authentication limit: requests without a valid API key (none, malformed, unknown or
+ * revoked) take a token of their client address's bucket, and are refused before any key
+ * lookup once it is empty. Requests with a valid key cost it nothing.
+ */
+export class AddressRateLimiter {
+  private readonly buckets: TokenBuckets;
+
+  constructor(options: RateLimitOptions, nowMs?: () => number) {
+    this.buckets = new TokenBuckets(options, nowMs);
+  }
+
+  /** Takes a token for `address` or throws RATE_LIMITED. */
+  take(address: string): void {
+    const retryAfterMs = this.buckets.take(address);
+    if (retryAfterMs === 0) return;
+    const { perSecond, burst } = this.buckets.options;
+    throw new AppError(
+      'RATE_LIMITED',
+      `too many requests without a valid API key from ${address}: the limit is ${perSecond} per second ` +
+        `(bursts of ${burst}); retry in ${retryAfterMs} ms, and send Authorization: Bearer <api key>`,
+      { reason: 'ADDRESS_RATE', retryAfterMs, limitPerSecond: perSecond, burst },
+    );
+  }
+
+  /** Returns the token of a request whose key turned out valid. */
+  refund(address: string): void {
+    this.buckets.refund(address);
   }
 }

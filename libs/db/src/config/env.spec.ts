@@ -20,7 +20,7 @@ describe('environment validation', () => {
       'DATABASE_URL: is required (postgres://user:password@host:port/database)',
       'PORT: "eighty" is not a whole number',
       'NODE_ENV: "staging" is not one of development, production, test',
-      'OPERATOR_API_KEY: must be at least 32 characters (128 bits of randomness)',
+      'OPERATOR_API_KEY: is 5 characters long; at least 32 are needed: it must carry at least 128 random bits (e.g. `openssl rand -base64 32`, or leave it unset to have one generated)',
       'DB_POOL_SIZE: 0 is outside 1..200',
     ]);
   });

@@ -1,3 +1,5 @@
+import { apiKeyWeakness } from '../api-keys';
+
 /**
  * Environment validation: each app declares its variables once, reads them once at start,
  * and gets every bad variable listed in one error.
@@ -79,10 +81,15 @@ export const env = {
       }
       return raw as V;
     },
+  /** A key supplied from outside: refused when it obviously carries less than 128 random bits. */
   apiKey: (): EnvReader<string | undefined> => (raw) => {
     if (raw === undefined) return undefined;
-    if (raw.length < 32)
-      throw new Invalid('must be at least 32 characters (128 bits of randomness)');
+    const weakness = apiKeyWeakness(raw);
+    if (weakness) {
+      throw new Invalid(
+        `${weakness}: it must carry at least 128 random bits (e.g. \`openssl rand -base64 32\`, or leave it unset to have one generated)`,
+      );
+    }
     return raw;
   },
 };

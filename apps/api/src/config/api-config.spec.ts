@@ -1,0 +1,40 @@
+import { EnvError, generateApiKey } from '@parkex/db';
+import { loadApiConfig } from './api-config';
+
+const BASE = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadApiConfig({ ...BASE, ...env });
+  } catch (error) {
+    if (error instanceof EnvError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadApiConfig', () => {
+  it('refuses a weak OPERATOR_API_KEY with a clear message that never repeats the key', () => {
+    const found = problems({ OPERATOR_API_KEY: 'a'.repeat(32), TRUSTED_PROXIES: 'nope' });
+    expect(found).toEqual([
+      'OPERATOR_API_KEY: uses only 1 distinct character; at least 8 are needed: it must carry at least 128 random bits (e.g. `openssl rand -base64 32`, or leave it unset to have one generated)',
+      'TRUSTED_PROXIES: "nope" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)',
+    ]);
+  });
+
+  it('reads the limits and their defaults', () => {
+    const key = generateApiKey();
+    const config = loadApiConfig({ ...BASE, OPERATOR_API_KEY: key, TRUSTED_PROXIES: '10.0.0.0/8' });
+    expect(config).toMatchObject({
+      operatorApiKey: key,
+      trustedProxies: ['10.0.0.0/8'],
+      rateLimitPerSecond: 50_000,
+      rateLimitBurst: 250_000,
+      rateLimitAnonPerSecond: 10,
+      rateLimitAnonBurst: 100,
+      authNegativeCacheMs: 5000,
+      bodyLimitBytes: 65_536,
+      participantBodyLimitBytes: 8_388_608,
+    });
+  });
+});
