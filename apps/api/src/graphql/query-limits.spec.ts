@@ -79,9 +79,13 @@ describe('query limits', () => {
     expect(analyse('{ orders { edges { cursor } } }').cost).toBe(1 + 50 * 2);
   });
 
-  it('costs a list by its bound: fills as 500, submitOrders as 10,000', () => {
+  it('costs a list by its bound (fills as 500), submitOrders by the orders it submits', () => {
     expect(analyse('{ clearingResult { fills { price amount } } }').cost).toBe(1 + 1 + 500 * 2);
-    expect(analyse('mutation { submitOrders(orders: []) { id } }').cost).toBe(1 + 10_000);
+    expect(analyse('mutation { submitOrders(orders: [{}, {}, {}]) { id } }').cost).toBe(1 + 3);
+    expect(analyse('mutation { submitOrders(orders: {}) { id } }').cost).toBe(1 + 1);
+    const submit = 'mutation($o: [OrderInput!]!) { submitOrders(orders: $o) { id } }';
+    expect(analyse(submit, { o: Array(7).fill({}) }).cost).toBe(1 + 7);
+    expect(analyse(submit, { o: Array(10_001).fill({}) }).cost).toBe(1 + 10_000); // its bound
   });
 
   it.each([0, -1, 501, 1_000_000])('refuses first = %p as PAGE_SIZE, literal or variable', (n) => {

@@ -263,7 +263,21 @@ class Analysis {
     const first = field.arguments?.find((arg) => arg.name.value === PAGE_ARGUMENT);
     if (first) return this.pageSize(first.value, field);
     if (CONNECTIONS.has(name)) return this.limits.defaultPageSize;
-    return LIST_BOUNDS[name] ?? 1;
+    const bound = LIST_BOUNDS[name] ?? 1;
+    const input = LISTS_BY_INPUT[name];
+    const given = input && field.arguments?.find((arg) => arg.name.value === input);
+    return given ? Math.min(this.itemsOf(given.value), bound) : bound;
+  }
+
+  /** Items of a list argument (a literal or a variable's value); one for a single value. */
+  private itemsOf(node: ValueNode): number {
+    if (node.kind === Kind.LIST) return node.values.length;
+    if (node.kind !== Kind.VARIABLE) return 1; // a single value is coerced to a list of one
+    const name = node.name.value;
+    const value = Object.prototype.hasOwnProperty.call(this.variables, name)
+      ? this.variables[name]
+      : undefined;
+    return Array.isArray(value) ? value.length : 1;
   }
 
   private pageSize(node: ValueNode, field: FieldNode): number {
@@ -297,6 +311,12 @@ class Analysis {
 
 /** Apollo's plugin type as the Nest driver sees it (one copy of `@apollo/server`'s types). */
 type ApolloPlugin = NonNullable<ApolloDriverConfig['plugins']>[number];
+
+/**
+ * Lists that return one item per element of an input argument: costed by that argument's actual
+ * length (at most their bound), so a submission of 10 orders costs as 10 items, not 10,000.
+ */
+const LISTS_BY_INPUT: Readonly<Record<string, string>> = { submitOrders: 'orders' };
 
 /** Connections whose `first` may be left out (then the default page size). */
 export const CONNECTIONS: ReadonlySet<string> = new Set([
