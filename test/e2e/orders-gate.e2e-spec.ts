@@ -382,8 +382,8 @@ describe('rate limiting', () => {
   });
 
   it('refuses requests beyond the burst per API key with RATE_LIMITED, and refills', async () => {
-    // A request weighs its query cost plus its orders: createParticipant 4 (the operator's
-    // bucket holds 8), `me { id }` 2, this submitOrders of one order 11 + 1.
+    // A request weighs its query cost, each order submitted an item: createParticipant 4 (the
+    // operator's bucket holds 8), `me { id }` 2, this submitOrders of one order 1 + 10 fields.
     const product = { code: 'ELECTRICITY', intervalSeconds: 900, gateClosureSeconds: 300 };
     const a = await api.createParticipant(uniqueName('Chatty'));
     const b = await api.createParticipant(uniqueName('Quiet'));
@@ -393,9 +393,9 @@ describe('rate limiting', () => {
     const limited = await api.gql(SUBMIT, { orders: [order] }, a.key);
     const error = expectError(limited, 'RATE_LIMITED', {
       message:
-        /too many requests with this API key: the limit is 4 per second \(bursts of 8\), counted in query cost plus orders submitted \(this request: 12\); retry in \d+ ms/,
+        /too many requests with this API key: the limit is 4 per second \(bursts of 8\), counted in query cost, each order submitted an item \(this request: 11\); retry in \d+ ms/,
     });
-    expect(error.extensions.weight).toBe(12);
+    expect(error.extensions.weight).toBe(11);
     expect(error.extensions.retryAfterMs).toBeGreaterThan(0);
     const written = await db.query('SELECT 1 FROM market_order WHERE client_order_id = $1', [
       order.clientOrderId,

@@ -15,7 +15,7 @@ export interface ApiConfig extends DatabaseUrls {
   nodeEnv: 'development' | 'production' | 'test';
   operatorApiKey: string | undefined;
   dbPoolSize: number;
-  /** Tokens per second per API key (a request takes its query cost plus orders submitted), and the burst. */
+  /** Tokens per second per API key (a request takes its query cost), and the burst. */
   rateLimitPerSecond: number;
   rateLimitBurst: number;
   /** Requests per second without a valid key, per client address, and the burst. */

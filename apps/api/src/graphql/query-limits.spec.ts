@@ -79,13 +79,20 @@ describe('query limits', () => {
     expect(analyse('{ orders { edges { cursor } } }').cost).toBe(1 + 50 * 2);
   });
 
-  it('costs a list by its bound (fills as 500), submitOrders by the orders it submits', () => {
+  it('costs a list by its bound (fills as 500), or by the size its arguments give', () => {
     expect(analyse('{ clearingResult { fills { price amount } } }').cost).toBe(1 + 1 + 500 * 2);
     expect(analyse('mutation { submitOrders(orders: [{}, {}, {}]) { id } }').cost).toBe(1 + 3);
     expect(analyse('mutation { submitOrders(orders: {}) { id } }').cost).toBe(1 + 1);
     const submit = 'mutation($o: [OrderInput!]!) { submitOrders(orders: $o) { id } }';
     expect(analyse(submit, { o: Array(7).fill({}) }).cost).toBe(1 + 7);
     expect(analyse(submit, { o: Array(10_001).fill({}) }).cost).toBe(1 + 10_000); // its bound
+    const stats = (from: string, to: string) =>
+      analyse(
+        `query($from: DateTime!) { priceStatistics(productCode: "X", from: $from, to: "${to}", bucket: HOUR) { minPrice } }`,
+        { from },
+      ).cost;
+    expect(stats('2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z')).toBe(1 + 25); // a day, hourly
+    expect(stats('2020-01-01T00:00:00Z', '2030-01-01T00:00:00Z')).toBe(1 + 10_000); // its bound
   });
 
   it.each([0, -1, 501, 1_000_000])('refuses first = %p as PAGE_SIZE, literal or variable', (n) => {

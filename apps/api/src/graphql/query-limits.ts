@@ -9,12 +9,14 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
+  valueFromASTUntyped,
 } from 'graphql';
 import { MAX_LISTED_FILLS } from '../clearing/clearing.service';
 import { AppError } from '../common/app-error';
 import { MAX_NAMED_PARTICIPANTS } from '../dashboard/dashboard.service';
 import { MAX_ORDERS_PER_CALL } from '../orders/order-rules';
-import { MAX_BUCKETS } from '../statistics/statistics.service';
+import type { StatisticsBucketEnum } from '../statistics/models/price-statistics.model';
+import { BUCKET_MS, MAX_BUCKETS } from '../statistics/statistics.service';
 
 export interface QueryLimits {
   /** Most lexical tokens a document may have; the parser stops at the next one (graphql-js `maxTokens`). */
@@ -264,20 +266,11 @@ class Analysis {
     if (first) return this.pageSize(first.value, field);
     if (CONNECTIONS.has(name)) return this.limits.defaultPageSize;
     const bound = LIST_BOUNDS[name] ?? 1;
-    const input = LISTS_BY_INPUT[name];
-    const given = input && field.arguments?.find((arg) => arg.name.value === input);
-    return given ? Math.min(this.itemsOf(given.value), bound) : bound;
-  }
-
-  /** Items of a list argument (a literal or a variable's value); one for a single value. */
-  private itemsOf(node: ValueNode): number {
-    if (node.kind === Kind.LIST) return node.values.length;
-    if (node.kind !== Kind.VARIABLE) return 1; // a single value is coerced to a list of one
-    const name = node.name.value;
-    const value = Object.prototype.hasOwnProperty.call(this.variables, name)
-      ? this.variables[name]
-      : undefined;
-    return Array.isArray(value) ? value.length : 1;
+    const sized = LIST_SIZES[name]?.((argument) => {
+      const node = field.arguments?.find((arg) => arg.name.value === argument)?.value;
+      return node && valueFromASTUntyped(node, this.variables);
+    });
+    return sized === undefined ? bound : Math.min(Math.max(sized, 0), bound);
   }
 
   private pageSize(node: ValueNode, field: FieldNode): number {
@@ -313,10 +306,25 @@ class Analysis {
 type ApolloPlugin = NonNullable<ApolloDriverConfig['plugins']>[number];
 
 /**
- * Lists that return one item per element of an input argument: costed by that argument's actual
- * length (at most their bound), so a submission of 10 orders costs as 10 items, not 10,000.
+ * Lists whose size follows from their arguments (literals or variables): costed at that size
+ * (at most their bound), so a submission of 10 orders costs as 10 items, not 10,000, and a day
+ * of hourly statistics as 25 buckets. Undefined when the arguments do not tell (then the bound).
  */
-const LISTS_BY_INPUT: Readonly<Record<string, string>> = { submitOrders: 'orders' };
+const LIST_SIZES: Readonly<Record<string, (arg: (name: string) => unknown) => number | undefined>> =
+  {
+    submitOrders: (arg) => {
+      const orders = arg('orders');
+      if (orders === undefined) return undefined;
+      return Array.isArray(orders) ? orders.length : 1; // a single value is a list of one
+    },
+    priceStatistics: (arg) => {
+      const from = Date.parse(String(arg('from')));
+      const to = Date.parse(String(arg('to')));
+      const bucketMs = BUCKET_MS[arg('bucket') as StatisticsBucketEnum];
+      if (!Number.isFinite(from) || !Number.isFinite(to) || !bucketMs) return undefined;
+      return Math.ceil((to - from) / bucketMs) + 1; // whole UTC buckets overlapping [from, to)
+    },
+  };
 
 /** Connections whose `first` may be left out (then the default page size). */
 export const CONNECTIONS: ReadonlySet<string> = new Set([

@@ -3,7 +3,7 @@ import { ClientAddresses } from './client-address';
 import { AddressRateLimiter, RateLimiter, type RateLimitOptions } from './rate-limiter';
 
 export interface RateLimitModuleOptions {
-  /** Per API key, in query cost plus orders submitted. */
+  /** Per API key, in query cost (each order submitted an item). */
   perKey: RateLimitOptions;
   /** Per client address, for requests without a valid key. */
   perAddress: RateLimitOptions;

@@ -111,7 +111,7 @@ export class RateLimiter {
     throw new AppError(
       'RATE_LIMITED',
       `too many requests with this API key: the limit is ${perSecond} per second (bursts of ${burst}), ` +
-        `counted in query cost plus orders submitted (this request: ${weight}); retry in ${retryAfterMs} ms`,
+        `counted in query cost, each order submitted an item (this request: ${weight}); retry in ${retryAfterMs} ms`,
       { reason: 'KEY_RATE', retryAfterMs, limitPerSecond: perSecond, burst, weight },
     );
   }

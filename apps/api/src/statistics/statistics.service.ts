@@ -7,7 +7,8 @@ import { StatisticsBucketEnum } from './models/price-statistics.model';
 /** Buckets one query may span. */
 export const MAX_BUCKETS = 10_000;
 
-const BUCKET_MS: Record<StatisticsBucketEnum, number> = {
+/** Length of a statistics bucket. */
+export const BUCKET_MS: Record<StatisticsBucketEnum, number> = {
   [StatisticsBucketEnum.HOUR]: 3_600_000,
   [StatisticsBucketEnum.DAY]: 86_400_000,
 };
