@@ -11,6 +11,7 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import WebSocket, { WebSocketServer } from 'ws';
 import { AuthService } from '../auth/auth.service';
+import { ClientAddresses } from '../rate-limit/client-address';
 import { graphqlWsOptions } from './graphql-ws.options';
 import { CLOSE_TOO_MANY, LiveConnections } from './live-connections';
 import { LIVE_OPTIONS, type LiveOptions } from './live.options';
@@ -38,6 +39,7 @@ export class LiveSocketServer implements OnApplicationBootstrap, OnModuleDestroy
     private readonly moduleRef: ModuleRef,
     private readonly auth: AuthService,
     private readonly connections: LiveConnections,
+    private readonly addresses: ClientAddresses,
     @Inject(LIVE_OPTIONS) private readonly options: LiveOptions,
   ) {}
 
@@ -82,7 +84,11 @@ export class LiveSocketServer implements OnApplicationBootstrap, OnModuleDestroy
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    const address = addressOf(request);
+    // The client's address as the request limits see it (X-Forwarded-For from trusted proxies).
+    const address = this.addresses.clientAddress(
+      request.socket.remoteAddress,
+      request.headers['x-forwarded-for'],
+    );
     wss.handleUpgrade(request, socket, head, (ws) => {
       if (!this.connections.admit(ws, address)) {
         ws.close(
@@ -124,6 +130,3 @@ function pathOf(url: string | undefined): string {
 }
 
 /** The peer's address (a proxy in front is one address for all its clients). */
-function addressOf(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown';
-}
