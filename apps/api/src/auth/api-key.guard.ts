@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { forbidden } from '../common/app-error';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { AuthService } from './auth.service';
-import type { GqlContext } from './principal';
+import type { GqlContext, Principal } from './principal';
 import { ROLES_KEY } from './roles.decorator';
 
 /**
@@ -26,10 +26,20 @@ export class ApiKeyGuard implements CanActivate {
     const gql = GqlExecutionContext.create(context);
     const ctx = gql.getContext<GqlContext>();
     if (!ctx.principal) {
-      const authenticated = await this.auth.authenticate(authorizationOf(ctx));
-      // One token per request and API key; a refused request keeps no principal, so each of
-      // its other fields is checked (and refused) again.
-      this.rateLimiter.take(authenticated.keyHash);
+      let authenticated: Principal | undefined;
+      try {
+        authenticated = await this.auth.authenticate(authorizationOf(ctx));
+        // One token per request and API key; a refused request keeps no principal, so each of
+        // its other fields is checked (and refused) again.
+        this.rateLimiter.take(authenticated.keyHash);
+      } catch (error) {
+        // Counted (once per request) into the audit log's per-minute refusal rows.
+        this.audit.noteRefusal(ctx, error, {
+          address: addressOf(ctx),
+          participantId: authenticated?.id,
+        });
+        throw error;
+      }
       ctx.principal = authenticated;
     }
     const principal = ctx.principal;
@@ -51,6 +61,12 @@ export class ApiKeyGuard implements CanActivate {
     }
     throw error;
   }
+}
+
+/** The caller's address as Express sees it (its trust-proxy setting applies). */
+function addressOf(ctx: GqlContext): string {
+  const req = ctx.req as { ip?: string; socket?: { remoteAddress?: string } } | undefined;
+  return req?.ip ?? req?.socket?.remoteAddress ?? 'unknown';
 }
 
 function authorizationOf(ctx: GqlContext): unknown {

@@ -3,6 +3,7 @@ import type { PoolClient, QueryConfig } from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { MarketOrderEntity, OrderSide, OrderStatus } from '../entities/market-order.entity';
 import type { ProductEntity } from '../entities/product.entity';
+import { appendPendingAudit } from './audit-log.repository';
 import { pgError } from './pg-errors';
 import { rawClient } from './raw-client';
 
@@ -385,6 +386,7 @@ export class OrderRepository {
           outcome.existing.push(...(await findExisting(taken)));
         }
         rules.check(outcome);
+        await appendPendingAudit((text, values) => client.query(text, values));
         return outcome;
       });
     } catch (error) {
@@ -452,7 +454,10 @@ export class OrderRepository {
            RETURNING ${TERM_COLUMNS}, '0' AS filled_wh, o.status`,
           [orderId],
         );
-        if (updated.rows.length) return { kind: 'CANCELLED', order: toOrder(updated.rows[0]) };
+        if (updated.rows.length) {
+          await appendPendingAudit((text, values) => client.query(text, values));
+          return { kind: 'CANCELLED', order: toOrder(updated.rows[0]) };
+        }
         const now = await client.query<OrderRow>(
           `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM} WHERE o.id = $1`,
           [orderId],
