@@ -70,12 +70,19 @@ export class ExportsController {
  */
 async function writeAll(
   res: ServerResponse,
-  chunks: AsyncIterable<string>,
+  chunks: AsyncGenerator<string>,
   timeoutMs: number,
 ): Promise<void> {
-  for await (const chunk of chunks) {
-    if (res.destroyed) throw new Error('the client went away');
-    if (!res.write(chunk)) await drained(res, timeoutMs);
+  try {
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+      if (res.destroyed) throw new Error('the client went away');
+      if (!res.write(next.value)) await drained(res, timeoutMs);
+    }
+  } catch (error) {
+    // Cut the client first; the rows' cursor is closed behind it.
+    res.destroy();
+    chunks.return(undefined).catch(() => undefined);
+    throw error;
   }
   await new Promise<void>((resolve, reject) => {
     res.once('error', reject);

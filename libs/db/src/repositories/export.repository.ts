@@ -147,7 +147,7 @@ export class ExportRepository implements OnApplicationShutdown {
     this.pool = new Pool({
       connectionString: options.url,
       max: this.poolSize,
-      application_name: `${extra.application_name ?? 'parkex'}-export`,
+      application_name: `${extra.application_name ?? 'parkex'}-export-${process.pid}`,
       ...pgConnectionOptions({
         ...this.connection,
         statementTimeoutMs: this.connection.longReadTimeoutMs,

@@ -291,13 +291,14 @@ export class OrderRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Submits a batch of one participant's orders, all or nothing, in one transaction of two
-   * statements (4 round trips with BEGIN and COMMIT, whatever the batch size):
+   * Submits a batch of one participant's orders, all or nothing, in one transaction of three
+   * statements (5 round trips with BEGIN and COMMIT, whatever the batch size):
    * 1. share-lock the participant, open the batch's product-intervals (`ON CONFLICT DO
    *    NOTHING`), lock the (participant, interval) pairs in key order, read the products
    *    → `rules.prepare` checks the terms and returns the rows;
    * 2. insert them with one statement from `unnest` arrays, skipping clientOrderIds already
-   *    taken, and read the state just before it → `rules.check` (idempotency, self-cross).
+   *    taken, and read the state just before it → `rules.check` (idempotency, self-cross);
+   * 3. the mutation's audit row (`appendPendingAudit`), committed with the orders.
    * Throws `GateClosedError` when the database's gate trigger refuses the insert (PX001).
    * `intervals` are the batch's distinct product-intervals.
    */
