@@ -16,8 +16,10 @@ const MAX_LIST = 20;
  * text `\u0000` (six characters): jsonb cannot store NUL, and a terminal that prints a row must
  * not obey an escape sequence hidden in it.
  */
+/* eslint-disable no-control-regex -- matching control characters is the point */
 const UNPRINTABLE =
   /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/* eslint-enable no-control-regex */
 
 export function escapeControls(text: string): string {
   return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

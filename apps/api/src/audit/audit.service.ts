@@ -170,8 +170,8 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, BeforeApplic
   }
 
   private enqueue(record: AuditRecord): Promise<void> {
-    return new Promise<void>((done) => {
-      this.queue.push({ record, done });
+    return new Promise<void>((resolve) => {
+      this.queue.push({ record, done: resolve });
       if (!this.flushing) void this.flush();
     });
   }
