@@ -1,6 +1,7 @@
 import { get, type IncomingMessage } from 'node:http';
 import { generateApiKey } from '@parkex/db';
 import type { Client } from 'pg';
+import { TAMPER_WINDOW } from '../support/ledger-check';
 import { createProduct } from '../support/market-factory';
 import { startAppProcess, type AppProcess } from '../support/processes';
 import { connectTestDatabase } from '../support/test-database';
@@ -25,8 +26,10 @@ describe('exports are isolated from the API', () => {
   beforeAll(async () => {
     db = await connectTestDatabase();
     product = await createProduct(db);
-    // Nobody else delivers in 2052.
-    const start = new Date(Date.UTC(2052, 0, 1) + (process.pid % 300) * 86_400_000);
+    // In the tamper window: the seeded journal's hash is a placeholder, which whole-chain checks
+    // (firstBrokenJournal) leave out there; days 310–359 of it, after audit-verification's days
+    // (1–300), so that no other spec's verifyLedger window holds it. The product is our own.
+    const start = new Date(TAMPER_WINDOW.from.getTime() + (310 + (process.pid % 50)) * 86_400_000);
     window = {
       from: start.toISOString(),
       to: new Date(start.getTime() + 900_000).toISOString(),
@@ -251,7 +254,7 @@ async function createAuditor(
  * One cleared interval of `product` with a balanced journal of `lines` entries between two new
  * participants, written as the administrator with bulk SQL (the triggers on: the journal joins
  * the hash chain under the clearing's lock and must balance at commit; its hashes are
- * placeholders, as exports do not read them).
+ * placeholders, as exports do not read them: it must deliver in the tamper window).
  */
 async function seedJournal(db: Client, product: string, start: Date, lines: number): Promise<void> {
   await db.query('BEGIN');
