@@ -82,7 +82,8 @@ describe('CSV exports', () => {
     product = await createProduct(db, { networkFee: '0.125' });
     const buyerName = `Plating, "North" ${uniqueName('hall')}`;
     buyer = { ...(await api.createParticipant(buyerName)), name: buyerName };
-    const sellerName = uniqueName('Rooftop PV');
+    // A name a spreadsheet would run (only this spec uses it: names are unique).
+    const sellerName = '=HYPERLINK("http://x","click")';
     seller = { ...(await api.createParticipant(sellerName)), name: sellerName };
     auditor = await api.createParticipant(uniqueName('Auditor'), 'AUDITOR');
     orderIds = await placeOrders(
@@ -131,7 +132,7 @@ describe('CSV exports', () => {
       expect(header).toEqual(SETTLEMENT_COLUMNS);
       const at = start.toISOString();
       const b = [buyer.id, buyer.name, 'PARTICIPANT'];
-      const s = [seller.id, seller.name, 'PARTICIPANT'];
+      const s = [seller.id, `'${seller.name}`, 'PARTICIPANT'];
       expect(rows).toEqual([
         [journalId, '0', at, product, ...b, 'ENERGY', '0', '1', '-3.50'],
         [journalId, '1', at, product, ...s, 'ENERGY', '0', '-1', '3.50'],
@@ -139,6 +140,23 @@ describe('CSV exports', () => {
         [journalId, '3', at, product, ...s, 'ENERGY', '1', '-1', '3.50'],
         [journalId, '4', at, product, ...b, 'NETWORK_FEE', '', '0', '-0.25'],
         [journalId, '5', at, product, '', '', 'UTILITY', 'NETWORK_FEE', '', '0', '0.25'],
+      ]);
+    });
+
+    it('neutralises a participant name that is a formula, and leaves negative amounts numbers', async () => {
+      const response = await get(
+        '/exports/settlements.csv',
+        { ...window, participantId: seller.id },
+        auditor.key,
+      );
+      expect(response.status).toBe(200);
+      // The quote makes a spreadsheet show the text instead of running the formula.
+      expect(response.body).toContain(`,"'=HYPERLINK(""http://x"",""click"")",PARTICIPANT,`);
+      expect(response.body).not.toMatch(/,"?=HYPERLINK/);
+      const rows = parseCsv(response.body).slice(1);
+      expect(rows.map((r) => [r[5], r[9]])).toEqual([
+        [`'=HYPERLINK("http://x","click")`, '-1'],
+        [`'=HYPERLINK("http://x","click")`, '-1'],
       ]);
     });
 

@@ -53,11 +53,17 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private async admit(ctx: GqlContext, info: OperationInfo): Promise<Admission> {
+    let principal: Principal | undefined;
     try {
-      const principal = await this.principalOf(ctx);
+      principal = await this.principalOf(ctx);
       this.rateLimiter.take(principal.keyHash, requestWeight(info));
       return { principal };
     } catch (error) {
+      // Counted once per request (admission is) into the audit log's per-minute refusal rows.
+      this.audit.noteRefusal(ctx, error, {
+        address: addressOf(ctx),
+        participantId: principal?.id,
+      });
       return { error };
     }
   }
@@ -73,4 +79,9 @@ export class ApiKeyGuard implements CanActivate {
     // graphql-ws: the key is in the connection's parameters, the address on its upgrade request.
     return this.auth.authenticateSocket(ctx.connectionParams, ctx.extra?.request);
   }
+}
+
+/** The caller's address as the request gate resolved it (trusted proxies applied). */
+function addressOf(ctx: GqlContext): string {
+  return ctx.req?.parkexAuth?.address ?? ctx.extra?.request?.socket.remoteAddress ?? 'unknown';
 }

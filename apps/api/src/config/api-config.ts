@@ -47,6 +47,12 @@ export interface ApiConfig extends DatabaseUrls {
   auditSealGraceMs: number;
   /** verifyAuditLog refuses a range holding more seals than this. */
   auditVerifyMaxSeals: number;
+  /** CSV exports running at once in this replica (and connections of their own pool). */
+  exportMaxConcurrent: number;
+  /** CSV exports running at once per participant (whichever of its keys). */
+  exportMaxPerParticipant: number;
+  /** An export whose client takes nothing for this long is cut. */
+  exportWriteTimeoutMs: number;
 }
 
 /** Reads and validates the API's environment once; lists every bad variable. */
@@ -76,6 +82,9 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       AUDIT_SEAL_INTERVAL_MS: env.int(1000, 0, 60_000),
       AUDIT_SEAL_GRACE_MS: env.int(60_000, 1000, 86_400_000),
       AUDIT_VERIFY_MAX_SEALS: env.int(1_000_000, 1, 100_000_000),
+      EXPORT_MAX_CONCURRENT: env.int(4, 1, 100),
+      EXPORT_MAX_PER_PARTICIPANT: env.int(2, 1, 100),
+      EXPORT_WRITE_TIMEOUT_MS: env.int(30_000, 100, 3_600_000),
       ...dbConnectionEnv(),
     },
     source,
@@ -105,6 +114,9 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     auditSealIntervalMs: values.AUDIT_SEAL_INTERVAL_MS,
     auditSealGraceMs: values.AUDIT_SEAL_GRACE_MS,
     auditVerifyMaxSeals: values.AUDIT_VERIFY_MAX_SEALS,
+    exportMaxConcurrent: values.EXPORT_MAX_CONCURRENT,
+    exportMaxPerParticipant: values.EXPORT_MAX_PER_PARTICIPANT,
+    exportWriteTimeoutMs: values.EXPORT_WRITE_TIMEOUT_MS,
   };
 }
 

@@ -12,6 +12,22 @@ describe('RFC 4180 CSV', () => {
     expect(csvField(7)).toBe('7');
   });
 
+  it('neutralises cells a spreadsheet would run as a formula, numbers excepted', () => {
+    expect(csvField('=HYPERLINK("http://x","click")')).toBe(
+      `"'=HYPERLINK(""http://x"",""click"")"`,
+    );
+    expect(csvField('+cmd')).toBe("'+cmd");
+    expect(csvField('-1+2')).toBe("'-1+2");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('\tx')).toBe("'\tx");
+    expect(csvField('\r=1')).toBe(`"'\r=1"`);
+    expect(csvField('-12.50')).toBe('-12.50');
+    expect(csvField('+3')).toBe('+3');
+    expect(csvField('-0.001')).toBe('-0.001');
+    expect(csvField('a=b')).toBe('a=b');
+    expect(csvField(-5)).toBe('-5');
+  });
+
   it('ends every record with CRLF', () => {
     expect(csvRecord(['a', null, 'b,c'])).toBe('a,,"b,c"\r\n');
   });

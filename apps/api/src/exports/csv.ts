@@ -1,12 +1,26 @@
 /**
  * RFC 4180 CSV: comma-separated fields, CRLF after every record (the header too), a field
- * quoted when it holds a comma, a double quote, CR or LF, and a quote inside doubled.
+ * quoted when it holds a comma, a double quote, CR or LF, and a quote inside doubled; text that
+ * a spreadsheet would run as a formula is neutralised first (`neutraliseFormula`).
  */
 export type CsvValue = string | number | null | undefined;
 
+/** A cell a spreadsheet would read as a formula (OWASP "CSV injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A plain decimal number, e.g. -12.50 or +3: left as it is, spreadsheets read it as a number. */
+const DECIMAL = /^[+-]?\d+(\.\d+)?$/;
+
+/**
+ * A cell that starts with =, +, -, @, tab or CR and is not a plain decimal number gets a single
+ * quote in front (`'=HYPERLINK(…)`): spreadsheet programs show it as text instead of running it.
+ */
+export function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) && !DECIMAL.test(text) ? `'${text}` : text;
+}
+
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  const text = typeof value === 'number' ? String(value) : neutraliseFormula(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -1,12 +1,10 @@
 import { Controller, Get, Req, Res, UseFilters } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Principal } from '../auth/principal';
 import { ExportErrorFilter } from './export-error.filter';
 import { type CsvExport, ExportsService } from './exports.service';
 
-type ExportRequest = IncomingMessage & { query: Record<string, unknown> };
+type ExportRequest = IncomingMessage & { query: Record<string, unknown>; ip?: string };
 
 /**
  * `GET /exports/settlements.csv` and `GET /exports/fills.csv` with `Authorization: Bearer <key>`:
@@ -37,9 +35,13 @@ export class ExportsController {
     action: string,
     prepare: (principal: Principal) => Promise<CsvExport>,
   ): Promise<void> {
-    const principal = await this.service.authenticate(req.headers.authorization);
+    const principal = await this.service.authenticate(
+      req.headers.authorization,
+      req.ip ?? req.socket.remoteAddress ?? 'unknown',
+    );
     let csv: CsvExport;
     try {
+      this.service.admit(principal, res);
       csv = await prepare(principal);
     } catch (error) {
       await this.service.record(principal.id, action, req.query, error);
@@ -50,7 +52,7 @@ export class ExportsController {
     res.setHeader('content-disposition', `attachment; filename="${csv.filename}"`);
     res.setHeader('cache-control', 'no-store');
     try {
-      await pipeline(Readable.from(csv.body), res);
+      await writeAll(res, csv.body, this.service.writeTimeoutMs);
     } catch (error) {
       // The client went away or the query failed: the response is cut, never completed.
       res.destroy();
@@ -59,4 +61,51 @@ export class ExportsController {
     }
     await this.service.record(principal.id, csv.action, csv.args);
   }
+}
+
+/**
+ * Writes the chunks as the client takes them and ends the response. Each chunk the socket does
+ * not take at once must drain within `timeoutMs`: a client that stops reading is cut then (the
+ * rows' cursor and its connection are released as the generator returns).
+ */
+async function writeAll(
+  res: ServerResponse,
+  chunks: AsyncGenerator<string>,
+  timeoutMs: number,
+): Promise<void> {
+  try {
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+      if (res.destroyed) throw new Error('the client went away');
+      if (!res.write(next.value)) await drained(res, timeoutMs);
+    }
+  } catch (error) {
+    // Cut the client first; the rows' cursor is closed behind it.
+    res.destroy();
+    chunks.return(undefined).catch(() => undefined);
+    throw error;
+  }
+  await new Promise<void>((resolve, reject) => {
+    res.once('error', reject);
+    res.end(() => resolve());
+  });
+}
+
+function drained(res: ServerResponse, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error('the client went away'));
+    const timer = setTimeout(
+      () => done(new Error(`the client took nothing for ${timeoutMs} ms: export cut`)),
+      timeoutMs,
+    );
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
 }

@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import { ExportRepository, type FillExportRow, type SettlementEntryRow } from '@parkex/db';
 import { formatMoney, formatQuantity } from '@parkex/market';
 import { AuditService } from '../audit/audit.service';
 import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
-import { badInput, forbidden } from '../common/app-error';
+import { AppError, badInput, forbidden } from '../common/app-error';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { isUuid } from '../participants/participants.service';
 import { canonicalDecimal } from '../products/models/product.model';
 import { RateLimiter } from '../rate-limit/rate-limiter';
@@ -53,20 +55,93 @@ type Query = Record<string, unknown>;
  * CSV exports for auditors and the operator (a participant may export its own settlements, and
  * nothing else). Same keys, rate limit and error codes as GraphQL; every export, finished or
  * refused after authentication, is written to the audit log.
+ *
+ * Exports are isolated from the rest of the API: at most EXPORT_MAX_CONCURRENT run at once in a
+ * replica, each on a connection of the exports' own pool of that size, and at most
+ * EXPORT_MAX_PER_PARTICIPANT per participant; beyond, RATE_LIMITED. At shutdown the running ones
+ * are cut so that the process exits promptly.
  */
 @Injectable()
-export class ExportsService {
+export class ExportsService implements OnModuleDestroy {
+  private running = 0;
+  private readonly perParticipant = new Map<string, number>();
+  private readonly open = new Set<ServerResponse>();
+  private closing = false;
+
   constructor(
     private readonly auth: AuthService,
     private readonly rateLimiter: RateLimiter,
     private readonly audit: AuditService,
     private readonly exports: ExportRepository,
-  ) {}
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {
+    exports.configure({ poolSize: config.exportMaxConcurrent });
+  }
 
-  async authenticate(authorization: unknown): Promise<Principal> {
-    const principal = await this.auth.authenticate(authorization);
-    this.rateLimiter.take(principal.keyHash);
-    return principal;
+  /** How long an export may wait for its client to take the next chunk. */
+  get writeTimeoutMs(): number {
+    return this.config.exportWriteTimeoutMs;
+  }
+
+  async authenticate(authorization: unknown, address: string): Promise<Principal> {
+    const request = {};
+    let principal: Principal | undefined;
+    try {
+      principal = await this.auth.authenticate(authorization);
+      this.rateLimiter.take(principal.keyHash);
+      return principal;
+    } catch (error) {
+      this.audit.noteRefusal(request, error, { address, participantId: principal?.id });
+      throw error;
+    }
+  }
+
+  /**
+   * Takes one of the running-export slots for `principal` until `res` closes (finished, cut or
+   * abandoned); RATE_LIMITED when the replica or the participant has none left.
+   */
+  admit(principal: Principal, res: ServerResponse): void {
+    if (this.closing) {
+      throw new AppError('RATE_LIMITED', 'the server is shutting down: retry on another replica', {
+        reason: 'SHUTTING_DOWN',
+        retryAfterMs: 1000,
+      });
+    }
+    const mine = this.perParticipant.get(principal.id) ?? 0;
+    if (mine >= this.config.exportMaxPerParticipant) {
+      throw new AppError(
+        'RATE_LIMITED',
+        `at most ${this.config.exportMaxPerParticipant} exports of one participant run at once; retry when one has finished`,
+        {
+          reason: 'EXPORTS_PER_PARTICIPANT',
+          limit: this.config.exportMaxPerParticipant,
+          retryAfterMs: 1000,
+        },
+      );
+    }
+    if (this.running >= this.config.exportMaxConcurrent) {
+      throw new AppError(
+        'RATE_LIMITED',
+        `the server runs at most ${this.config.exportMaxConcurrent} exports at once; retry in a moment`,
+        { reason: 'EXPORTS_RUNNING', limit: this.config.exportMaxConcurrent, retryAfterMs: 1000 },
+      );
+    }
+    this.running += 1;
+    this.perParticipant.set(principal.id, mine + 1);
+    this.open.add(res);
+    res.once('close', () => {
+      this.open.delete(res);
+      this.running -= 1;
+      const left = (this.perParticipant.get(principal.id) ?? 1) - 1;
+      if (left > 0) this.perParticipant.set(principal.id, left);
+      else this.perParticipant.delete(principal.id);
+    });
+  }
+
+  /** Shutdown: running exports are cut (never completed), new ones refused. */
+  onModuleDestroy(): void {
+    this.closing = true;
+    for (const res of this.open) res.destroy();
   }
 
   /**

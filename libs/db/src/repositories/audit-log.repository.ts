@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { auditSealHash, GENESIS_HASH, type SealedAuditRow } from '@parkex/market';
 import type { ClientBase } from 'pg';
@@ -14,6 +15,53 @@ export interface AuditRecord {
   outcome: 'OK' | 'ERROR';
   errorCode?: string | null;
   message?: string | null;
+}
+
+const INSERT_AUDIT_ROW = `INSERT INTO audit_log (actor_id, action, args, outcome, error_code, message)
+  VALUES ($1, $2, $3::jsonb, $4, $5, $6)`;
+
+function auditRowValues(record: AuditRecord): unknown[] {
+  return [
+    record.actorId,
+    record.action,
+    record.args === undefined ? null : JSON.stringify(record.args),
+    record.outcome,
+    record.errorCode ?? null,
+    record.message ?? null,
+  ];
+}
+
+/** Runs one statement in the caller's transaction (a `pg` client's or an EntityManager's `query`). */
+export type TransactionQuery = (text: string, values: unknown[]) => Promise<unknown>;
+
+/** The audit row of the mutation being run, waiting to be written in its transaction. */
+export interface PendingAudit {
+  readonly record: AuditRecord;
+  /** Set once a transaction has inserted the row (it may still roll back: then the mutation fails). */
+  written: boolean;
+}
+
+const pendingAudit = new AsyncLocalStorage<PendingAudit>();
+
+/**
+ * Runs `work` (an allowed-or-refused mutation) with its audit row pending: the repository that
+ * makes the mutation's change writes the row in the same transaction (`appendPendingAudit`), so
+ * the change and its audit row commit together or not at all.
+ */
+export function runWithPendingAudit<T>(pending: PendingAudit, work: () => T): T {
+  return pendingAudit.run(pending, work);
+}
+
+/**
+ * Writes the pending audit row of the current mutation, if there is one, in the caller's
+ * transaction. Call it where the change has succeeded, before COMMIT; a transaction retried as a
+ * whole calls it again (only the committed attempt's row remains).
+ */
+export async function appendPendingAudit(query: TransactionQuery): Promise<void> {
+  const pending = pendingAudit.getStore();
+  if (!pending) return;
+  await query(INSERT_AUDIT_ROW, auditRowValues(pending.record));
+  pending.written = true;
 }
 
 /** Arbitrary constant: the transaction-level advisory lock that lets one sealer run at a time. */
@@ -268,8 +316,9 @@ export class AuditLogRepository {
     );
   }
 
+  /** One row in a statement (and a transaction) of its own. */
   async append(record: AuditRecord): Promise<void> {
-    await this.appendMany([record]);
+    await this.db.query(INSERT_AUDIT_ROW, auditRowValues(record));
   }
 
   /** Appends records in one statement (one commit), ids in the given order. */

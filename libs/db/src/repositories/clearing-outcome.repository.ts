@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { appendPendingAudit } from './audit-log.repository';
 import type { ClearingResultRow } from './settlement.repository';
 
 /**
@@ -96,19 +97,24 @@ export class ClearingOutcomeRepository {
    * does not exist or is not FAILED (a concurrent request may have just set it RETRYING).
    */
   async retry(productCode: string, deliveryStart: Date): Promise<RetryOutcome> {
-    const rows = await this.db.query<{ updated: string | null; before: string | null }[]>(
-      `WITH updated AS (
+    return this.db.transaction(async (tx): Promise<RetryOutcome> => {
+      const rows = await tx.query<{ updated: string | null; before: string | null }[]>(
+        `WITH updated AS (
          UPDATE product_interval SET state = 'RETRYING'
          WHERE product_code = $1 AND delivery_start = $2 AND state = 'FAILED'
          RETURNING state
        )
        SELECT (SELECT state FROM updated) AS updated,
               (SELECT state FROM product_interval WHERE product_code = $1 AND delivery_start = $2) AS before`,
-      [productCode, deliveryStart],
-    );
-    const { updated, before } = rows[0];
-    if (updated) return { kind: 'retrying' };
-    if (!before) return { kind: 'not-found' };
-    return { kind: 'not-failed', state: before === 'FAILED' ? 'RETRYING' : before };
+        [productCode, deliveryStart],
+      );
+      const { updated, before } = rows[0];
+      if (updated) {
+        await appendPendingAudit((text, values) => tx.query(text, values));
+        return { kind: 'retrying' };
+      }
+      if (!before) return { kind: 'not-found' };
+      return { kind: 'not-failed', state: before === 'FAILED' ? 'RETRYING' : before };
+    });
   }
 }

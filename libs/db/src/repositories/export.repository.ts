@@ -1,9 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Pool, type PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { DB_CONNECTION, type DbConnectionSettings } from '../connection-settings';
-import { rawClient } from './raw-client';
+import {
+  DB_CONNECTION,
+  type DbConnectionSettings,
+  pgConnectionOptions,
+} from '../connection-settings';
 
 /** One ledger entry with its journal and owner, as exported (int8 and numeric as text). */
 export interface SettlementEntryRow {
@@ -47,19 +51,41 @@ function iso(column: string): string {
 /** Rows fetched per round trip of the cursor. */
 const BATCH_SIZE = 1000;
 
+/** Connections of the exports' own pool when `configure` is not called. */
+export const DEFAULT_EXPORT_POOL_SIZE = 4;
+
 /**
  * Bulk reads for CSV exports: each is one query on a connection of its own, read through a
  * server-side cursor a batch at a time, so memory stays constant whatever the size and a slow
- * reader slows the query down (backpressure) instead of buffering. The cursor is one statement
- * for as long as the client reads, so it runs under the long-read statement timeout instead of
- * the session's default.
+ * reader slows the query down (backpressure) instead of buffering.
+ *
+ * The connections come from a small pool of the exports' own (`application_name`
+ * `<the process's>-export`), never from the process's main pool: however slowly their clients
+ * read, exports cannot keep a connection from GraphQL. Its sessions run with the long-read
+ * statement timeout (the cursor is one statement for as long as the client reads). A stream
+ * that ends early (error, destroy) discards its connection, so no half-read cursor is reused.
  */
 @Injectable()
-export class ExportRepository {
+export class ExportRepository implements OnApplicationShutdown {
+  private pool: Pool | null = null;
+  private poolSize = DEFAULT_EXPORT_POOL_SIZE;
+
   constructor(
     private readonly db: DataSource,
     @Inject(DB_CONNECTION) private readonly connection: DbConnectionSettings,
   ) {}
+
+  /** Sets the size of the exports' pool (before the first export). */
+  configure(options: { poolSize: number }): void {
+    if (this.pool) throw new Error('the export pool is open already');
+    this.poolSize = options.poolSize;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.end();
+  }
 
   /** Ledger entries of journals delivering in [from, to), by journal and line. */
   settlementEntries(filter: {
@@ -103,31 +129,40 @@ export class ExportRepository {
   }
 
   private async stream<T>(text: string, values: unknown[]): Promise<RowStream<T>> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    const client = rawClient(runner);
-    try {
-      await client.query(`SELECT set_config('statement_timeout', $1, false)`, [
-        String(this.connection.longReadTimeoutMs),
-      ]);
-    } catch (error) {
-      await runner.release();
-      throw error;
-    }
+    const client = await this.exportPool().connect();
     const stream = client.query(new QueryStream(text, values, { batchSize: BATCH_SIZE }));
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      // Back to the session's default (set at connect) before the pool hands it out again.
-      void client
-        .query('RESET statement_timeout')
-        .catch(() => undefined)
-        .then(() => runner.release())
-        .catch(() => undefined);
-    };
-    // 'close' follows the end, an error and destroy() alike (autoDestroy).
-    stream.once('close', release);
+    let finished = false;
+    stream.once('end', () => (finished = true));
+    // 'close' follows the end, an error and destroy() alike (autoDestroy). A cursor left open
+    // mid-fetch is not worth saving: the connection is closed instead of returned.
+    stream.once('close', () => release(client, !finished));
     return stream;
+  }
+
+  private exportPool(): Pool {
+    if (this.pool) return this.pool;
+    // The main pool's server and role (createDataSource sets them).
+    const options = this.db.options as { url?: string; extra?: { application_name?: string } };
+    const extra = options.extra ?? {};
+    this.pool = new Pool({
+      connectionString: options.url,
+      max: this.poolSize,
+      application_name: `${extra.application_name ?? 'parkex'}-export-${process.pid}`,
+      ...pgConnectionOptions({
+        ...this.connection,
+        statementTimeoutMs: this.connection.longReadTimeoutMs,
+      }),
+    });
+    // An idle pooled connection that breaks must not crash the process.
+    this.pool.on('error', () => undefined);
+    return this.pool;
+  }
+}
+
+function release(client: PoolClient, discard: boolean): void {
+  try {
+    client.release(discard);
+  } catch {
+    // released already
   }
 }

@@ -3,6 +3,7 @@ import type { PoolClient, QueryConfig } from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { MarketOrderEntity, OrderSide, OrderStatus } from '../entities/market-order.entity';
 import type { ProductEntity } from '../entities/product.entity';
+import { appendPendingAudit } from './audit-log.repository';
 import { pgError } from './pg-errors';
 import { rawClient } from './raw-client';
 
@@ -295,13 +296,14 @@ export class OrderRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Submits a batch of one participant's orders, all or nothing, in one transaction of two
-   * statements (4 round trips with BEGIN and COMMIT, whatever the batch size):
+   * Submits a batch of one participant's orders, all or nothing, in one transaction of three
+   * statements (5 round trips with BEGIN and COMMIT, whatever the batch size):
    * 1. share-lock the participant, open the batch's product-intervals (`ON CONFLICT DO
    *    NOTHING`), lock the (participant, interval) pairs in key order, read the products
    *    → `rules.prepare` checks the terms and returns the rows;
    * 2. insert them with one statement from `unnest` arrays, skipping clientOrderIds already
-   *    taken, and read the state just before it → `rules.check` (idempotency, self-cross).
+   *    taken, and read the state just before it → `rules.check` (idempotency, self-cross);
+   * 3. the mutation's audit row (`appendPendingAudit`), committed with the orders.
    * Throws `GateClosedError` when the database's gate trigger refuses the insert (PX001).
    * `intervals` are the batch's distinct product-intervals.
    */
@@ -390,6 +392,7 @@ export class OrderRepository {
           outcome.existing.push(...(await findExisting(taken)));
         }
         rules.check(outcome);
+        await appendPendingAudit((text, values) => client.query(text, values));
         return outcome;
       });
     } catch (error) {
@@ -457,7 +460,10 @@ export class OrderRepository {
            RETURNING ${TERM_COLUMNS}, '0' AS filled_wh, o.status`,
           [orderId],
         );
-        if (updated.rows.length) return { kind: 'CANCELLED', order: toOrder(updated.rows[0]) };
+        if (updated.rows.length) {
+          await appendPendingAudit((text, values) => client.query(text, values));
+          return { kind: 'CANCELLED', order: toOrder(updated.rows[0]) };
+        }
         const now = await client.query<OrderRow>(
           `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM} WHERE o.id = $1`,
           [orderId],

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 import { ParticipantEntity, type Role } from '../entities/participant.entity';
+import { appendPendingAudit } from './audit-log.repository';
 import { cancelOpenOrdersInOpenIntervals, isGateClosedError } from './order.repository';
 import { isUniqueViolation } from './pg-errors';
 
@@ -62,6 +63,7 @@ export class ParticipantRepository {
       return await this.db.transaction(async (tx) => {
         const participant = await tx.getRepository(ParticipantEntity).save({ name, role });
         await tx.getRepository(ApiKeyEntity).insert({ participantId: participant.id, ...key });
+        await appendPendingAudit((text, values) => tx.query(text, values));
         return participant;
       });
     } catch (error) {
@@ -70,16 +72,23 @@ export class ParticipantRepository {
     }
   }
 
+  /** Adds a key (with the mutation's audit row, in one transaction). */
   async addKey(participantId: string, key: NewKey): Promise<void> {
-    await this.db.getRepository(ApiKeyEntity).insert({ participantId, ...key });
+    await this.db.transaction(async (tx) => {
+      await tx.getRepository(ApiKeyEntity).insert({ participantId, ...key });
+      await appendPendingAudit((text, values) => tx.query(text, values));
+    });
   }
 
   /** Revokes every active key of the participant; returns how many. */
   async revokeKeys(participantId: string): Promise<number> {
-    const result = await this.db
-      .getRepository(ApiKeyEntity)
-      .update({ participantId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
-    return result.affected ?? 0;
+    return this.db.transaction(async (tx) => {
+      const result = await tx
+        .getRepository(ApiKeyEntity)
+        .update({ participantId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+      await appendPendingAudit((text, values) => tx.query(text, values));
+      return result.affected ?? 0;
+    });
   }
 
   /**
@@ -140,6 +149,7 @@ export class ParticipantRepository {
           if (!rows.length) return null;
           const cancelledOrders = await cancelOpenOrdersInOpenIntervals(tx.queryRunner!, id);
           const participant = await tx.getRepository(ParticipantEntity).findOneByOrFail({ id });
+          await appendPendingAudit((text, values) => tx.query(text, values));
           return { participant, cancelledOrders };
         });
       } catch (error) {
@@ -151,10 +161,14 @@ export class ParticipantRepository {
 
   /** Lifts a suspension; null when there is no such participant. */
   async reinstate(id: string): Promise<ParticipantEntity | null> {
-    const [rows] = await this.db.query<[{ id: string }[], number]>(
-      `UPDATE participant SET suspended_reason = NULL, suspended_at = NULL WHERE id = $1 RETURNING id`,
-      [id],
-    );
-    return rows.length ? this.findById(id) : null;
+    return this.db.transaction(async (tx) => {
+      const [rows] = await tx.query<[{ id: string }[], number]>(
+        `UPDATE participant SET suspended_reason = NULL, suspended_at = NULL WHERE id = $1 RETURNING id`,
+        [id],
+      );
+      if (!rows.length) return null;
+      await appendPendingAudit((text, values) => tx.query(text, values));
+      return tx.getRepository(ParticipantEntity).findOneBy({ id });
+    });
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DEFAULT_MAX_PARTICIPANT_QUANTITY_WH } from '@parkex/market';
 import { DataSource } from 'typeorm';
 import { ProductEntity } from '../entities/product.entity';
+import { appendPendingAudit } from './audit-log.repository';
 
 /**
  * A product's settings as the operator sets them. Without `maxParticipantQuantityWh` a new
@@ -25,8 +26,9 @@ export class ProductRepository {
 
   /** Inserts or replaces a product's settings; returns the stored row. */
   async upsert(settings: ProductSettings): Promise<ProductEntity> {
-    const rows = await this.db.query<ProductEntity[]>(
-      `INSERT INTO product AS p (code, name, unit, interval_seconds, gate_closure_seconds,
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<ProductEntity[]>(
+        `INSERT INTO product AS p (code, name, unit, interval_seconds, gate_closure_seconds,
               horizon_seconds, price_tick, min_price, max_price, mechanism, k, network_fee,
               max_participant_quantity_wh)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, coalesce($13::bigint, $14::bigint))
@@ -41,23 +43,25 @@ export class ProductRepository {
          max_participant_quantity_wh = coalesce($13::bigint, p.max_participant_quantity_wh),
          updated_at = now()
        RETURNING code`,
-      [
-        settings.code,
-        settings.name,
-        settings.unit,
-        settings.intervalSeconds,
-        settings.gateClosureSeconds,
-        settings.horizonSeconds,
-        settings.priceTick,
-        settings.minPrice,
-        settings.maxPrice,
-        settings.mechanism,
-        settings.k,
-        settings.networkFee,
-        settings.maxParticipantQuantityWh ?? null,
-        DEFAULT_MAX_PARTICIPANT_QUANTITY_WH.toString(),
-      ],
-    );
-    return (await this.findByCode(rows[0].code))!;
+        [
+          settings.code,
+          settings.name,
+          settings.unit,
+          settings.intervalSeconds,
+          settings.gateClosureSeconds,
+          settings.horizonSeconds,
+          settings.priceTick,
+          settings.minPrice,
+          settings.maxPrice,
+          settings.mechanism,
+          settings.k,
+          settings.networkFee,
+          settings.maxParticipantQuantityWh ?? null,
+          DEFAULT_MAX_PARTICIPANT_QUANTITY_WH.toString(),
+        ],
+      );
+      await appendPendingAudit((text, values) => tx.query(text, values));
+      return (await tx.getRepository(ProductEntity).findOneBy({ code: rows[0].code }))!;
+    });
   }
 }
