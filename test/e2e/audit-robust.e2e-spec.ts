@@ -10,6 +10,7 @@ import {
   SUBMIT,
   type Json,
 } from '../support/orders';
+import { connectLive, wsUrlOf } from '../support/graphql-ws-client';
 import { connectTestDatabase } from '../support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
 
@@ -230,6 +231,40 @@ describe('audit log under abuse', () => {
       expect(new Date(row.args.minute).getTime() % 60_000).toBe(0);
     }
     expect(refused.reduce((sum, r) => sum + Number(r.args.count), 0)).toBe(6);
+  });
+
+  it('records refusals that never reach GraphQL: the address limit, and sockets without a valid key', async () => {
+    const gated = await startTestApi({ rateLimitAnonPerSecond: 1, rateLimitAnonBurst: 2 });
+    const live = connectLive(wsUrlOf(gated.app), 'pkx_not-a-real-socket-key');
+    try {
+      const audit = gated.app.get(AuditService);
+      await audit.flushRefusals(true);
+      const before = (
+        await db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM audit_log`)
+      ).rows[0].id;
+      // A socket without a valid key: closed at connection_init (4401), counted for its address.
+      const sub = live.subscribe('subscription { clearingPublished { price } }');
+      await sub.waitForEnd(5000).catch(() => undefined);
+      expect(sub.errors.flat()).toContainEqual(expect.objectContaining({ closed: 4401 }));
+      // The address has one token left: one more UNAUTHENTICATED, then 429s from the request gate.
+      const codes = [];
+      for (let i = 0; i < 3; i++) {
+        const result = await gated.gql('{ me { id } }', {}, 'pkx_not-a-real-key-0001');
+        codes.push(result.errors?.[0].extensions?.code);
+      }
+      expect(codes).toEqual(['UNAUTHENTICATED', 'RATE_LIMITED', 'RATE_LIMITED']);
+      await audit.flushRefusals(true);
+      const refused = await rows(`id > $1 AND action = 'request:refused'`, [before]);
+      const count = (code: string) =>
+        refused
+          .filter((r) => r.error_code === code)
+          .reduce((sum, r) => sum + Number(r.args.count), 0);
+      expect(count('UNAUTHENTICATED')).toBe(2);
+      expect(count('RATE_LIMITED')).toBe(2);
+    } finally {
+      await live.close();
+      await gated.close();
+    }
   });
 
   it('records rate-limited requests as one row per key and minute, with the count', async () => {

@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { applyMigrations, EnvError } from '@parkex/db';
 import { AppModule } from './app.module';
 import { AuthService } from './auth/auth.service';
+import { AuditService } from './audit/audit.service';
 import { type ErrorShape, requestGate } from './auth/request-gate';
 import { type ApiConfig, loadApiConfig } from './config/api-config';
 import { ParticipantsService } from './participants/participants.service';
@@ -19,7 +20,13 @@ export async function createApi(config: ApiConfig): Promise<INestApplication> {
     bodyParser: false,
   });
   const gate = (shape: ErrorShape) =>
-    requestGate(app.get(AuthService), app.get(ClientAddresses), config, shape);
+    requestGate(
+      app.get(AuthService),
+      app.get(ClientAddresses),
+      app.get(AuditService),
+      config,
+      shape,
+    );
   app.use('/graphql', gate('graphql'));
   app.use('/exports', gate('json'));
   app.enableShutdownHooks();

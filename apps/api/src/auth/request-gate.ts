@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { AuditService } from '../audit/audit.service';
 import { AppError, badInput } from '../common/app-error';
 import { formatError } from '../graphql/format-error';
 import { ClientAddresses } from '../rate-limit/client-address';
@@ -28,6 +29,7 @@ type Next = (error?: unknown) => void;
 export function requestGate(
   auth: AuthService,
   addresses: ClientAddresses,
+  audit: AuditService,
   limits: BodyLimits,
   shape: ErrorShape,
 ) {
@@ -42,6 +44,8 @@ export function requestGate(
       req.parkexAuth.principal = await auth.authenticate(req.headers.authorization, address);
     } catch (error) {
       if (error instanceof AppError && error.code === 'RATE_LIMITED') {
+        // Never reaches GraphQL: counted here into the audit log's per-minute refusal rows.
+        audit.noteRefusal(req, error, { address });
         return refuse(res, error, shape);
       }
       // UNAUTHENTICATED (or a failed lookup): each guarded field throws it; the schema's

@@ -1,7 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
+import type { AuditService } from '../audit/audit.service';
 import type { AuthService } from '../auth/auth.service';
 import { AppError } from '../common/app-error';
 import { formatError } from '../graphql/format-error';
@@ -19,6 +21,10 @@ const logger = new Logger('LiveSockets');
 export interface GraphqlWsDependencies {
   schema: GraphQLSchema;
   auth: AuthService;
+  /** Counts connections refused for their key or rate into the audit log's refusal rows. */
+  audit?: AuditService;
+  /** The client's address of an upgrade request (trusted proxies applied). */
+  addressOf?: (request: IncomingMessage) => string;
   connections: LiveConnections;
   limits: SocketLimits;
   queryLimits?: QueryLimits;
@@ -55,6 +61,10 @@ export function graphqlWsOptions(
         principal = await auth.authenticateSocket(ctx.connectionParams, ctx.extra.request);
       } catch (error) {
         if (error instanceof AppError) {
+          const request = ctx.extra.request;
+          deps.audit?.noteRefusal(socket, error, {
+            address: deps.addressOf?.(request) ?? request.socket.remoteAddress ?? 'unknown',
+          });
           const code = error.code === 'RATE_LIMITED' ? CLOSE_TOO_MANY : CLOSE_UNAUTHORIZED;
           socket.close(code, closeReason(error.message));
         } else {

@@ -10,6 +10,7 @@ import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import WebSocket, { WebSocketServer } from 'ws';
+import { AuditService } from '../audit/audit.service';
 import { AuthService } from '../auth/auth.service';
 import { ClientAddresses } from '../rate-limit/client-address';
 import { graphqlWsOptions } from './graphql-ws.options';
@@ -40,6 +41,7 @@ export class LiveSocketServer implements OnApplicationBootstrap, OnModuleDestroy
     private readonly auth: AuthService,
     private readonly connections: LiveConnections,
     private readonly addresses: ClientAddresses,
+    private readonly audit: AuditService,
     @Inject(LIVE_OPTIONS) private readonly options: LiveOptions,
   ) {}
 
@@ -55,6 +57,12 @@ export class LiveSocketServer implements OnApplicationBootstrap, OnModuleDestroy
         // GraphQLModule is not global: its schema host is found in the app's container.
         schema: this.moduleRef.get(GraphQLSchemaHost, { strict: false }).schema,
         auth: this.auth,
+        audit: this.audit,
+        addressOf: (request) =>
+          this.addresses.clientAddress(
+            request.socket.remoteAddress,
+            request.headers['x-forwarded-for'],
+          ),
         connections: this.connections,
         limits,
       }),

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { ProductsModule } from '../products/products.module';
 import { ClearingFeedService } from './clearing-feed.service';
 import { LiveConnections } from './live-connections';
@@ -17,7 +18,7 @@ export class LiveModule {
     return {
       module: LiveModule,
       global: true,
-      imports: [ProductsModule],
+      imports: [ProductsModule, AuditModule],
       providers: [
         { provide: LIVE_OPTIONS, useValue: options },
         ClearingFeedService,
