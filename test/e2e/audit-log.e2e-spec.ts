@@ -1,4 +1,4 @@
-import type { Json } from '../support/orders';
+import { createProduct, openInterval, orderInput, type Json } from '../support/orders';
 import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
 
 const AUDIT_LOG = `query($filter: AuditLogFilter, $first: Int, $after: String) {
@@ -117,6 +117,34 @@ describe('auditLog', () => {
     expect(asTenant.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const asOperator = await auditLog({ filter: { actorId: operator.id }, first: 1 }, operator.key);
     expect(nodes(asOperator)).toHaveLength(1);
+  });
+
+  it('withholds order terms from the auditor until the orders reach their delivery start', async () => {
+    const product = await createProduct(api, {
+      intervalSeconds: 2,
+      gateClosureSeconds: 1,
+      horizonSeconds: 60,
+    });
+    const trader = await api.createParticipant(uniqueName('Trader'));
+    const start = openInterval(product, 0, 200);
+    const submitted = await api.gql(
+      `mutation($orders: [OrderInput!]!) { submitOrders(orders: $orders) { id } }`,
+      { orders: [orderInput(product, start, { price: '0.4321' })] },
+      trader.key,
+    );
+    expect(submitted.errors).toBeUndefined();
+    const row = async (key: string) =>
+      nodes(await auditLog({ filter: { actorId: trader.id, action: 'submitOrders' } }, key))[0];
+
+    const early = await row(auditor.key);
+    expect(early.args).toBeNull();
+    expect(early.message).toBe(`(order terms withheld from auditors until ${start.toISOString()})`);
+    expect((await row(operator.key)).args).toContain('0.4321'); // the operator's live view
+
+    await new Promise((resolve) => setTimeout(resolve, start.getTime() - Date.now() + 50));
+    const late = await row(auditor.key);
+    expect(late.args).toContain('0.4321');
+    expect(late.message).toBeNull();
   });
 
   it('refuses a bad cursor, page size or actor id', async () => {

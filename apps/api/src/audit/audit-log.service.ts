@@ -5,6 +5,7 @@ import {
   type AuditLogRow,
   type AuditSealCheck,
 } from '@parkex/db';
+import type { Role } from '@parkex/db';
 import { badInput } from '../common/app-error';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { decodeCursor, pageSize } from '../graphql/page-info.model';
@@ -46,6 +47,7 @@ export class AuditLogService {
 
   /** Newest first, keyset by id; one extra row tells whether there is a next page. */
   async list(
+    role: Role,
     filter: AuditLogFilter,
     first?: number | null,
     after?: string | null,
@@ -67,6 +69,51 @@ export class AuditLogService {
       }
     }
     const rows = await this.log.list(filter, before, limit + 1);
-    return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit };
+    const page = rows.slice(0, limit);
+    return {
+      rows: role === 'AUDITOR' ? page.map((row) => forAuditor(row, Date.now())) : page,
+      hasNextPage: rows.length > limit,
+    };
   }
+}
+
+/** Actions whose rows carry order terms (prices, quantities) in their arguments or message. */
+const ORDER_ACTIONS = new Set(['submitOrders']);
+/** The longest product horizon (366 days) and a day: no order delivers later than this. */
+const LONGEST_HORIZON_MS = 367 * 86_400_000;
+
+/**
+ * An auditor reads orders once their gate has closed (DESIGN.md), and so their terms in the
+ * audit log: a `submitOrders` row's arguments and message are withheld until the latest delivery
+ * start among its orders has passed (every gate closes before its delivery start); when the
+ * arguments were truncated, until the longest horizon has passed since the row.
+ */
+export function forAuditor(row: AuditLogRow, nowMs: number): AuditLogRow {
+  if (!ORDER_ACTIONS.has(row.action)) return row;
+  const until = termsPublicAt(row);
+  if (until <= nowMs) return row;
+  return {
+    ...row,
+    args: null,
+    message: `(order terms withheld from auditors until ${new Date(until).toISOString()})`,
+  };
+}
+
+function termsPublicAt(row: AuditLogRow): number {
+  const fallback = row.at.getTime() + LONGEST_HORIZON_MS;
+  let args: unknown;
+  try {
+    args = row.args === null ? null : JSON.parse(row.args);
+  } catch {
+    return fallback;
+  }
+  const orders = (args as { orders?: unknown } | null)?.orders;
+  if (!Array.isArray(orders) || orders.length === 0) return fallback;
+  let latest = -Infinity;
+  for (const order of orders) {
+    const start = Date.parse(String((order as { deliveryStart?: unknown })?.deliveryStart));
+    if (!Number.isFinite(start)) return fallback;
+    latest = Math.max(latest, start);
+  }
+  return latest;
 }

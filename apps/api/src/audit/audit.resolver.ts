@@ -1,6 +1,8 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { encodeCursor } from '../graphql/page-info.model';
 import { DateTimeScalar } from '../graphql/scalars';
@@ -17,15 +19,17 @@ export class AuditResolver {
   constructor(private readonly service: AuditLogService) {}
 
   @Query(() => AuditEntryConnectionModel, {
-    description: 'Recorded mutations and exports, newest first. first: 1 to 500 (default 50).',
+    description:
+      'Recorded mutations and exports, newest first. first: 1 to 500 (default 50). An auditor sees the order terms of a submitOrders row once its orders have reached their delivery start.',
   })
   async auditLog(
+    @CurrentPrincipal() principal: Principal,
     @Args('filter', { type: () => AuditLogFilterInput, nullable: true })
     filter?: AuditLogFilterInput | null,
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { type: () => String, nullable: true }) after?: string,
   ): Promise<AuditEntryConnectionModel> {
-    const page = await this.service.list(filter ?? {}, first, after);
+    const page = await this.service.list(principal.role, filter ?? {}, first, after);
     const edges = page.rows.map((row) => ({
       cursor: encodeCursor(AUDIT_CURSOR, row.id),
       node: mapAuditEntry(row),
