@@ -1,4 +1,3 @@
-import { MIGRATIONS } from '@parkex/migrations';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
@@ -7,6 +6,7 @@ import {
   withoutStatementTimeout,
   type DbConnectionSettings,
 } from './connection-settings';
+import { MIGRATIONS } from './migrations';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import { MarketOrderEntity } from './entities/market-order.entity';

@@ -1,10 +1,10 @@
-import { MIGRATIONS } from '@parkex/migrations';
 import { GENESIS_HASH, journalHash, journalLines, type JournalLine } from '@parkex/market';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { testAdminDatabaseUrl } from '../../../../test/support/test-database';
 import { createDatabaseIfMissing, dropDatabase, withDatabase } from '../postgres/database';
 import { createDataSource, migrate } from '../data-source';
+import { MIGRATIONS } from '../migrations';
 import { verifyJournalChain } from './ledger.repository';
 
 /** The migration that gave journals a hash version and the ledger its database-enforced shape. */
