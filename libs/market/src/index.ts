@@ -85,6 +85,7 @@ export {
   JOURNAL_HASH_VERSION,
   isJournalHashVersion,
   journalDebitMinor,
+  journalFeeMinor,
   journalHash,
   journalLines,
 } from './settlement';

@@ -131,6 +131,13 @@ export function journalDebitMinor(lines: readonly JournalLine[]): bigint {
   return debit;
 }
 
+/** The network fees a journal books: the sum of its positive NETWORK_FEE lines (the utility's credit). */
+export function journalFeeMinor(lines: readonly JournalLine[]): bigint {
+  return lines
+    .filter((line) => line.kind === 'NETWORK_FEE' && line.amountMinor > 0n)
+    .reduce((sum, line) => sum + line.amountMinor, 0n);
+}
+
 /**
  * SHA-256 (hex) linking a journal to its predecessor: over `prevHash`, the header (version 2: with
  * the clearing's input and result hashes) and every line in order, one `|`-separated text line

@@ -15,6 +15,7 @@ import {
   isJournalHashVersion,
   formatQuantity,
   journalDebitMinor,
+  journalFeeMinor,
   journalHash,
   journalLines,
   replayClearing,
@@ -89,11 +90,7 @@ export class VerificationService {
     }
     if (replay) {
       const { clearing, grid } = replay;
-      const compare = (what: string, storedValue: string | number, recomputed: string | number) => {
-        if (String(storedValue) !== String(recomputed)) {
-          differences.push(`${what} differs: stored ${storedValue}, recomputed ${recomputed}`);
-        }
-      };
+      const compare = comparer(differences);
       compare('inputHash', stored.inputHash, replay.inputHash);
       compare('resultHash', stored.resultHash, replay.resultHash);
       compare('status', result.status, clearing.status);
@@ -293,16 +290,10 @@ function settlementDifferences(
   }
   differences.push(...found.done('lines'));
 
-  const compare = (what: string, storedValue: string | number, recomputed: string | number) => {
-    if (String(storedValue) !== String(recomputed)) {
-      differences.push(`${what} differs: stored ${storedValue}, recomputed ${recomputed}`);
-    }
-  };
+  const compare = comparer(differences);
   compare('entry_count', journal.entryCount, lines.length);
   compare('debit_minor', journal.debitMinor, journalDebitMinor(lines).toString());
-  const feeMinor = lines
-    .filter((line) => line.kind === 'NETWORK_FEE' && line.amountMinor > 0n)
-    .reduce((sum, line) => sum + line.amountMinor, 0n);
+  const feeMinor = journalFeeMinor(lines);
   compare("the result's fee_minor", result.feeMinor, feeMinor.toString());
   if (!isJournalHashVersion(journal.hashVersion)) {
     differences.push(`journal ${journal.id} has an unknown hash_version ${journal.hashVersion}`);
@@ -320,4 +311,13 @@ function settlementDifferences(
     );
   }
   return { differences, linesChecked: positions };
+}
+
+/** `compare(what, stored, recomputed)`: notes "<what> differs: stored …, recomputed …" in `differences`. */
+function comparer(differences: string[]) {
+  return (what: string, storedValue: string | number, recomputed: string | number): void => {
+    if (String(storedValue) !== String(recomputed)) {
+      differences.push(`${what} differs: stored ${storedValue}, recomputed ${recomputed}`);
+    }
+  };
 }

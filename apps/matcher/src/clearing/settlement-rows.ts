@@ -4,6 +4,7 @@ import {
   formatPrice,
   formatQuantity,
   journalDebitMinor,
+  journalFeeMinor,
   journalHash,
   journalLines,
   JOURNAL_HASH_VERSION,
@@ -74,9 +75,7 @@ export function settlementRows(
   }
 
   const lines = journalLines(settlement, ctx.accounts.utility, ctx.networkFee);
-  const feeMinor = lines
-    .filter((line) => line.kind === 'NETWORK_FEE' && line.amountMinor > 0n)
-    .reduce((sum, line) => sum + line.amountMinor, 0n);
+  const feeMinor = journalFeeMinor(lines);
   // The journal's hash covers the clearing's hashes: it vouches for the clearing it settles.
   const header = {
     productCode: ctx.productCode,
