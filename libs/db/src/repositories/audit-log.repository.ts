@@ -65,7 +65,7 @@ export async function appendPendingAudit(query: TransactionQuery): Promise<void>
 }
 
 /** Arbitrary constant: the transaction-level advisory lock that lets one sealer run at a time. */
-export const AUDIT_SEAL_LOCK = 7_305_002;
+export const AUDIT_SEAL_LOCK = 7_305_004;
 
 /** Audit rows sealed per transaction (one INSERT of seals); a pass repeats until caught up. */
 export const AUDIT_SEAL_BATCH = 1000;
