@@ -83,24 +83,6 @@ export class SettlementRepository {
     return rows[0] ?? null;
   }
 
-  /** Newest delivery first; `before` is the exclusive keyset cursor. Fetches `limit` rows. */
-  listResults(
-    productCode: string,
-    range: { from?: Date; to?: Date; before?: Date },
-    limit: number,
-  ): Promise<ClearingResultRow[]> {
-    return this.db.query<ClearingResultRow[]>(
-      `SELECT ${RESULT_COLUMNS} FROM clearing_result
-       WHERE product_code = $1
-         AND ($2::timestamptz IS NULL OR delivery_start >= $2)
-         AND ($3::timestamptz IS NULL OR delivery_start < $3)
-         AND ($4::timestamptz IS NULL OR delivery_start < $4)
-       ORDER BY delivery_start DESC
-       LIMIT $5`,
-      [productCode, range.from ?? null, range.to ?? null, range.before ?? null, limit],
-    );
-  }
-
   /** Every fill of one result in seq order (verification reads whole books). */
   fills(productCode: string, deliveryStart: Date): Promise<FillRow[]> {
     return this.db.query<FillRow[]>(
