@@ -34,6 +34,11 @@ function auditRowValues(record: AuditRecord): unknown[] {
 /** Runs one statement in the caller's transaction (a `pg` client's or an EntityManager's `query`). */
 export type TransactionQuery = (text: string, values: unknown[]) => Promise<unknown>;
 
+/** Inserts one audit row with the caller's `query` (in its transaction, if it has one). */
+export async function insertAuditRow(query: TransactionQuery, record: AuditRecord): Promise<void> {
+  await query(INSERT_AUDIT_ROW, auditRowValues(record));
+}
+
 /** The audit row of the mutation being run, waiting to be written in its transaction. */
 export interface PendingAudit {
   readonly record: AuditRecord;
@@ -60,7 +65,7 @@ export function runWithPendingAudit<T>(pending: PendingAudit, work: () => T): T 
 export async function appendPendingAudit(query: TransactionQuery): Promise<void> {
   const pending = pendingAudit.getStore();
   if (!pending) return;
-  await query(INSERT_AUDIT_ROW, auditRowValues(pending.record));
+  await insertAuditRow(query, pending.record);
   pending.written = true;
 }
 
@@ -318,7 +323,7 @@ export class AuditLogRepository {
 
   /** One row in a statement (and a transaction) of its own. */
   async append(record: AuditRecord): Promise<void> {
-    await this.db.query(INSERT_AUDIT_ROW, auditRowValues(record));
+    await insertAuditRow((text, values) => this.db.query(text, values), record);
   }
 
   /** Appends records in one statement (one commit), ids in the given order. */

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type QueryRunner } from 'typeorm';
+import { insertAuditRow } from './audit-log.repository';
 import { pgError } from './pg-errors';
 import { rawClient } from './raw-client';
 
@@ -194,14 +195,7 @@ export class ClearingSession {
       `UPDATE product_interval SET state = 'CLEARED' WHERE product_code = $1 AND delivery_start = $2`,
       [...key],
     );
-    await this.client.query(`SELECT pg_notify($1, $2)`, [
-      CLEARING_CHANNEL,
-      JSON.stringify({
-        productCode,
-        deliveryStart: deliveryStart.toISOString(),
-        run: this.interval.run,
-      }),
-    ]);
+    await notifyOutcome(this.client, productCode, deliveryStart, this.interval.run);
   }
 
   private async writeJournal(journal: JournalRows): Promise<void> {
@@ -281,6 +275,19 @@ export class ClearingSession {
       throw new Error(`${sql.split(' (')[0]}: ${stream.rowCount} of ${rows} rows written`);
     }
   }
+}
+
+/** NOTIFY (sent on commit) that an outcome of the interval's run `run` is stored. */
+async function notifyOutcome(
+  client: PoolClient,
+  productCode: string,
+  deliveryStart: Date,
+  run: number,
+): Promise<void> {
+  await client.query(`SELECT pg_notify($1, $2)`, [
+    CLEARING_CHANNEL,
+    JSON.stringify({ productCode, deliveryStart: deliveryStart.toISOString(), run }),
+  ]);
 }
 
 /** The lines in chunks of about 256 KiB, so the COPY stream can apply backpressure. */
@@ -585,28 +592,21 @@ export class ClearingRepository {
       `UPDATE product_interval SET state = 'FAILED' WHERE product_code = $1 AND delivery_start = $2`,
       [...key],
     );
-    await client.query(
-      `INSERT INTO audit_log (actor_id, action, args, outcome, error_code, message)
-       VALUES (NULL, 'clearing:failed', $1, 'ERROR', 'CLEARING_FAILED', $2)`,
-      [
-        JSON.stringify({
-          productCode: row.product_code,
-          deliveryStart: row.delivery_start.toISOString(),
-          run: row.run,
-          attempts: row.attempts,
-          matcherId,
-        }),
-        reason,
-      ],
-    );
-    await client.query(`SELECT pg_notify($1, $2)`, [
-      CLEARING_CHANNEL,
-      JSON.stringify({
+    await insertAuditRow((text, values) => client.query(text, values), {
+      actorId: null,
+      action: 'clearing:failed',
+      args: {
         productCode: row.product_code,
         deliveryStart: row.delivery_start.toISOString(),
         run: row.run,
-      }),
-    ]);
+        attempts: row.attempts,
+        matcherId,
+      },
+      outcome: 'ERROR',
+      errorCode: 'CLEARING_FAILED',
+      message: reason,
+    });
+    await notifyOutcome(client, row.product_code, row.delivery_start, row.run);
     return reason;
   }
 
