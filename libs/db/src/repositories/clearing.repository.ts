@@ -402,17 +402,21 @@ export type ClaimOutcome<T> =
   /** The attempts are used up but writing the FAILED result failed (rolled back). */
   | { kind: 'failure-write-failed'; interval: ClaimedInterval; error: unknown };
 
-interface ClaimRow {
-  product_code: string;
-  delivery_start: Date;
-  gate_closure_at: Date;
-  state: 'OPEN' | 'RETRYING';
+/** An interval's clearing terms as stored (product_interval, clearing_result). */
+interface TermsRow {
   price_tick: string;
   min_price: string;
   max_price: string;
   mechanism: 'UNIFORM_PRICE' | 'PAY_AS_BID';
   k: string;
   network_fee: string;
+}
+
+interface ClaimRow extends TermsRow {
+  product_code: string;
+  delivery_start: Date;
+  gate_closure_at: Date;
+  state: 'OPEN' | 'RETRYING';
   run: number;
   attempts: number;
 }
@@ -643,18 +647,7 @@ export class ClearingRepository {
     inputHash: string;
     resultHash: string;
   } | null> {
-    const stored = await this.db.query<
-      {
-        price_tick: string;
-        min_price: string;
-        max_price: string;
-        mechanism: 'UNIFORM_PRICE' | 'PAY_AS_BID';
-        k: string;
-        network_fee: string;
-        input_hash: string;
-        result_hash: string;
-      }[]
-    >(
+    const stored = await this.db.query<(TermsRow & { input_hash: string; result_hash: string })[]>(
       `SELECT price_tick, min_price, max_price, mechanism, k, network_fee, input_hash, result_hash
        FROM clearing_result WHERE product_code = $1 AND delivery_start = $2`,
       [productCode, deliveryStart],
@@ -681,14 +674,7 @@ export class ClearingRepository {
     }
     return {
       book,
-      terms: {
-        priceTick: s.price_tick,
-        minPrice: s.min_price,
-        maxPrice: s.max_price,
-        mechanism: s.mechanism,
-        k: s.k,
-        networkFee: s.network_fee,
-      },
+      terms: toTerms(s),
       inputHash: s.input_hash,
       resultHash: s.result_hash,
     };
@@ -710,14 +696,18 @@ function claimedInterval(row: ClaimRow): ClaimedInterval {
     deliveryStart: row.delivery_start,
     gateClosureAt: row.gate_closure_at,
     run: row.run,
-    terms: {
-      priceTick: row.price_tick,
-      minPrice: row.min_price,
-      maxPrice: row.max_price,
-      mechanism: row.mechanism,
-      k: row.k,
-      networkFee: row.network_fee,
-    },
+    terms: toTerms(row),
+  };
+}
+
+function toTerms(row: TermsRow): ClaimedInterval['terms'] {
+  return {
+    priceTick: row.price_tick,
+    minPrice: row.min_price,
+    maxPrice: row.max_price,
+    mechanism: row.mechanism,
+    k: row.k,
+    networkFee: row.network_fee,
   };
 }
 
