@@ -476,7 +476,7 @@ export class ClearingRepository {
   ): Promise<ClaimOutcome<T> | null> {
     const runner: QueryRunner = this.db.createQueryRunner();
     await runner.connect();
-    let attempt: { interval: ClaimedInterval; run: number; number: number } | undefined;
+    let attempt: { interval: ClaimedInterval; number: number } | undefined;
     try {
       await runner.startTransaction('READ COMMITTED');
       const client = rawClient(runner);
@@ -515,8 +515,8 @@ export class ClearingRepository {
           return { kind: 'failure-write-failed', interval, error };
         }
       }
-      attempt = { interval, run: row.run, number: row.attempts + 1 };
-      await this.recordAttempt(interval, row.run, options.matcherId, 'STARTED', null);
+      attempt = { interval, number: row.attempts + 1 };
+      await this.recordAttempt(interval, options.matcherId, 'STARTED', null);
       const session = new ClearingSession(client, interval, {
         lockTimeoutMs: options.lockTimeoutMs,
         onLedgerStep: options.onLedgerStep,
@@ -531,7 +531,6 @@ export class ClearingRepository {
       // Recorded or not, the STARTED row already counts this attempt as failed.
       await this.recordAttempt(
         attempt.interval,
-        attempt.run,
         options.matcherId,
         'FAILED',
         describeError(error),
@@ -547,10 +546,9 @@ export class ClearingRepository {
     }
   }
 
-  /** Appends one attempt event, autocommitted on a pool connection of its own. */
+  /** Appends one attempt event of `interval.run`, autocommitted on a pool connection of its own. */
   private async recordAttempt(
     interval: ClaimedInterval,
-    run: number,
     matcherId: string,
     event: 'STARTED' | 'FAILED',
     error: string | null,
@@ -558,7 +556,14 @@ export class ClearingRepository {
     await this.db.query(
       `INSERT INTO clearing_attempt (product_code, delivery_start, run, matcher_id, event, error)
        VALUES ($1, $2, $3, $4, $5, $6)`,
-      [interval.productCode, interval.deliveryStart, run, matcherId.slice(0, 200), event, error],
+      [
+        interval.productCode,
+        interval.deliveryStart,
+        interval.run,
+        matcherId.slice(0, 200),
+        event,
+        error,
+      ],
     );
   }
 
