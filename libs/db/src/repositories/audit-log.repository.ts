@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { auditSealHash, GENESIS_HASH, type SealedAuditRow } from '@parkex/market';
 import type { ClientBase } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
+import { DB_CONNECTION, type DbConnectionSettings } from '../connection-settings';
 import { AuditLogEntity } from '../entities/audit-log.entity';
 import { rawClient } from './raw-client';
 import { inReadOnlySnapshot } from './read-snapshot';
@@ -285,7 +286,10 @@ function checkSeal(seal: SealCheckRow): string[] {
 
 @Injectable()
 export class AuditLogRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    @Inject(DB_CONNECTION) private readonly connection: DbConnectionSettings,
+  ) {}
 
   /** `sealAuditRows` on a connection of its own from the pool. */
   async sealPending(options: SealOptions): Promise<number | null> {
@@ -314,9 +318,9 @@ export class AuditLogRepository {
    */
   async verifySeals(
     range: { from: Date; to: Date },
-    options: AuditVerifyOptions & { statementTimeoutMs: number },
+    options: AuditVerifyOptions,
   ): Promise<AuditSealCheck> {
-    return inReadOnlySnapshot(this.db, options.statementTimeoutMs, (client) =>
+    return inReadOnlySnapshot(this.db, this.connection.longReadTimeoutMs, (client) =>
       verifyAuditSeals(client, range, options),
     );
   }
