@@ -233,6 +233,10 @@ export class ClearingSession {
    * The ledger lock orders journals into one chain. Its wait is bounded (`lock_timeout`): a
    * matcher stopped while holding it must not block every other one. On a timeout the holder is
    * ended if it is stuck (see `endStuckLedgerHolder`), and this attempt fails, to be retried.
+   * The statement that takes the lock restores the previous `lock_timeout` (the function in FROM
+   * holds the lock before the select list runs): no round trip of its own under the global lock,
+   * and the head read, whose relation locks are taken before its expressions run, does not wait
+   * under the short bound.
    */
   private async lockLedger(): Promise<void> {
     const { lockTimeoutMs } = this.context;
@@ -241,7 +245,10 @@ export class ClearingSession {
       [String(lockTimeoutMs)],
     );
     try {
-      await this.client.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK]);
+      await this.client.query(
+        `SELECT set_config('lock_timeout', $2, true) FROM pg_advisory_xact_lock($1)`,
+        [LEDGER_LOCK, rows[0].previous],
+      );
     } catch (error) {
       if (pgError(error).code !== LOCK_NOT_AVAILABLE) throw error;
       const ended = await this.context.endStuckLedgerHolder().catch(() => null);
@@ -251,7 +258,6 @@ export class ClearingSession {
         { cause: error },
       );
     }
-    await this.client.query(`SELECT set_config('lock_timeout', $1, true)`, [rows[0].previous]);
   }
 
   /**
