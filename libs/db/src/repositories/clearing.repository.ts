@@ -103,7 +103,7 @@ export type LedgerStep = 'ledger-locked' | 'ledger-copy';
 /** What a clearing session needs besides its connection. */
 interface SessionContext {
   lockTimeoutMs: number;
-  onLedgerStep?: (step: LedgerStep) => Promise<void>;
+  onLedgerStep?: (step: LedgerStep, interval: ClaimedInterval) => Promise<void>;
   /** Ends the ledger lock's holder when it is stuck (see `ClearingRepository.endStuckLedgerHolder`). */
   endStuckLedgerHolder(): Promise<number | null>;
 }
@@ -201,7 +201,7 @@ export class ClearingSession {
   private async writeJournal(journal: JournalRows): Promise<void> {
     const { productCode, deliveryStart } = this.interval;
     await this.lockLedger();
-    await this.context.onLedgerStep?.('ledger-locked');
+    await this.context.onLedgerStep?.('ledger-locked', this.interval);
     const last = await this.client.query<{ hash: string }>(
       'SELECT hash FROM journal ORDER BY id DESC LIMIT 1',
     );
@@ -225,7 +225,7 @@ export class ClearingSession {
       journal.accountId.length,
       (i) =>
         `${id}\t${i}\t${journal.accountId[i]}\t${journal.kind[i]}\t${journal.fillSeq[i] ?? '\\N'}\t${journal.energyWh[i]}\t${journal.amountMinor[i]}\n`,
-      async () => this.context.onLedgerStep?.('ledger-copy'),
+      async () => this.context.onLedgerStep?.('ledger-copy', this.interval),
     );
   }
 
@@ -387,8 +387,8 @@ export interface ClaimOptions {
   retryBackoffMs: number;
   /** Only these products (a replica per product group); all when absent. */
   products?: readonly string[];
-  /** Called at steps of the ledger write (failure tests). */
-  onLedgerStep?: (step: LedgerStep) => Promise<void>;
+  /** Called at steps of the ledger write, with the interval being written (failure tests). */
+  onLedgerStep?: (step: LedgerStep, interval: ClaimedInterval) => Promise<void>;
   /** Called before an interval's FAILED result is written (failure tests). */
   beforeFailureWrite?: (interval: ClaimedInterval) => Promise<void>;
   /** Intervals this replica leaves alone for now (their FAILED result could not be written). */
