@@ -89,9 +89,7 @@ export interface PgConnectionOptions {
 }
 
 /** pg options (for a `Client` or a `Pool`) that apply `settings` to every session. */
-export function pgConnectionOptions(
-  settings: DbConnectionSettings = DEFAULT_DB_CONNECTION,
-): PgConnectionOptions {
+export function pgConnectionOptions(settings: DbConnectionSettings): PgConnectionOptions {
   return {
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,

@@ -53,7 +53,11 @@ export function createDataSource(
   });
 }
 
-/** Arbitrary constant: the advisory lock that serialises migration runs of several replicas. */
+/**
+ * Arbitrary constant: the advisory lock that serialises migration runs of several replicas.
+ * Keys in use: 7_305_001 migrations, 7_305_002 operator bootstrap, 7_305_003 ledger,
+ * 7_305_004 audit sealer; two-key class 730_510 order submissions.
+ */
 const MIGRATION_LOCK = 7_305_001;
 
 /**

@@ -36,13 +36,7 @@ export class AuditLogService {
         { field: 'to', reason: 'AUDIT_RANGE_TOO_LARGE' },
       );
     }
-    return this.log.verifySeals(
-      { from, to },
-      {
-        graceMs: this.config.auditSealGraceMs,
-        statementTimeoutMs: this.config.dbConnection.longReadTimeoutMs,
-      },
-    );
+    return this.log.verifySeals({ from, to }, { graceMs: this.config.auditSealGraceMs });
   }
 
   /** Newest first, keyset by id; one extra row tells whether there is a next page. */

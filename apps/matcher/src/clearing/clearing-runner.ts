@@ -49,8 +49,6 @@ const MAX_DEFERRED = 10_000;
 @Injectable()
 export class ClearingRunner {
   private readonly logger = new Logger(ClearingRunner.name);
-  /** The interval being cleared (for failpoints scoped to one). */
-  private current: ClaimedInterval | undefined;
   /**
    * Intervals whose FAILED result this replica could not write, by `name()`: skipped by its
    * claims until `until` (monotonic ms), the wait doubling with each further failure, so that a
@@ -83,7 +81,7 @@ export class ClearingRunner {
         maxAttempts: this.config.maxAttempts,
         retryBackoffMs: this.config.retryBackoffMs,
         products: this.config.products,
-        onLedgerStep: (step) => this.failpoints.hit(step, this.current),
+        onLedgerStep: (step, interval) => this.failpoints.hit(step, interval),
         beforeFailureWrite: (interval) => this.failpoints.hit('before-failure-write', interval),
         skip: this.deferredNow(),
       },
@@ -144,7 +142,6 @@ export class ClearingRunner {
 
   private async clear(session: ClearingSession): Promise<ClearedInterval> {
     const { productCode, deliveryStart, terms } = session.interval;
-    this.current = session.interval;
     await this.failpoints.hit('after-claim', session.interval);
     const started = this.clock.monotonicMs();
 

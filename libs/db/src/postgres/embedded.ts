@@ -188,7 +188,7 @@ async function stopStalePostmaster(dataDir: string, log: (line: string) => void)
  * Whether `pid` is a postgres process serving `dataDir` (its `-D` argument or its working
  * directory, where PostgreSQL changes to); undefined when the system has no /proc to ask.
  */
-export function isPostmasterOf(pid: number, dataDir: string): boolean | undefined {
+function isPostmasterOf(pid: number, dataDir: string): boolean | undefined {
   if (!existsSync('/proc/self/cmdline')) return undefined;
   let argv: string[];
   try {

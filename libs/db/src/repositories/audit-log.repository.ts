@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { auditSealHash, GENESIS_HASH, type SealedAuditRow } from '@parkex/market';
 import type { ClientBase } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
+import { DB_CONNECTION, type DbConnectionSettings } from '../connection-settings';
 import { AuditLogEntity } from '../entities/audit-log.entity';
 import { rawClient } from './raw-client';
 import { inReadOnlySnapshot } from './read-snapshot';
@@ -34,6 +35,11 @@ function auditRowValues(record: AuditRecord): unknown[] {
 /** Runs one statement in the caller's transaction (a `pg` client's or an EntityManager's `query`). */
 export type TransactionQuery = (text: string, values: unknown[]) => Promise<unknown>;
 
+/** Inserts one audit row with the caller's `query` (in its transaction, if it has one). */
+export async function insertAuditRow(query: TransactionQuery, record: AuditRecord): Promise<void> {
+  await query(INSERT_AUDIT_ROW, auditRowValues(record));
+}
+
 /** The audit row of the mutation being run, waiting to be written in its transaction. */
 export interface PendingAudit {
   readonly record: AuditRecord;
@@ -60,12 +66,12 @@ export function runWithPendingAudit<T>(pending: PendingAudit, work: () => T): T 
 export async function appendPendingAudit(query: TransactionQuery): Promise<void> {
   const pending = pendingAudit.getStore();
   if (!pending) return;
-  await query(INSERT_AUDIT_ROW, auditRowValues(pending.record));
+  await insertAuditRow(query, pending.record);
   pending.written = true;
 }
 
 /** Arbitrary constant: the transaction-level advisory lock that lets one sealer run at a time. */
-export const AUDIT_SEAL_LOCK = 7_305_002;
+export const AUDIT_SEAL_LOCK = 7_305_004;
 
 /** Audit rows sealed per transaction (one INSERT of seals); a pass repeats until caught up. */
 export const AUDIT_SEAL_BATCH = 1000;
@@ -280,7 +286,10 @@ function checkSeal(seal: SealCheckRow): string[] {
 
 @Injectable()
 export class AuditLogRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    @Inject(DB_CONNECTION) private readonly connection: DbConnectionSettings,
+  ) {}
 
   /** `sealAuditRows` on a connection of its own from the pool. */
   async sealPending(options: SealOptions): Promise<number | null> {
@@ -309,16 +318,16 @@ export class AuditLogRepository {
    */
   async verifySeals(
     range: { from: Date; to: Date },
-    options: AuditVerifyOptions & { statementTimeoutMs: number },
+    options: AuditVerifyOptions,
   ): Promise<AuditSealCheck> {
-    return inReadOnlySnapshot(this.db, options.statementTimeoutMs, (client) =>
+    return inReadOnlySnapshot(this.db, this.connection.longReadTimeoutMs, (client) =>
       verifyAuditSeals(client, range, options),
     );
   }
 
   /** One row in a statement (and a transaction) of its own. */
   async append(record: AuditRecord): Promise<void> {
-    await this.db.query(INSERT_AUDIT_ROW, auditRowValues(record));
+    await insertAuditRow((text, values) => this.db.query(text, values), record);
   }
 
   /** Appends records in one statement (one commit), ids in the given order. */

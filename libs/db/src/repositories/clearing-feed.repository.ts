@@ -3,7 +3,6 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
   DB_CONNECTION,
-  DEFAULT_DB_CONNECTION,
   pgConnectionOptions,
   type DbConnectionSettings,
 } from '../connection-settings';
@@ -77,7 +76,7 @@ export class ClearingListener {
   constructor(
     private readonly url: string,
     private readonly options: ClearingListenerOptions,
-    private readonly connection: DbConnectionSettings = DEFAULT_DB_CONNECTION,
+    private readonly connection: DbConnectionSettings,
   ) {}
 
   /** Connects and listens once; rejects when that fails (the caller decides whether to go on). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { appendPendingAudit } from './audit-log.repository';
-import type { ClearingResultRow } from './settlement.repository';
+import { RESULT_COLUMNS, type ClearingResultRow } from './settlement.repository';
 
 /**
  * The outcome of a product-interval's clearing as clients see it: its clearing result, or its
@@ -17,14 +17,11 @@ export interface ClearingOutcomeRow extends Omit<ClearingResultRow, 'status'> {
   run: number;
 }
 
-/** The columns of a `ClearingOutcomeRow` from `clearing_result c`. */
-export const CLEARED_OUTCOME_COLUMNS = `
-  c.product_code AS "productCode", c.delivery_start AS "deliveryStart", c.status,
-  c.price::text AS price, c.volume_wh::text AS "volumeWh", c.amount_minor::text AS "amountMinor",
-  c.fee_minor::text AS "feeMinor", c.mechanism, c.k::text AS k, c.bid_count AS "bidCount",
-  c.offer_count AS "offerCount", c.fill_count AS "fillCount", c.input_hash AS "inputHash",
-  c.result_hash AS "resultHash", c.demand_curve AS "demandCurve", c.supply_curve AS "supplyCurve",
-  c.matcher_id AS "matcherId", c.cleared_at AS "clearedAt", NULL::text AS "failureReason",
+/**
+ * The columns of a `ClearingOutcomeRow` from `clearing_result c` as the only FROM entry (the
+ * result's columns unqualified, as in `RESULT_COLUMNS`).
+ */
+export const CLEARED_OUTCOME_COLUMNS = `${RESULT_COLUMNS}, NULL::text AS "failureReason",
   (SELECT count(*)::int FROM clearing_failure f
    WHERE f.product_code = c.product_code AND f.delivery_start = c.delivery_start) AS run`;
 

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type QueryRunner } from 'typeorm';
+import { insertAuditRow } from './audit-log.repository';
 import { pgError } from './pg-errors';
 import { rawClient } from './raw-client';
 
@@ -102,7 +103,7 @@ export type LedgerStep = 'ledger-locked' | 'ledger-copy';
 /** What a clearing session needs besides its connection. */
 interface SessionContext {
   lockTimeoutMs: number;
-  onLedgerStep?: (step: LedgerStep) => Promise<void>;
+  onLedgerStep?: (step: LedgerStep, interval: ClaimedInterval) => Promise<void>;
   /** Ends the ledger lock's holder when it is stuck (see `ClearingRepository.endStuckLedgerHolder`). */
   endStuckLedgerHolder(): Promise<number | null>;
 }
@@ -194,20 +195,13 @@ export class ClearingSession {
       `UPDATE product_interval SET state = 'CLEARED' WHERE product_code = $1 AND delivery_start = $2`,
       [...key],
     );
-    await this.client.query(`SELECT pg_notify($1, $2)`, [
-      CLEARING_CHANNEL,
-      JSON.stringify({
-        productCode,
-        deliveryStart: deliveryStart.toISOString(),
-        run: this.interval.run,
-      }),
-    ]);
+    await notifyOutcome(this.client, productCode, deliveryStart, this.interval.run);
   }
 
   private async writeJournal(journal: JournalRows): Promise<void> {
     const { productCode, deliveryStart } = this.interval;
     await this.lockLedger();
-    await this.context.onLedgerStep?.('ledger-locked');
+    await this.context.onLedgerStep?.('ledger-locked', this.interval);
     const last = await this.client.query<{ hash: string }>(
       'SELECT hash FROM journal ORDER BY id DESC LIMIT 1',
     );
@@ -231,7 +225,7 @@ export class ClearingSession {
       journal.accountId.length,
       (i) =>
         `${id}\t${i}\t${journal.accountId[i]}\t${journal.kind[i]}\t${journal.fillSeq[i] ?? '\\N'}\t${journal.energyWh[i]}\t${journal.amountMinor[i]}\n`,
-      async () => this.context.onLedgerStep?.('ledger-copy'),
+      async () => this.context.onLedgerStep?.('ledger-copy', this.interval),
     );
   }
 
@@ -239,6 +233,10 @@ export class ClearingSession {
    * The ledger lock orders journals into one chain. Its wait is bounded (`lock_timeout`): a
    * matcher stopped while holding it must not block every other one. On a timeout the holder is
    * ended if it is stuck (see `endStuckLedgerHolder`), and this attempt fails, to be retried.
+   * The statement that takes the lock restores the previous `lock_timeout` (the function in FROM
+   * holds the lock before the select list runs): no round trip of its own under the global lock,
+   * and the head read, whose relation locks are taken before its expressions run, does not wait
+   * under the short bound.
    */
   private async lockLedger(): Promise<void> {
     const { lockTimeoutMs } = this.context;
@@ -247,7 +245,10 @@ export class ClearingSession {
       [String(lockTimeoutMs)],
     );
     try {
-      await this.client.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK]);
+      await this.client.query(
+        `SELECT set_config('lock_timeout', $2, true) FROM pg_advisory_xact_lock($1)`,
+        [LEDGER_LOCK, rows[0].previous],
+      );
     } catch (error) {
       if (pgError(error).code !== LOCK_NOT_AVAILABLE) throw error;
       const ended = await this.context.endStuckLedgerHolder().catch(() => null);
@@ -257,7 +258,6 @@ export class ClearingSession {
         { cause: error },
       );
     }
-    await this.client.query(`SELECT set_config('lock_timeout', $1, true)`, [rows[0].previous]);
   }
 
   /**
@@ -281,6 +281,19 @@ export class ClearingSession {
       throw new Error(`${sql.split(' (')[0]}: ${stream.rowCount} of ${rows} rows written`);
     }
   }
+}
+
+/** NOTIFY (sent on commit) that an outcome of the interval's run `run` is stored. */
+async function notifyOutcome(
+  client: PoolClient,
+  productCode: string,
+  deliveryStart: Date,
+  run: number,
+): Promise<void> {
+  await client.query(`SELECT pg_notify($1, $2)`, [
+    CLEARING_CHANNEL,
+    JSON.stringify({ productCode, deliveryStart: deliveryStart.toISOString(), run }),
+  ]);
 }
 
 /** The lines in chunks of about 256 KiB, so the COPY stream can apply backpressure. */
@@ -374,8 +387,8 @@ export interface ClaimOptions {
   retryBackoffMs: number;
   /** Only these products (a replica per product group); all when absent. */
   products?: readonly string[];
-  /** Called at steps of the ledger write (failure tests). */
-  onLedgerStep?: (step: LedgerStep) => Promise<void>;
+  /** Called at steps of the ledger write, with the interval being written (failure tests). */
+  onLedgerStep?: (step: LedgerStep, interval: ClaimedInterval) => Promise<void>;
   /** Called before an interval's FAILED result is written (failure tests). */
   beforeFailureWrite?: (interval: ClaimedInterval) => Promise<void>;
   /** Intervals this replica leaves alone for now (their FAILED result could not be written). */
@@ -395,17 +408,21 @@ export type ClaimOutcome<T> =
   /** The attempts are used up but writing the FAILED result failed (rolled back). */
   | { kind: 'failure-write-failed'; interval: ClaimedInterval; error: unknown };
 
-interface ClaimRow {
-  product_code: string;
-  delivery_start: Date;
-  gate_closure_at: Date;
-  state: 'OPEN' | 'RETRYING';
+/** An interval's clearing terms as stored (product_interval, clearing_result). */
+interface TermsRow {
   price_tick: string;
   min_price: string;
   max_price: string;
   mechanism: 'UNIFORM_PRICE' | 'PAY_AS_BID';
   k: string;
   network_fee: string;
+}
+
+interface ClaimRow extends TermsRow {
+  product_code: string;
+  delivery_start: Date;
+  gate_closure_at: Date;
+  state: 'OPEN' | 'RETRYING';
   run: number;
   attempts: number;
 }
@@ -465,7 +482,7 @@ export class ClearingRepository {
   ): Promise<ClaimOutcome<T> | null> {
     const runner: QueryRunner = this.db.createQueryRunner();
     await runner.connect();
-    let attempt: { interval: ClaimedInterval; run: number; number: number } | undefined;
+    let attempt: { interval: ClaimedInterval; number: number } | undefined;
     try {
       await runner.startTransaction('READ COMMITTED');
       const client = rawClient(runner);
@@ -504,8 +521,8 @@ export class ClearingRepository {
           return { kind: 'failure-write-failed', interval, error };
         }
       }
-      attempt = { interval, run: row.run, number: row.attempts + 1 };
-      await this.recordAttempt(interval, row.run, options.matcherId, 'STARTED', null);
+      attempt = { interval, number: row.attempts + 1 };
+      await this.recordAttempt(interval, options.matcherId, 'STARTED', null);
       const session = new ClearingSession(client, interval, {
         lockTimeoutMs: options.lockTimeoutMs,
         onLedgerStep: options.onLedgerStep,
@@ -520,7 +537,6 @@ export class ClearingRepository {
       // Recorded or not, the STARTED row already counts this attempt as failed.
       await this.recordAttempt(
         attempt.interval,
-        attempt.run,
         options.matcherId,
         'FAILED',
         describeError(error),
@@ -536,10 +552,9 @@ export class ClearingRepository {
     }
   }
 
-  /** Appends one attempt event, autocommitted on a pool connection of its own. */
+  /** Appends one attempt event of `interval.run`, autocommitted on a pool connection of its own. */
   private async recordAttempt(
     interval: ClaimedInterval,
-    run: number,
     matcherId: string,
     event: 'STARTED' | 'FAILED',
     error: string | null,
@@ -547,7 +562,14 @@ export class ClearingRepository {
     await this.db.query(
       `INSERT INTO clearing_attempt (product_code, delivery_start, run, matcher_id, event, error)
        VALUES ($1, $2, $3, $4, $5, $6)`,
-      [interval.productCode, interval.deliveryStart, run, matcherId.slice(0, 200), event, error],
+      [
+        interval.productCode,
+        interval.deliveryStart,
+        interval.run,
+        matcherId.slice(0, 200),
+        event,
+        error,
+      ],
     );
   }
 
@@ -585,28 +607,21 @@ export class ClearingRepository {
       `UPDATE product_interval SET state = 'FAILED' WHERE product_code = $1 AND delivery_start = $2`,
       [...key],
     );
-    await client.query(
-      `INSERT INTO audit_log (actor_id, action, args, outcome, error_code, message)
-       VALUES (NULL, 'clearing:failed', $1, 'ERROR', 'CLEARING_FAILED', $2)`,
-      [
-        JSON.stringify({
-          productCode: row.product_code,
-          deliveryStart: row.delivery_start.toISOString(),
-          run: row.run,
-          attempts: row.attempts,
-          matcherId,
-        }),
-        reason,
-      ],
-    );
-    await client.query(`SELECT pg_notify($1, $2)`, [
-      CLEARING_CHANNEL,
-      JSON.stringify({
+    await insertAuditRow((text, values) => client.query(text, values), {
+      actorId: null,
+      action: 'clearing:failed',
+      args: {
         productCode: row.product_code,
         deliveryStart: row.delivery_start.toISOString(),
         run: row.run,
-      }),
-    ]);
+        attempts: row.attempts,
+        matcherId,
+      },
+      outcome: 'ERROR',
+      errorCode: 'CLEARING_FAILED',
+      message: reason,
+    });
+    await notifyOutcome(client, row.product_code, row.delivery_start, row.run);
     return reason;
   }
 
@@ -643,18 +658,7 @@ export class ClearingRepository {
     inputHash: string;
     resultHash: string;
   } | null> {
-    const stored = await this.db.query<
-      {
-        price_tick: string;
-        min_price: string;
-        max_price: string;
-        mechanism: 'UNIFORM_PRICE' | 'PAY_AS_BID';
-        k: string;
-        network_fee: string;
-        input_hash: string;
-        result_hash: string;
-      }[]
-    >(
+    const stored = await this.db.query<(TermsRow & { input_hash: string; result_hash: string })[]>(
       `SELECT price_tick, min_price, max_price, mechanism, k, network_fee, input_hash, result_hash
        FROM clearing_result WHERE product_code = $1 AND delivery_start = $2`,
       [productCode, deliveryStart],
@@ -681,14 +685,7 @@ export class ClearingRepository {
     }
     return {
       book,
-      terms: {
-        priceTick: s.price_tick,
-        minPrice: s.min_price,
-        maxPrice: s.max_price,
-        mechanism: s.mechanism,
-        k: s.k,
-        networkFee: s.network_fee,
-      },
+      terms: toTerms(s),
       inputHash: s.input_hash,
       resultHash: s.result_hash,
     };
@@ -710,14 +707,18 @@ function claimedInterval(row: ClaimRow): ClaimedInterval {
     deliveryStart: row.delivery_start,
     gateClosureAt: row.gate_closure_at,
     run: row.run,
-    terms: {
-      priceTick: row.price_tick,
-      minPrice: row.min_price,
-      maxPrice: row.max_price,
-      mechanism: row.mechanism,
-      k: row.k,
-      networkFee: row.network_fee,
-    },
+    terms: toTerms(row),
+  };
+}
+
+function toTerms(row: TermsRow): ClaimedInterval['terms'] {
+  return {
+    priceTick: row.price_tick,
+    minPrice: row.min_price,
+    maxPrice: row.max_price,
+    mechanism: row.mechanism,
+    k: row.k,
+    networkFee: row.network_fee,
   };
 }
 

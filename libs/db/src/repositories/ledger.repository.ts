@@ -9,7 +9,6 @@ import {
 import type { ClientBase } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
-import { rawClient } from './raw-client';
 import { inReadOnlySnapshot } from './read-snapshot';
 import { DB_CONNECTION, type DbConnectionSettings } from '../connection-settings';
 
@@ -228,17 +227,11 @@ export class LedgerRepository {
 
   /**
    * The stored result, fills (with their parties' accounts), journal and entries of one
-   * interval, read in one snapshot; null when the interval has no clearing result.
+   * interval, read in one read-only snapshot under the session's default statement timeout;
+   * null when the interval has no clearing result.
    */
-  async storedSettlement(
-    productCode: string,
-    deliveryStart: Date,
-  ): Promise<StoredSettlement | null> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction('REPEATABLE READ');
-      const client = rawClient(runner);
+  storedSettlement(productCode: string, deliveryStart: Date): Promise<StoredSettlement | null> {
+    return inReadOnlySnapshot(this.db, null, async (client) => {
       const key = [productCode, deliveryStart];
       const result = await client.query<StoredSettlement['result']>(
         `SELECT status, network_fee::text AS "networkFee", fee_minor::text AS "feeMinor",
@@ -296,9 +289,6 @@ export class LedgerRepository {
           amountMinor: BigInt(row.amount_minor),
         })),
       };
-    } finally {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      await runner.release();
-    }
+    });
   }
 }

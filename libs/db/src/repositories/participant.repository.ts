@@ -11,6 +11,9 @@ export interface NewKey {
   prefix: string;
 }
 
+/** Arbitrary constant: the transaction-level advisory lock that serialises operator bootstraps. */
+const OPERATOR_BOOTSTRAP_LOCK = 7_305_002;
+
 @Injectable()
 export class ParticipantRepository {
   constructor(private readonly db: DataSource) {}
@@ -98,7 +101,7 @@ export class ParticipantRepository {
    */
   async ensureOperator(name: string, key: NewKey | undefined): Promise<'created' | 'exists'> {
     return this.db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(7305002)`);
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [OPERATOR_BOOTSTRAP_LOCK]);
       const participants = tx.getRepository(ParticipantEntity);
       if (key) {
         const owner = await tx.query<{ role: Role }[]>(

@@ -70,6 +70,11 @@ export const RESULT_COLUMNS = `
   input_hash AS "inputHash", result_hash AS "resultHash", demand_curve AS "demandCurve",
   supply_curve AS "supplyCurve", matcher_id AS "matcherId", cleared_at AS "clearedAt"`;
 
+/** The columns of a `FillRow`, for any query whose only table with these column names is fill. */
+const FILL_COLUMNS = `seq, buy_order_id::text AS "buyOrderId", sell_order_id::text AS "sellOrderId",
+  buyer_id AS "buyerId", seller_id AS "sellerId", quantity_wh::text AS "quantityWh",
+  price::text AS price, amount_minor::text AS "amountMinor"`;
+
 /** Read side of clearing and settlement: results, fills, statements and balances. */
 @Injectable()
 export class SettlementRepository {
@@ -83,30 +88,10 @@ export class SettlementRepository {
     return rows[0] ?? null;
   }
 
-  /** Newest delivery first; `before` is the exclusive keyset cursor. Fetches `limit` rows. */
-  listResults(
-    productCode: string,
-    range: { from?: Date; to?: Date; before?: Date },
-    limit: number,
-  ): Promise<ClearingResultRow[]> {
-    return this.db.query<ClearingResultRow[]>(
-      `SELECT ${RESULT_COLUMNS} FROM clearing_result
-       WHERE product_code = $1
-         AND ($2::timestamptz IS NULL OR delivery_start >= $2)
-         AND ($3::timestamptz IS NULL OR delivery_start < $3)
-         AND ($4::timestamptz IS NULL OR delivery_start < $4)
-       ORDER BY delivery_start DESC
-       LIMIT $5`,
-      [productCode, range.from ?? null, range.to ?? null, range.before ?? null, limit],
-    );
-  }
-
   /** Every fill of one result in seq order (verification reads whole books). */
   fills(productCode: string, deliveryStart: Date): Promise<FillRow[]> {
     return this.db.query<FillRow[]>(
-      `SELECT seq, buy_order_id::text AS "buyOrderId", sell_order_id::text AS "sellOrderId",
-              buyer_id AS "buyerId", seller_id AS "sellerId", quantity_wh::text AS "quantityWh",
-              price::text AS price, amount_minor::text AS "amountMinor"
+      `SELECT ${FILL_COLUMNS}
        FROM fill WHERE product_code = $1 AND delivery_start = $2 ORDER BY seq`,
       [productCode, deliveryStart],
     );
@@ -120,10 +105,7 @@ export class SettlementRepository {
     const pages = keys.map((): FillRow[] => []);
     if (keys.length === 0) return pages;
     const rows = await this.db.query<(FillRow & { page: number })[]>(
-      `SELECT k.page::int AS page, f.seq, f.buy_order_id::text AS "buyOrderId",
-              f.sell_order_id::text AS "sellOrderId", f.buyer_id AS "buyerId",
-              f.seller_id AS "sellerId", f.quantity_wh::text AS "quantityWh",
-              f.price::text AS price, f.amount_minor::text AS "amountMinor"
+      `SELECT k.page::int AS page, ${FILL_COLUMNS}
        FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[])
               WITH ORDINALITY AS k(product_code, delivery_start, after_seq, max_rows, page)
        CROSS JOIN LATERAL (
