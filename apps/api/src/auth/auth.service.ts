@@ -8,7 +8,7 @@ import { AddressRateLimiter } from '../rate-limit/rate-limiter';
 import type { Principal } from './principal';
 
 /** Keys remembered at most, valid and unknown each; the oldest entry goes first. */
-export const AUTH_CACHE_ENTRIES = 10_000;
+const AUTH_CACHE_ENTRIES = 10_000;
 
 /**
  * Resolves API keys. A key seen in the last `authCacheMs` is answered from memory (one

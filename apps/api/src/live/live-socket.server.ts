@@ -136,5 +136,3 @@ function pathOf(url: string | undefined): string {
   const path = (url ?? '').split('?', 1)[0];
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
-
-/** The peer's address (a proxy in front is one address for all its clients). */

@@ -51,10 +51,10 @@ export class TokenBuckets {
     return Math.max(1, Math.ceil(((needed - bucket.tokens) * 1000) / perSecond));
   }
 
-  /** Gives back tokens taken for a request that turned out not to count. */
-  refund(key: string, weight = 1): void {
+  /** Gives back the token taken for a request that turned out not to count. */
+  refund(key: string): void {
     const bucket = this.buckets.get(key);
-    if (bucket) bucket.tokens = Math.min(this.options.burst, bucket.tokens + weight);
+    if (bucket) bucket.tokens = Math.min(this.options.burst, bucket.tokens + 1);
   }
 
   get size(): number {
