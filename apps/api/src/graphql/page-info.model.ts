@@ -27,8 +27,17 @@ export function decodeCursor(kind: string, cursor: string, field = 'after'): str
   return text.slice(kind.length + 1);
 }
 
+/** Rows of a connection queried without `first`. */
+export const DEFAULT_PAGE_SIZE = 50;
+/** Largest `first` a connection accepts. */
+export const MAX_PAGE_SIZE = 500;
+
 /** Page size of a connection: `first` defaults to `fallback` and must lie in 1..`max`. */
-export function pageSize(first: number | null | undefined, fallback = 50, max = 500): number {
+export function pageSize(
+  first: number | null | undefined,
+  fallback = DEFAULT_PAGE_SIZE,
+  max = MAX_PAGE_SIZE,
+): number {
   if (first === undefined || first === null) return fallback;
   if (!Number.isInteger(first) || first < 1 || first > max) {
     throw badInput(`first must be between 1 and ${max}, got ${first}`, {

@@ -15,6 +15,7 @@ import { MAX_LISTED_FILLS } from '../clearing/clearing.service';
 import { AppError } from '../common/app-error';
 import { MAX_NAMED_PARTICIPANTS } from '../dashboard/dashboard.service';
 import { MAX_ORDERS_PER_CALL } from '../orders/order-rules';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-info.model';
 import type { StatisticsBucketEnum } from '../statistics/models/price-statistics.model';
 import { BUCKET_MS, MAX_BUCKETS } from '../statistics/statistics.service';
 
@@ -35,8 +36,8 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxTokens: 10_000,
   maxDepth: 12,
   maxCost: 200_000,
-  defaultPageSize: 50,
-  maxPageSize: 500,
+  defaultPageSize: DEFAULT_PAGE_SIZE,
+  maxPageSize: MAX_PAGE_SIZE,
 };
 
 /**
