@@ -61,13 +61,9 @@ export class AuditLogService {
     if (filter.from && filter.to && filter.from.getTime() >= filter.to.getTime()) {
       throw badInput('filter.from must be before filter.to', { field: 'filter.to' });
     }
-    let before: string | null = null;
-    if (after) {
-      before = decodeCursor(AUDIT_CURSOR, after);
-      if (!/^\d{1,19}$/.test(before)) {
-        throw badInput('after is not a cursor returned by this list', { field: 'after' });
-      }
-    }
+    const before = after
+      ? decodeCursor(AUDIT_CURSOR, after, (key) => /^\d{1,19}$/.test(key))
+      : null;
     const rows = await this.log.list(filter, before, limit + 1);
     const page = rows.slice(0, limit);
     const nowMs = Date.now();

@@ -16,15 +16,24 @@ export function encodeCursor(kind: string, key: string): string {
   return Buffer.from(`${kind}:${key}`, 'utf8').toString('base64');
 }
 
-/** The key inside a cursor of this kind; BAD_USER_INPUT (field `after`) when it is not one. */
-export function decodeCursor(kind: string, cursor: string, field = 'after'): string {
+/**
+ * The key inside a cursor of this kind; BAD_USER_INPUT (field `after`) when it is not one, or
+ * when `isKey` refuses the key.
+ */
+export function decodeCursor(
+  kind: string,
+  cursor: string,
+  isKey: (key: string) => boolean = () => true,
+  field = 'after',
+): string {
   const text = /^[A-Za-z0-9+/]+={0,2}$/.test(cursor)
     ? Buffer.from(cursor, 'base64').toString('utf8')
     : '';
-  if (!text.startsWith(`${kind}:`) || text.length === kind.length + 1) {
+  const key = text.slice(kind.length + 1);
+  if (!text.startsWith(`${kind}:`) || key === '' || !isKey(key)) {
     throw badInput(`${field} is not a cursor returned by this list`, { field });
   }
-  return text.slice(kind.length + 1);
+  return key;
 }
 
 /** Rows of a connection queried without `first`. */
