@@ -267,9 +267,14 @@ class Analysis {
     if (first) return this.pageSize(first.value, field);
     if (CONNECTIONS.has(name)) return this.limits.defaultPageSize;
     const bound = LIST_BOUNDS[name] ?? 1;
-    const sized = LIST_SIZES[name]?.((argument) => {
-      const node = field.arguments?.find((arg) => arg.name.value === argument)?.value;
-      return node && valueFromASTUntyped(node, this.variables);
+    const nodeOf = (argument: string) =>
+      field.arguments?.find((arg) => arg.name.value === argument)?.value;
+    const sized = LIST_SIZES[name]?.({
+      node: nodeOf,
+      value: (argument) => {
+        const node = nodeOf(argument);
+        return node && valueFromASTUntyped(node, this.variables);
+      },
     });
     return sized === undefined ? bound : Math.min(Math.max(sized, 0), bound);
   }
@@ -306,26 +311,34 @@ class Analysis {
 /** Apollo's plugin type as the Nest driver sees it (one copy of `@apollo/server`'s types). */
 type ApolloPlugin = NonNullable<ApolloDriverConfig['plugins']>[number];
 
+/** A field's arguments, for the list sizes: as written, or as values (variables resolved). */
+interface ListArguments {
+  node(name: string): ValueNode | undefined;
+  value(name: string): unknown;
+}
+
 /**
  * Lists whose size follows from their arguments (literals or variables): costed at that size
  * (at most their bound), so a submission of 10 orders costs as 10 items, not 10,000, and a day
  * of hourly statistics as 25 buckets. Undefined when the arguments do not tell (then the bound).
  */
-const LIST_SIZES: Readonly<Record<string, (arg: (name: string) => unknown) => number | undefined>> =
-  {
-    submitOrders: (arg) => {
-      const orders = arg('orders');
-      if (orders === undefined) return undefined;
-      return Array.isArray(orders) ? orders.length : 1; // a single value is a list of one
-    },
-    priceStatistics: (arg) => {
-      const from = Date.parse(String(arg('from')));
-      const to = Date.parse(String(arg('to')));
-      const bucketMs = BUCKET_MS[arg('bucket') as StatisticsBucketEnum];
-      if (!Number.isFinite(from) || !Number.isFinite(to) || !bucketMs) return undefined;
-      return Math.ceil((to - from) / bucketMs) + 1; // whole UTC buckets overlapping [from, to)
-    },
-  };
+const LIST_SIZES: Readonly<Record<string, (args: ListArguments) => number | undefined>> = {
+  submitOrders: (args) => {
+    const node = args.node('orders');
+    // An inline list is counted as written: its orders need not become values to be counted.
+    if (node?.kind === Kind.LIST) return node.values.length;
+    const orders = args.value('orders');
+    if (orders === undefined) return undefined;
+    return Array.isArray(orders) ? orders.length : 1; // a single value is a list of one
+  },
+  priceStatistics: (args) => {
+    const from = Date.parse(String(args.value('from')));
+    const to = Date.parse(String(args.value('to')));
+    const bucketMs = BUCKET_MS[args.value('bucket') as StatisticsBucketEnum];
+    if (!Number.isFinite(from) || !Number.isFinite(to) || !bucketMs) return undefined;
+    return Math.ceil((to - from) / bucketMs) + 1; // whole UTC buckets overlapping [from, to)
+  },
+};
 
 /** Connections whose `first` may be left out (then the default page size). */
 export const CONNECTIONS: ReadonlySet<string> = new Set([
