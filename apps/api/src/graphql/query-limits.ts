@@ -273,7 +273,7 @@ class Analysis {
       node: nodeOf,
       value: (argument) => {
         const node = nodeOf(argument);
-        return node && valueFromASTUntyped(node, this.variables);
+        return node && this.argumentValue(node);
       },
     });
     return sized === undefined ? bound : Math.min(Math.max(sized, 0), bound);
@@ -299,12 +299,27 @@ class Analysis {
     if (node.kind === Kind.INT) return Number(node.value);
     if (node.kind === Kind.NULL) return null;
     if (node.kind !== Kind.VARIABLE) return NaN; // not an Int: validation refuses it
-    const name = node.name.value;
-    if (Object.prototype.hasOwnProperty.call(this.variables, name)) return this.variables[name];
-    const definition = this.operation.variableDefinitions?.find(
-      (d) => d.variable.name.value === name,
-    );
-    return definition?.defaultValue ? this.valueOf(definition.defaultValue) : undefined;
+    if (this.sent(node.name.value)) return this.variables[node.name.value];
+    const defaultValue = this.defaultOf(node.name.value);
+    return defaultValue ? this.valueOf(defaultValue) : undefined;
+  }
+
+  /** Any argument's value, untyped: a variable not sent has its default, as in execution. */
+  private argumentValue(node: ValueNode): unknown {
+    if (node.kind === Kind.VARIABLE && !this.sent(node.name.value)) {
+      const defaultValue = this.defaultOf(node.name.value);
+      return defaultValue ? valueFromASTUntyped(defaultValue) : undefined;
+    }
+    return valueFromASTUntyped(node, this.variables);
+  }
+
+  private sent(variable: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.variables, variable);
+  }
+
+  private defaultOf(variable: string): ValueNode | undefined {
+    return this.operation.variableDefinitions?.find((d) => d.variable.name.value === variable)
+      ?.defaultValue;
   }
 }
 
