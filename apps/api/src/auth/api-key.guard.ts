@@ -56,7 +56,8 @@ export class ApiKeyGuard implements CanActivate {
     let principal: Principal | undefined;
     try {
       principal = await this.principalOf(ctx);
-      this.rateLimiter.take(principal.keyHash, requestWeight(info));
+      // The cost the query limits noted; measured here only if they did not.
+      this.rateLimiter.take(principal.keyHash, ctx.queryCost ?? requestWeight(info));
       return { principal };
     } catch (error) {
       // Counted once per request (admission is) into the audit log's per-minute refusal rows.

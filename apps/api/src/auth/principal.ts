@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Role } from '@parkex/db';
+import type { CostedContext } from '../graphql/query-limits';
 
 /** The authenticated caller of a request, resolved from its API key. */
 export interface Principal {
@@ -26,7 +27,8 @@ export type GatedRequest = IncomingMessage & { parkexAuth?: RequestAuth; body?: 
 /** A request's admission: its principal, or the error all its guarded fields throw. */
 export type Admission = { principal: Principal } | { error: unknown };
 
-export interface GqlContext {
+/** An operation's context; its cost is noted by the query limits before it runs. */
+export interface GqlContext extends CostedContext {
   /** Over HTTP the Express request; over graphql-ws the socket's context (no headers). */
   req?: { headers?: Record<string, string | string[] | undefined>; parkexAuth?: RequestAuth };
   connectionParams?: Record<string, unknown>;

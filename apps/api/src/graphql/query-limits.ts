@@ -94,19 +94,32 @@ export function analyseOperation(
   return new Analysis(document, operation, variables ?? {}, limits).run();
 }
 
-/** The check over graphql-ws, before any key is looked at: the operation to run, its variables. */
+/**
+ * The context of an operation that passed the limits: its cost as they counted it, which the
+ * per-key rate limit charges (see `ApiKeyGuard`) instead of measuring the operation again.
+ */
+export interface CostedContext {
+  queryCost?: number;
+}
+
+/**
+ * The check over graphql-ws, before any key is looked at: the operation to run, its variables.
+ * The cost of an operation within the limits is noted on `context`.
+ */
 export function checkQueryLimits(
   document: DocumentNode,
   options: {
     operationName?: string | null;
     variables?: Readonly<Record<string, unknown>> | null;
     limits?: QueryLimits;
+    context?: CostedContext;
   } = {},
 ): GraphQLError[] {
   const operation = getOperationAST(document, options.operationName);
   if (!operation) return []; // no such operation: graphql-ws reports it
   try {
-    analyseOperation(document, operation, options.variables, options.limits);
+    const { cost } = analyseOperation(document, operation, options.variables, options.limits);
+    if (options.context) options.context.queryCost = cost;
     return [];
   } catch (error) {
     return [asGraphQLError(error)];
@@ -115,19 +128,22 @@ export function checkQueryLimits(
 
 /**
  * Apollo plugin: the analysis once the operation is known, before it runs (Apollo caches
- * validated documents, so checks that depend on variables cannot be validation rules).
+ * validated documents, so checks that depend on variables cannot be validation rules). The cost
+ * is noted on the operation's context (`CostedContext`).
  */
 export function queryLimitsPlugin(limits: QueryLimits = DEFAULT_QUERY_LIMITS): ApolloPlugin {
   return {
     requestDidStart: () =>
       Promise.resolve({
-        didResolveOperation: ({ document, operation, request }) => {
+        didResolveOperation: ({ document, operation, request, contextValue }) => {
           if (!operation) return Promise.resolve();
+          let cost: number;
           try {
-            analyseOperation(document, operation, request.variables, limits);
+            ({ cost } = analyseOperation(document, operation, request.variables, limits));
           } catch (error) {
             throw asGraphQLError(error, { http: { status: 400 } });
           }
+          (contextValue as CostedContext).queryCost = cost;
           return Promise.resolve();
         },
       }),
@@ -135,9 +151,9 @@ export function queryLimitsPlugin(limits: QueryLimits = DEFAULT_QUERY_LIMITS): A
 }
 
 /**
- * The cost of one operation as the limits count it (each `first` at its actual value); the
- * per-key rate limit charges it. An operation past the limits (refused before it runs anyway)
- * counts as the largest cost allowed.
+ * The cost of one operation as the limits count it (each `first` at its actual value), for the
+ * per-key rate limit of an operation whose context has no cost noted. An operation past the
+ * limits (refused before it runs anyway) counts as the largest cost allowed.
  */
 export function operationCost(
   operation: OperationDefinitionNode,

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { Logger } from '@nestjs/common';
-import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import type { AuditService } from '../audit/audit.service';
 import type { AuthService } from '../auth/auth.service';
+import type { GqlContext } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { formatError } from '../graphql/format-error';
 import { checkQueryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from '../graphql/query-limits';
@@ -40,7 +41,9 @@ export interface GraphqlWsDependencies {
  * - Each operation is still authorised by the resolvers' guard (role, rate limit); at most
  *   `maxSubscriptionsPerConnection` run at once per socket (beyond: an `error` message, code
  *   RATE_LIMITED, reason SUBSCRIPTION_LIMIT), and they meet the same token, depth, cost and
- *   page-size limits as over HTTP, checked before anything else runs.
+ *   page-size limits as over HTTP, checked before anything else runs. `onSubscribe` then
+ *   validates the document and hands it over with its context (which carries the cost the
+ *   guard charges), so graphql-ws neither parses nor validates it again.
  * - Errors of operations are sent in `next`/`error` messages, which Apollo's `formatError` never
  *   sees, so they go through the same one error map here.
  */
@@ -51,8 +54,6 @@ export function graphqlWsOptions(
   const queryLimits = deps.queryLimits ?? DEFAULT_QUERY_LIMITS;
   return {
     schema: deps.schema,
-    // The guard reads the key from `connectionParams` and the client's address from `extra`.
-    context: (ctx) => ({ connectionParams: ctx.connectionParams, extra: ctx.extra }),
     onConnect: async (ctx) => {
       const socket = ctx.extra.socket;
       let principal;
@@ -105,12 +106,27 @@ export function graphqlWsOptions(
         if (error instanceof GraphQLError) return [error]; // a syntax error or too many tokens
         throw error;
       }
+      // The guard reads the key from `connectionParams` and the client's address from `extra`.
+      const contextValue: GqlContext = {
+        connectionParams: ctx.connectionParams,
+        extra: ctx.extra,
+      };
       const errors = checkQueryLimits(document, {
         operationName: payload.operationName,
         variables: payload.variables,
         limits: queryLimits,
+        context: contextValue,
       });
-      return errors.length ? errors : undefined;
+      if (errors.length) return errors;
+      const invalid = validate(deps.schema, document);
+      if (invalid.length) return invalid;
+      return {
+        schema: deps.schema,
+        document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+        contextValue,
+      };
     },
     onNext: (_ctx, _id, _payload, _args, result) => {
       if (!result.errors?.length) return undefined;
