@@ -8,6 +8,7 @@ import { RateLimiter } from '../rate-limit/rate-limiter';
 import { type OperationInfo, requestWeight } from '../rate-limit/request-weight';
 import { AuthService } from './auth.service';
 import type { Admission, GqlContext, Principal } from './principal';
+import { gatedPrincipal } from './request-gate';
 import { ROLES_KEY } from './roles.decorator';
 
 /**
@@ -70,13 +71,9 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private async principalOf(ctx: GqlContext): Promise<Principal> {
-    // Over HTTP the request gate has judged the key before the body was read.
-    const judged = ctx.req?.parkexAuth;
-    if (judged) {
-      if (judged.error) throw judged.error;
-      if (judged.principal) return judged.principal;
-    }
-    if (ctx.req?.headers) return this.auth.authenticate(ctx.req.headers.authorization);
+    // Over HTTP the request gate (in front of every /graphql request) has judged the key before
+    // the body was read.
+    if (ctx.req) return gatedPrincipal(ctx.req);
     // graphql-ws: the key is in the connection's parameters, the address on its upgrade request.
     return this.auth.authenticateSocket(ctx.connectionParams, ctx.extra?.request);
   }
