@@ -79,7 +79,10 @@ export class ApiKeyGuard implements CanActivate {
   }
 }
 
-/** The caller's address as the request gate resolved it (trusted proxies applied). */
+/**
+ * The caller's address as the request gate, or for graphql-ws the upgrade, resolved it (trusted
+ * proxies applied).
+ */
 function addressOf(ctx: GqlContext): string {
-  return ctx.req?.parkexAuth?.address ?? ctx.extra?.request?.socket.remoteAddress ?? 'unknown';
+  return ctx.req?.parkexAuth?.address ?? ctx.extra?.request?.parkexAuth?.address ?? 'unknown';
 }

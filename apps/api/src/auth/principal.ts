@@ -12,16 +12,20 @@ export interface Principal {
   keyHash: string;
 }
 
-/** How an HTTP request's key was judged, once, before its body was read (`requestGate`). */
+/**
+ * How an HTTP request's key was judged, once, before its body was read (`requestGate`). A
+ * graphql-ws upgrade request carries only the address (`LiveSocketServer`): its key comes with
+ * connection_init and is judged per operation.
+ */
 export interface RequestAuth {
-  /** The client address the pre-authentication limit counted (see ClientAddresses). */
+  /** The client address the pre-authentication limit counts (see ClientAddresses). */
   address: string;
   principal?: Principal;
   /** UNAUTHENTICATED: thrown by every guarded field of the request. */
   error?: Error;
 }
 
-/** An HTTP request after the gate. */
+/** An HTTP request after the gate, or a graphql-ws upgrade request. */
 export type GatedRequest = IncomingMessage & { parkexAuth?: RequestAuth; body?: unknown };
 
 /** A request's admission: its principal, or the error all its guarded fields throw. */
@@ -33,7 +37,7 @@ export interface GqlContext extends CostedContext {
   req?: { headers?: Record<string, string | string[] | undefined>; parkexAuth?: RequestAuth };
   connectionParams?: Record<string, unknown>;
   /** Over graphql-ws: `extra.request` is the upgrade request. */
-  extra?: { request?: IncomingMessage };
+  extra?: { request?: GatedRequest };
   principal?: Principal;
   /** Decided by the first guarded field; the other fields (aliases too) share it. */
   admission?: Promise<Admission>;

@@ -1,14 +1,13 @@
-import type { IncomingMessage } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import type { AuditService } from '../audit/audit.service';
 import type { AuthService } from '../auth/auth.service';
-import type { GqlContext } from '../auth/principal';
+import type { GatedRequest, GqlContext } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { formatError } from '../graphql/format-error';
-import { checkQueryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from '../graphql/query-limits';
+import { checkQueryLimits, DEFAULT_QUERY_LIMITS } from '../graphql/query-limits';
 import {
   CLOSE_FORBIDDEN,
   CLOSE_TOO_MANY,
@@ -23,12 +22,9 @@ export interface GraphqlWsDependencies {
   schema: GraphQLSchema;
   auth: AuthService;
   /** Counts connections refused for their key or rate into the audit log's refusal rows. */
-  audit?: AuditService;
-  /** The client's address of an upgrade request (trusted proxies applied). */
-  addressOf?: (request: IncomingMessage) => string;
+  audit: AuditService;
   connections: LiveConnections;
   limits: SocketLimits;
-  queryLimits?: QueryLimits;
 }
 
 /**
@@ -50,8 +46,7 @@ export interface GraphqlWsDependencies {
 export function graphqlWsOptions(
   deps: GraphqlWsDependencies,
 ): ServerOptions<Record<string, unknown> | undefined, Extra> {
-  const { auth, connections, limits } = deps;
-  const queryLimits = deps.queryLimits ?? DEFAULT_QUERY_LIMITS;
+  const { auth, audit, connections, limits } = deps;
   return {
     schema: deps.schema,
     onConnect: async (ctx) => {
@@ -62,10 +57,9 @@ export function graphqlWsOptions(
         principal = await auth.authenticateSocket(ctx.connectionParams, ctx.extra.request);
       } catch (error) {
         if (error instanceof AppError) {
-          const request = ctx.extra.request;
-          deps.audit?.noteRefusal(socket, error, {
-            address: deps.addressOf?.(request) ?? request.socket.remoteAddress ?? 'unknown',
-          });
+          // The client's address, decided at the upgrade (LiveSocketServer).
+          const request: GatedRequest = ctx.extra.request;
+          audit.noteRefusal(socket, error, { address: request.parkexAuth?.address ?? 'unknown' });
           const code = error.code === 'RATE_LIMITED' ? CLOSE_TOO_MANY : CLOSE_UNAUTHORIZED;
           socket.close(code, closeReason(error.message));
         } else {
@@ -101,7 +95,7 @@ export function graphqlWsOptions(
       }
       let document: DocumentNode;
       try {
-        document = parse(payload.query, { maxTokens: queryLimits.maxTokens });
+        document = parse(payload.query, { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens });
       } catch (error) {
         if (error instanceof GraphQLError) return [error]; // a syntax error or too many tokens
         throw error;
@@ -114,7 +108,7 @@ export function graphqlWsOptions(
       const errors = checkQueryLimits(document, {
         operationName: payload.operationName,
         variables: payload.variables,
-        limits: queryLimits,
+        limits: DEFAULT_QUERY_LIMITS,
         context: contextValue,
       });
       if (errors.length) return errors;
