@@ -55,17 +55,14 @@ export class AuditLogService {
     if (filter.from && filter.to && filter.from.getTime() >= filter.to.getTime()) {
       throw badInput('filter.from must be before filter.to', { field: 'filter.to' });
     }
-    let before: string | null = null;
-    if (after) {
-      before = decodeCursor(AUDIT_CURSOR, after);
-      if (!/^\d{1,19}$/.test(before)) {
-        throw badInput('after is not a cursor returned by this list', { field: 'after' });
-      }
-    }
+    const before = after
+      ? decodeCursor(AUDIT_CURSOR, after, (key) => /^\d{1,19}$/.test(key))
+      : null;
     const rows = await this.log.list(filter, before, limit + 1);
     const page = rows.slice(0, limit);
+    const nowMs = Date.now();
     return {
-      rows: role === 'AUDITOR' ? page.map((row) => forAuditor(row, Date.now())) : page,
+      rows: role === 'AUDITOR' ? page.map((row) => forAuditor(row, nowMs)) : page,
       hasNextPage: rows.length > limit,
     };
   }
@@ -82,7 +79,7 @@ const LONGEST_HORIZON_MS = 367 * 86_400_000;
  * start among its orders has passed (every gate closes before its delivery start); when the
  * arguments were truncated, until the longest horizon has passed since the row.
  */
-export function forAuditor(row: AuditLogRow, nowMs: number): AuditLogRow {
+function forAuditor(row: AuditLogRow, nowMs: number): AuditLogRow {
   if (!ORDER_ACTIONS.has(row.action)) return row;
   const until = termsPublicAt(row);
   if (until <= nowMs) return row;

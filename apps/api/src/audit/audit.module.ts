@@ -14,6 +14,6 @@ import { AuditService } from './audit.service';
     AuditResolver,
     AuditSealer,
   ],
-  exports: [AuditService, AuditSealer],
+  exports: [AuditService],
 })
 export class AuditModule {}

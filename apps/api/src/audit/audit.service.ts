@@ -120,38 +120,35 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, BeforeApplic
     const who = subject.participantId
       ? `participant ${subject.participantId}`
       : `address ${subject.address}`;
-    const key = `${minute}|${code}|${who}`;
-    const tally = this.tallies.get(key);
-    if (tally) {
-      tally.count += 1;
-      return;
-    }
-    const subjects = this.subjectsPerMinute.get(minute) ?? 0;
-    if (subjects >= REFUSAL_SUBJECTS_PER_MINUTE) {
-      const otherKey = `${minute}|${code}|other`;
-      const other = this.tallies.get(otherKey);
-      if (other) other.count += 1;
-      else {
-        this.tallies.set(otherKey, {
+    let key = `${minute}|${code}|${who}`;
+    let tally = this.tallies.get(key);
+    if (!tally) {
+      const subjects = this.subjectsPerMinute.get(minute) ?? 0;
+      if (subjects < REFUSAL_SUBJECTS_PER_MINUTE) {
+        this.subjectsPerMinute.set(minute, subjects + 1);
+        tally = {
+          minute,
+          code,
+          subject: who,
+          address: subject.participantId ? null : subject.address,
+          participantId: subject.participantId ?? null,
+          count: 0,
+        };
+      } else {
+        // The minute's further subjects are counted together.
+        key = `${minute}|${code}|other`;
+        tally = this.tallies.get(key) ?? {
           minute,
           code,
           subject: 'other',
           address: null,
           participantId: null,
-          count: 1,
-        });
+          count: 0,
+        };
       }
-      return;
+      this.tallies.set(key, tally);
     }
-    this.subjectsPerMinute.set(minute, subjects + 1);
-    this.tallies.set(key, {
-      minute,
-      code,
-      subject: who,
-      address: subject.participantId ? null : subject.address,
-      participantId: subject.participantId ?? null,
-      count: 1,
-    });
+    tally.count += 1;
   }
 
   /** Writes the counts of the minutes that have ended (all of them with `all`). */

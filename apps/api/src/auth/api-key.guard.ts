@@ -8,6 +8,7 @@ import { RateLimiter } from '../rate-limit/rate-limiter';
 import { type OperationInfo, requestWeight } from '../rate-limit/request-weight';
 import { AuthService } from './auth.service';
 import type { Admission, GqlContext, Principal } from './principal';
+import { gatedPrincipal } from './request-gate';
 import { ROLES_KEY } from './roles.decorator';
 
 /**
@@ -56,7 +57,8 @@ export class ApiKeyGuard implements CanActivate {
     let principal: Principal | undefined;
     try {
       principal = await this.principalOf(ctx);
-      this.rateLimiter.take(principal.keyHash, requestWeight(info));
+      // The cost the query limits noted; measured here only if they did not.
+      this.rateLimiter.take(principal.keyHash, ctx.queryCost ?? requestWeight(info));
       return { principal };
     } catch (error) {
       // Counted once per request (admission is) into the audit log's per-minute refusal rows.
@@ -69,19 +71,18 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private async principalOf(ctx: GqlContext): Promise<Principal> {
-    // Over HTTP the request gate has judged the key before the body was read.
-    const judged = ctx.req?.parkexAuth;
-    if (judged) {
-      if (judged.error) throw judged.error;
-      if (judged.principal) return judged.principal;
-    }
-    if (ctx.req?.headers) return this.auth.authenticate(ctx.req.headers.authorization);
+    // Over HTTP the request gate (in front of every /graphql request) has judged the key before
+    // the body was read.
+    if (ctx.req) return gatedPrincipal(ctx.req);
     // graphql-ws: the key is in the connection's parameters, the address on its upgrade request.
     return this.auth.authenticateSocket(ctx.connectionParams, ctx.extra?.request);
   }
 }
 
-/** The caller's address as the request gate resolved it (trusted proxies applied). */
+/**
+ * The caller's address as the request gate, or for graphql-ws the upgrade, resolved it (trusted
+ * proxies applied).
+ */
 function addressOf(ctx: GqlContext): string {
-  return ctx.req?.parkexAuth?.address ?? ctx.extra?.request?.socket.remoteAddress ?? 'unknown';
+  return ctx.req?.parkexAuth?.address ?? ctx.extra?.request?.parkexAuth?.address ?? 'unknown';
 }

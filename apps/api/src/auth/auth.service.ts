@@ -1,14 +1,12 @@
-import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { hashApiKey, ParticipantRepository } from '@parkex/db';
 import { unauthenticated } from '../common/app-error';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { ClientAddresses } from '../rate-limit/client-address';
 import { AddressRateLimiter } from '../rate-limit/rate-limiter';
-import type { Principal } from './principal';
+import type { GatedRequest, Principal } from './principal';
 
 /** Keys remembered at most, valid and unknown each; the oldest entry goes first. */
-export const AUTH_CACHE_ENTRIES = 10_000;
+const AUTH_CACHE_ENTRIES = 10_000;
 
 /**
  * Resolves API keys. A key seen in the last `authCacheMs` is answered from memory (one
@@ -31,7 +29,6 @@ export class AuthService {
   constructor(
     private readonly participants: ParticipantRepository,
     private readonly addressLimiter: AddressRateLimiter,
-    private readonly addresses: ClientAddresses,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -44,20 +41,18 @@ export class AuthService {
 
   /**
    * For graphql-ws: the key of the connection's parameters (`authorization`), counted against
-   * the client address of its upgrade request like an HTTP request's.
+   * the client address of its upgrade request (decided once, at the upgrade) like an HTTP
+   * request's.
    */
   authenticateSocket(
     connectionParams: Readonly<Record<string, unknown>> | undefined,
-    upgrade: IncomingMessage | undefined,
+    upgrade: GatedRequest | undefined,
   ): Promise<Principal> {
     const params = connectionParams ?? {};
-    const address = upgrade
-      ? this.addresses.clientAddress(
-          upgrade.socket.remoteAddress,
-          upgrade.headers['x-forwarded-for'],
-        )
-      : undefined;
-    return this.authenticate(params.authorization ?? params.Authorization, address);
+    return this.authenticate(
+      params.authorization ?? params.Authorization,
+      upgrade?.parkexAuth?.address,
+    );
   }
 
   /**

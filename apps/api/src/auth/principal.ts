@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Role } from '@parkex/db';
+import type { CostedContext } from '../graphql/query-limits';
 
 /** The authenticated caller of a request, resolved from its API key. */
 export interface Principal {
@@ -11,27 +12,32 @@ export interface Principal {
   keyHash: string;
 }
 
-/** How an HTTP request's key was judged, once, before its body was read (`requestGate`). */
+/**
+ * How an HTTP request's key was judged, once, before its body was read (`requestGate`). A
+ * graphql-ws upgrade request carries only the address (`LiveSocketServer`): its key comes with
+ * connection_init and is judged per operation.
+ */
 export interface RequestAuth {
-  /** The client address the pre-authentication limit counted (see ClientAddresses). */
+  /** The client address the pre-authentication limit counts (see ClientAddresses). */
   address: string;
   principal?: Principal;
   /** UNAUTHENTICATED: thrown by every guarded field of the request. */
   error?: Error;
 }
 
-/** An HTTP request after the gate. */
+/** An HTTP request after the gate, or a graphql-ws upgrade request. */
 export type GatedRequest = IncomingMessage & { parkexAuth?: RequestAuth; body?: unknown };
 
 /** A request's admission: its principal, or the error all its guarded fields throw. */
 export type Admission = { principal: Principal } | { error: unknown };
 
-export interface GqlContext {
+/** An operation's context; its cost is noted by the query limits before it runs. */
+export interface GqlContext extends CostedContext {
   /** Over HTTP the Express request; over graphql-ws the socket's context (no headers). */
   req?: { headers?: Record<string, string | string[] | undefined>; parkexAuth?: RequestAuth };
   connectionParams?: Record<string, unknown>;
   /** Over graphql-ws: `extra.request` is the upgrade request. */
-  extra?: { request?: IncomingMessage };
+  extra?: { request?: GatedRequest };
   principal?: Principal;
   /** Decided by the first guarded field; the other fields (aliases too) share it. */
   admission?: Promise<Admission>;

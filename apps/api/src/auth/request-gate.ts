@@ -4,7 +4,7 @@ import { AppError, badInput } from '../common/app-error';
 import { formatError } from '../graphql/format-error';
 import { ClientAddresses } from '../rate-limit/client-address';
 import { AuthService } from './auth.service';
-import type { GatedRequest } from './principal';
+import type { GatedRequest, Principal } from './principal';
 
 export interface BodyLimits {
   /** Any request without a valid PARTICIPANT key. */
@@ -62,6 +62,16 @@ export function requestGate(
     }
     next();
   };
+}
+
+/**
+ * The principal the gate found for a request's key, or the error the key earned
+ * (UNAUTHENTICATED, or a failed lookup), for the GraphQL guard and the exports.
+ */
+export function gatedPrincipal(req: Pick<GatedRequest, 'parkexAuth'>): Principal {
+  const judged = req.parkexAuth;
+  if (judged?.principal) return judged.principal;
+  throw judged?.error ?? new Error('the request has not passed the request gate');
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;

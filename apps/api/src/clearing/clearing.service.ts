@@ -105,10 +105,9 @@ export class ClearingService {
     after?: string | null,
   ): Promise<{ rows: FillRow[]; hasNextPage: boolean }> {
     const limit = pageSize(first);
-    const afterSeq = after ? Number(decodeCursor(FILL_CURSOR, after)) : -1;
-    if (!Number.isSafeInteger(afterSeq)) {
-      throw badInput('after is not a cursor returned by this list', { field: 'after' });
-    }
+    const afterSeq = after
+      ? Number(decodeCursor(FILL_CURSOR, after, (key) => Number.isSafeInteger(Number(key))))
+      : -1;
     const rows = await this.fillsLoader.load(context, {
       ...this.identity(result),
       afterSeq,

@@ -1,10 +1,10 @@
 import { Controller, Get, Req, Res, UseFilters } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Principal } from '../auth/principal';
+import type { ServerResponse } from 'node:http';
+import type { GatedRequest, Principal } from '../auth/principal';
 import { ExportErrorFilter } from './export-error.filter';
 import { type CsvExport, ExportsService } from './exports.service';
 
-type ExportRequest = IncomingMessage & { query: Record<string, unknown>; ip?: string };
+type ExportRequest = GatedRequest & { query: Record<string, unknown> };
 
 /**
  * `GET /exports/settlements.csv` and `GET /exports/fills.csv` with `Authorization: Bearer <key>`:
@@ -35,10 +35,7 @@ export class ExportsController {
     action: string,
     prepare: (principal: Principal) => Promise<CsvExport>,
   ): Promise<void> {
-    const principal = await this.service.authenticate(
-      req.headers.authorization,
-      req.ip ?? req.socket.remoteAddress ?? 'unknown',
-    );
+    const principal = this.service.authenticate(req);
     let csv: CsvExport;
     try {
       this.service.admit(principal, res);

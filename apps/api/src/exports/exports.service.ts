@@ -3,8 +3,8 @@ import type { ServerResponse } from 'node:http';
 import { ExportRepository, type FillExportRow, type SettlementEntryRow } from '@parkex/db';
 import { formatMoney, formatQuantity } from '@parkex/market';
 import { AuditService } from '../audit/audit.service';
-import { AuthService } from '../auth/auth.service';
-import type { Principal } from '../auth/principal';
+import type { GatedRequest, Principal } from '../auth/principal';
+import { gatedPrincipal } from '../auth/request-gate';
 import { AppError, badInput, forbidden } from '../common/app-error';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { isUuid } from '../participants/participants.service';
@@ -69,7 +69,6 @@ export class ExportsService implements OnModuleDestroy {
   private closing = false;
 
   constructor(
-    private readonly auth: AuthService,
     private readonly rateLimiter: RateLimiter,
     private readonly audit: AuditService,
     private readonly exports: ExportRepository,
@@ -83,15 +82,21 @@ export class ExportsService implements OnModuleDestroy {
     return this.config.exportWriteTimeoutMs;
   }
 
-  async authenticate(authorization: unknown, address: string): Promise<Principal> {
-    const request = {};
+  /**
+   * The caller as the request gate judged its key (one lookup per request), charged a token of
+   * its key's rate limit; a refusal is counted once per request, for the gate's client address.
+   */
+  authenticate(req: GatedRequest): Principal {
     let principal: Principal | undefined;
     try {
-      principal = await this.auth.authenticate(authorization);
+      principal = gatedPrincipal(req);
       this.rateLimiter.take(principal.keyHash);
       return principal;
     } catch (error) {
-      this.audit.noteRefusal(request, error, { address, participantId: principal?.id });
+      this.audit.noteRefusal(req, error, {
+        address: req.parkexAuth?.address ?? 'unknown',
+        participantId: principal?.id,
+      });
       throw error;
     }
   }

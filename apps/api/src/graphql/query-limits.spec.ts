@@ -95,6 +95,16 @@ describe('query limits', () => {
     expect(stats('2020-01-01T00:00:00Z', '2030-01-01T00:00:00Z')).toBe(1 + 10_000); // its bound
   });
 
+  it("sizes a list by a variable's default when the variable is not sent, as execution does", () => {
+    const submit = 'mutation($o: [OrderInput!] = [{}, {}]) { submitOrders(orders: $o) { id } }';
+    expect(analyse(submit).cost).toBe(1 + 2);
+    expect(analyse(submit, { o: Array(5).fill({}) }).cost).toBe(1 + 5);
+    const stats = `query($to: DateTime = "2026-01-02T00:00:00Z") {
+      priceStatistics(productCode: "X", from: "2026-01-01T00:00:00Z", to: $to, bucket: HOUR) { minPrice }
+    }`;
+    expect(analyse(stats).cost).toBe(1 + 25);
+  });
+
   it.each([0, -1, 501, 1_000_000])('refuses first = %p as PAGE_SIZE, literal or variable', (n) => {
     for (const [query, variables] of [
       [`{ orders(first: ${n}) { edges { cursor } } }`, {}],

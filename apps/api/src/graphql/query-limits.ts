@@ -15,6 +15,7 @@ import { MAX_LISTED_FILLS } from '../clearing/clearing.service';
 import { AppError } from '../common/app-error';
 import { MAX_NAMED_PARTICIPANTS } from '../dashboard/dashboard.service';
 import { MAX_ORDERS_PER_CALL } from '../orders/order-rules';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-info.model';
 import type { StatisticsBucketEnum } from '../statistics/models/price-statistics.model';
 import { BUCKET_MS, MAX_BUCKETS } from '../statistics/statistics.service';
 
@@ -35,8 +36,8 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxTokens: 10_000,
   maxDepth: 12,
   maxCost: 200_000,
-  defaultPageSize: 50,
-  maxPageSize: 500,
+  defaultPageSize: DEFAULT_PAGE_SIZE,
+  maxPageSize: MAX_PAGE_SIZE,
 };
 
 /**
@@ -93,19 +94,32 @@ export function analyseOperation(
   return new Analysis(document, operation, variables ?? {}, limits).run();
 }
 
-/** The check over graphql-ws, before any key is looked at: the operation to run, its variables. */
+/**
+ * The context of an operation that passed the limits: its cost as they counted it, which the
+ * per-key rate limit charges (see `ApiKeyGuard`) instead of measuring the operation again.
+ */
+export interface CostedContext {
+  queryCost?: number;
+}
+
+/**
+ * The check over graphql-ws, before any key is looked at: the operation to run, its variables.
+ * The cost of an operation within the limits is noted on `context`.
+ */
 export function checkQueryLimits(
   document: DocumentNode,
   options: {
     operationName?: string | null;
     variables?: Readonly<Record<string, unknown>> | null;
     limits?: QueryLimits;
+    context?: CostedContext;
   } = {},
 ): GraphQLError[] {
   const operation = getOperationAST(document, options.operationName);
   if (!operation) return []; // no such operation: graphql-ws reports it
   try {
-    analyseOperation(document, operation, options.variables, options.limits);
+    const { cost } = analyseOperation(document, operation, options.variables, options.limits);
+    if (options.context) options.context.queryCost = cost;
     return [];
   } catch (error) {
     return [asGraphQLError(error)];
@@ -114,19 +128,22 @@ export function checkQueryLimits(
 
 /**
  * Apollo plugin: the analysis once the operation is known, before it runs (Apollo caches
- * validated documents, so checks that depend on variables cannot be validation rules).
+ * validated documents, so checks that depend on variables cannot be validation rules). The cost
+ * is noted on the operation's context (`CostedContext`).
  */
 export function queryLimitsPlugin(limits: QueryLimits = DEFAULT_QUERY_LIMITS): ApolloPlugin {
   return {
     requestDidStart: () =>
       Promise.resolve({
-        didResolveOperation: ({ document, operation, request }) => {
+        didResolveOperation: ({ document, operation, request, contextValue }) => {
           if (!operation) return Promise.resolve();
+          let cost: number;
           try {
-            analyseOperation(document, operation, request.variables, limits);
+            ({ cost } = analyseOperation(document, operation, request.variables, limits));
           } catch (error) {
             throw asGraphQLError(error, { http: { status: 400 } });
           }
+          (contextValue as CostedContext).queryCost = cost;
           return Promise.resolve();
         },
       }),
@@ -134,9 +151,9 @@ export function queryLimitsPlugin(limits: QueryLimits = DEFAULT_QUERY_LIMITS): A
 }
 
 /**
- * The cost of one operation as the limits count it (each `first` at its actual value); the
- * per-key rate limit charges it. An operation past the limits (refused before it runs anyway)
- * counts as the largest cost allowed.
+ * The cost of one operation as the limits count it (each `first` at its actual value), for the
+ * per-key rate limit of an operation whose context has no cost noted. An operation past the
+ * limits (refused before it runs anyway) counts as the largest cost allowed.
  */
 export function operationCost(
   operation: OperationDefinitionNode,
@@ -266,9 +283,14 @@ class Analysis {
     if (first) return this.pageSize(first.value, field);
     if (CONNECTIONS.has(name)) return this.limits.defaultPageSize;
     const bound = LIST_BOUNDS[name] ?? 1;
-    const sized = LIST_SIZES[name]?.((argument) => {
-      const node = field.arguments?.find((arg) => arg.name.value === argument)?.value;
-      return node && valueFromASTUntyped(node, this.variables);
+    const nodeOf = (argument: string) =>
+      field.arguments?.find((arg) => arg.name.value === argument)?.value;
+    const sized = LIST_SIZES[name]?.({
+      node: nodeOf,
+      value: (argument) => {
+        const node = nodeOf(argument);
+        return node && this.argumentValue(node);
+      },
     });
     return sized === undefined ? bound : Math.min(Math.max(sized, 0), bound);
   }
@@ -293,38 +315,61 @@ class Analysis {
     if (node.kind === Kind.INT) return Number(node.value);
     if (node.kind === Kind.NULL) return null;
     if (node.kind !== Kind.VARIABLE) return NaN; // not an Int: validation refuses it
-    const name = node.name.value;
-    if (Object.prototype.hasOwnProperty.call(this.variables, name)) return this.variables[name];
-    const definition = this.operation.variableDefinitions?.find(
-      (d) => d.variable.name.value === name,
-    );
-    return definition?.defaultValue ? this.valueOf(definition.defaultValue) : undefined;
+    if (this.sent(node.name.value)) return this.variables[node.name.value];
+    const defaultValue = this.defaultOf(node.name.value);
+    return defaultValue ? this.valueOf(defaultValue) : undefined;
+  }
+
+  /** Any argument's value, untyped: a variable not sent has its default, as in execution. */
+  private argumentValue(node: ValueNode): unknown {
+    if (node.kind === Kind.VARIABLE && !this.sent(node.name.value)) {
+      const defaultValue = this.defaultOf(node.name.value);
+      return defaultValue ? valueFromASTUntyped(defaultValue) : undefined;
+    }
+    return valueFromASTUntyped(node, this.variables);
+  }
+
+  private sent(variable: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.variables, variable);
+  }
+
+  private defaultOf(variable: string): ValueNode | undefined {
+    return this.operation.variableDefinitions?.find((d) => d.variable.name.value === variable)
+      ?.defaultValue;
   }
 }
 
 /** Apollo's plugin type as the Nest driver sees it (one copy of `@apollo/server`'s types). */
 type ApolloPlugin = NonNullable<ApolloDriverConfig['plugins']>[number];
 
+/** A field's arguments, for the list sizes: as written, or as values (variables resolved). */
+interface ListArguments {
+  node(name: string): ValueNode | undefined;
+  value(name: string): unknown;
+}
+
 /**
  * Lists whose size follows from their arguments (literals or variables): costed at that size
  * (at most their bound), so a submission of 10 orders costs as 10 items, not 10,000, and a day
  * of hourly statistics as 25 buckets. Undefined when the arguments do not tell (then the bound).
  */
-const LIST_SIZES: Readonly<Record<string, (arg: (name: string) => unknown) => number | undefined>> =
-  {
-    submitOrders: (arg) => {
-      const orders = arg('orders');
-      if (orders === undefined) return undefined;
-      return Array.isArray(orders) ? orders.length : 1; // a single value is a list of one
-    },
-    priceStatistics: (arg) => {
-      const from = Date.parse(String(arg('from')));
-      const to = Date.parse(String(arg('to')));
-      const bucketMs = BUCKET_MS[arg('bucket') as StatisticsBucketEnum];
-      if (!Number.isFinite(from) || !Number.isFinite(to) || !bucketMs) return undefined;
-      return Math.ceil((to - from) / bucketMs) + 1; // whole UTC buckets overlapping [from, to)
-    },
-  };
+const LIST_SIZES: Readonly<Record<string, (args: ListArguments) => number | undefined>> = {
+  submitOrders: (args) => {
+    const node = args.node('orders');
+    // An inline list is counted as written: its orders need not become values to be counted.
+    if (node?.kind === Kind.LIST) return node.values.length;
+    const orders = args.value('orders');
+    if (orders === undefined) return undefined;
+    return Array.isArray(orders) ? orders.length : 1; // a single value is a list of one
+  },
+  priceStatistics: (args) => {
+    const from = Date.parse(String(args.value('from')));
+    const to = Date.parse(String(args.value('to')));
+    const bucketMs = BUCKET_MS[args.value('bucket') as StatisticsBucketEnum];
+    if (!Number.isFinite(from) || !Number.isFinite(to) || !bucketMs) return undefined;
+    return Math.ceil((to - from) / bucketMs) + 1; // whole UTC buckets overlapping [from, to)
+  },
+};
 
 /** Connections whose `first` may be left out (then the default page size). */
 export const CONNECTIONS: ReadonlySet<string> = new Set([

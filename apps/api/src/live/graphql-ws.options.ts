@@ -1,13 +1,13 @@
-import type { IncomingMessage } from 'node:http';
 import { Logger } from '@nestjs/common';
-import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import type { AuditService } from '../audit/audit.service';
 import type { AuthService } from '../auth/auth.service';
+import type { GatedRequest, GqlContext } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { formatError } from '../graphql/format-error';
-import { checkQueryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from '../graphql/query-limits';
+import { checkQueryLimits, DEFAULT_QUERY_LIMITS } from '../graphql/query-limits';
 import {
   CLOSE_FORBIDDEN,
   CLOSE_TOO_MANY,
@@ -22,12 +22,9 @@ export interface GraphqlWsDependencies {
   schema: GraphQLSchema;
   auth: AuthService;
   /** Counts connections refused for their key or rate into the audit log's refusal rows. */
-  audit?: AuditService;
-  /** The client's address of an upgrade request (trusted proxies applied). */
-  addressOf?: (request: IncomingMessage) => string;
+  audit: AuditService;
   connections: LiveConnections;
   limits: SocketLimits;
-  queryLimits?: QueryLimits;
 }
 
 /**
@@ -40,19 +37,18 @@ export interface GraphqlWsDependencies {
  * - Each operation is still authorised by the resolvers' guard (role, rate limit); at most
  *   `maxSubscriptionsPerConnection` run at once per socket (beyond: an `error` message, code
  *   RATE_LIMITED, reason SUBSCRIPTION_LIMIT), and they meet the same token, depth, cost and
- *   page-size limits as over HTTP, checked before anything else runs.
+ *   page-size limits as over HTTP, checked before anything else runs. `onSubscribe` then
+ *   validates the document and hands it over with its context (which carries the cost the
+ *   guard charges), so graphql-ws neither parses nor validates it again.
  * - Errors of operations are sent in `next`/`error` messages, which Apollo's `formatError` never
  *   sees, so they go through the same one error map here.
  */
 export function graphqlWsOptions(
   deps: GraphqlWsDependencies,
 ): ServerOptions<Record<string, unknown> | undefined, Extra> {
-  const { auth, connections, limits } = deps;
-  const queryLimits = deps.queryLimits ?? DEFAULT_QUERY_LIMITS;
+  const { auth, audit, connections, limits } = deps;
   return {
     schema: deps.schema,
-    // The guard reads the key from `connectionParams` and the client's address from `extra`.
-    context: (ctx) => ({ connectionParams: ctx.connectionParams, extra: ctx.extra }),
     onConnect: async (ctx) => {
       const socket = ctx.extra.socket;
       let principal;
@@ -61,10 +57,9 @@ export function graphqlWsOptions(
         principal = await auth.authenticateSocket(ctx.connectionParams, ctx.extra.request);
       } catch (error) {
         if (error instanceof AppError) {
-          const request = ctx.extra.request;
-          deps.audit?.noteRefusal(socket, error, {
-            address: deps.addressOf?.(request) ?? request.socket.remoteAddress ?? 'unknown',
-          });
+          // The client's address, decided at the upgrade (LiveSocketServer).
+          const request: GatedRequest = ctx.extra.request;
+          audit.noteRefusal(socket, error, { address: request.parkexAuth?.address ?? 'unknown' });
           const code = error.code === 'RATE_LIMITED' ? CLOSE_TOO_MANY : CLOSE_UNAUTHORIZED;
           socket.close(code, closeReason(error.message));
         } else {
@@ -100,17 +95,32 @@ export function graphqlWsOptions(
       }
       let document: DocumentNode;
       try {
-        document = parse(payload.query, { maxTokens: queryLimits.maxTokens });
+        document = parse(payload.query, { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens });
       } catch (error) {
         if (error instanceof GraphQLError) return [error]; // a syntax error or too many tokens
         throw error;
       }
+      // The guard reads the key from `connectionParams` and the client's address from `extra`.
+      const contextValue: GqlContext = {
+        connectionParams: ctx.connectionParams,
+        extra: ctx.extra,
+      };
       const errors = checkQueryLimits(document, {
         operationName: payload.operationName,
         variables: payload.variables,
-        limits: queryLimits,
+        limits: DEFAULT_QUERY_LIMITS,
+        context: contextValue,
       });
-      return errors.length ? errors : undefined;
+      if (errors.length) return errors;
+      const invalid = validate(deps.schema, document);
+      if (invalid.length) return invalid;
+      return {
+        schema: deps.schema,
+        document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+        contextValue,
+      };
     },
     onNext: (_ctx, _id, _payload, _args, result) => {
       if (!result.errors?.length) return undefined;

@@ -81,11 +81,6 @@ export class LiveConnections implements OnApplicationBootstrap, OnModuleDestroy 
     return true;
   }
 
-  /** Open authenticated sockets of this replica. */
-  get size(): number {
-    return this.keyed.size;
-  }
-
   /** Closes every socket of this participant (its keys were revoked, or it was suspended). */
   closeParticipant(participantId: string, reason: string): void {
     for (const [socket, entry] of this.keyed) {

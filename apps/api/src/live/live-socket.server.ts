@@ -12,6 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import WebSocket, { WebSocketServer } from 'ws';
 import { AuditService } from '../audit/audit.service';
 import { AuthService } from '../auth/auth.service';
+import type { GatedRequest } from '../auth/principal';
 import { ClientAddresses } from '../rate-limit/client-address';
 import { graphqlWsOptions } from './graphql-ws.options';
 import { CLOSE_TOO_MANY, LiveConnections } from './live-connections';
@@ -58,11 +59,6 @@ export class LiveSocketServer implements OnApplicationBootstrap, OnModuleDestroy
         schema: this.moduleRef.get(GraphQLSchemaHost, { strict: false }).schema,
         auth: this.auth,
         audit: this.audit,
-        addressOf: (request) =>
-          this.addresses.clientAddress(
-            request.socket.remoteAddress,
-            request.headers['x-forwarded-for'],
-          ),
         connections: this.connections,
         limits,
       }),
@@ -92,11 +88,13 @@ export class LiveSocketServer implements OnApplicationBootstrap, OnModuleDestroy
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    // The client's address as the request limits see it (X-Forwarded-For from trusted proxies).
+    // The client's address as the request limits see it (X-Forwarded-For from trusted proxies),
+    // decided once: the key checks and refusal counts of the connection read it from the request.
     const address = this.addresses.clientAddress(
       request.socket.remoteAddress,
       request.headers['x-forwarded-for'],
     );
+    (request as GatedRequest).parkexAuth = { address };
     wss.handleUpgrade(request, socket, head, (ws) => {
       if (!this.connections.admit(ws, address)) {
         ws.close(
@@ -136,5 +134,3 @@ function pathOf(url: string | undefined): string {
   const path = (url ?? '').split('?', 1)[0];
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
-
-/** The peer's address (a proxy in front is one address for all its clients). */

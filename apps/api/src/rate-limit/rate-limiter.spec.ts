@@ -31,6 +31,15 @@ describe('TokenBuckets', () => {
     expect(buckets.take('a', 2)).toBe(0); // forgotten, so full again
     expect(buckets.take('d', 1)).toBeGreaterThan(0);
   });
+
+  it('keeps the bound through a flood of new keys, between prunings too', () => {
+    const buckets = new TokenBuckets({ perSecond: 1, burst: 2 }, () => 0, 3);
+    for (let i = 0; i < 5_000; i++) {
+      buckets.take(`flood-${i}`, 2);
+      expect(buckets.size).toBeLessThanOrEqual(3);
+    }
+    expect(buckets.take('flood-4999', 1)).toBeGreaterThan(0); // the newest is kept
+  });
 });
 
 describe('RateLimiter and AddressRateLimiter', () => {

@@ -17,11 +17,19 @@ interface Bucket {
 
 /** Pruning of refilled buckets runs every this many takes. */
 const PRUNE_EVERY = 10_000;
+/**
+ * A new key finding all buckets taken prunes them first only if this many buckets were created
+ * since the last pruning: in a flood of new keys nothing has refilled, and a walk of all buckets
+ * per request would be paid for nothing.
+ */
+const PRUNE_WHEN_FULL_EVERY = 1_000;
 
 /**
  * Token buckets by key, in the memory of this API process (N replicas allow up to N times the
  * rate; a shared limiter would cost a round trip per request). At most `MAX_BUCKETS` buckets:
- * full ones are pruned, and when that is not enough the oldest is dropped.
+ * full ones are pruned (every `PRUNE_EVERY` takes, and when a new key finds all buckets taken,
+ * at most once per `PRUNE_WHEN_FULL_EVERY` new buckets), and when that is not enough the oldest
+ * is dropped.
  *
  * A take of `weight` tokens needs `min(weight, burst)` of them in the bucket and then removes all
  * `weight`: a request heavier than the burst is allowed from a full bucket and leaves its key in
@@ -30,6 +38,8 @@ const PRUNE_EVERY = 10_000;
 export class TokenBuckets {
   private readonly buckets = new Map<string, Bucket>();
   private takes = 0;
+  /** Buckets created since the last pruning (initially as if long ago). */
+  private createdSincePrune = PRUNE_WHEN_FULL_EVERY;
 
   constructor(
     readonly options: RateLimitOptions,
@@ -51,10 +61,10 @@ export class TokenBuckets {
     return Math.max(1, Math.ceil(((needed - bucket.tokens) * 1000) / perSecond));
   }
 
-  /** Gives back tokens taken for a request that turned out not to count. */
-  refund(key: string, weight = 1): void {
+  /** Gives back the token taken for a request that turned out not to count. */
+  refund(key: string): void {
     const bucket = this.buckets.get(key);
-    if (bucket) bucket.tokens = Math.min(this.options.burst, bucket.tokens + weight);
+    if (bucket) bucket.tokens = Math.min(this.options.burst, bucket.tokens + 1);
   }
 
   get size(): number {
@@ -65,12 +75,15 @@ export class TokenBuckets {
     const { perSecond, burst } = this.options;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      if (this.buckets.size >= this.maxBuckets) this.prune(now);
+      if (this.buckets.size >= this.maxBuckets && this.createdSincePrune >= PRUNE_WHEN_FULL_EVERY) {
+        this.prune(now);
+      }
       if (this.buckets.size >= this.maxBuckets) {
         this.buckets.delete(this.buckets.keys().next().value as string);
       }
       bucket = { tokens: burst, updatedMs: now };
       this.buckets.set(key, bucket);
+      this.createdSincePrune += 1;
     } else {
       bucket.tokens = Math.min(
         burst,
@@ -83,6 +96,7 @@ export class TokenBuckets {
 
   /** Forgets buckets that have refilled completely. */
   private prune(now: number): void {
+    this.createdSincePrune = 0;
     const { perSecond, burst } = this.options;
     for (const [key, bucket] of this.buckets) {
       if (bucket.tokens + ((now - bucket.updatedMs) * perSecond) / 1000 >= burst) {
