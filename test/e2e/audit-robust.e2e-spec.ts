@@ -53,6 +53,34 @@ describe('audit log under abuse', () => {
       )
     ).rows;
 
+  /**
+   * A failpoint in the database while `during` runs: inserting an audit row with this `outcome`
+   * whose arguments mention `name` fails.
+   */
+  const withAuditFailpoint = async <T>(
+    outcome: 'OK' | 'ERROR',
+    name: string,
+    during: () => Promise<T>,
+  ): Promise<T> => {
+    const fn = `audit_failpoint_${process.pid}_${Date.now()}`;
+    await db.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.outcome = '${outcome}' AND NEW.args::text LIKE '%${name}%' THEN
+          RAISE EXCEPTION 'audit failpoint';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(
+      `CREATE TRIGGER ${fn} BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+    );
+    try {
+      return await during();
+    } finally {
+      await db.query(`DROP TRIGGER ${fn} ON audit_log`);
+      await db.query(`DROP FUNCTION ${fn}()`);
+    }
+  };
+
   it('records refused NUL-character mutations while another participant trades undisturbed', async () => {
     const product = await createProduct(api);
     const start = openInterval(product);
@@ -87,25 +115,10 @@ describe('audit log under abuse', () => {
 
   it("commits an allowed mutation's audit row with the mutation, or neither", async () => {
     const name = uniqueName('Audit failpoint');
-    const fn = `audit_failpoint_${process.pid}_${Date.now()}`;
-    // A failpoint in the database: the OK audit row of this one participant cannot be inserted.
-    await db.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.outcome = 'OK' AND NEW.args::text LIKE '%${name}%' THEN
-          RAISE EXCEPTION 'audit failpoint';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await db.query(
-      `CREATE TRIGGER ${fn} BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+    // The OK audit row of this one participant cannot be inserted.
+    const failed = await withAuditFailpoint('OK', name, () =>
+      api.gql(CREATE, { input: { name, role: 'PARTICIPANT' } }, api.operatorKey),
     );
-    let failed: Json;
-    try {
-      failed = await api.gql(CREATE, { input: { name, role: 'PARTICIPANT' } }, api.operatorKey);
-    } finally {
-      await db.query(`DROP TRIGGER ${fn} ON audit_log`);
-      await db.query(`DROP FUNCTION ${fn}()`);
-    }
     expect(failed.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
     // The participant was rolled back with its audit row; the failed attempt is recorded.
     const participants = await db.query('SELECT 1 FROM participant WHERE name = $1', [name]);
@@ -132,22 +145,10 @@ describe('audit log under abuse', () => {
 
   it("replaces a refused attempt's row that cannot be written by a placeholder, and writes the others", async () => {
     const name = uniqueName('Unrecordable');
-    const fn = `audit_refused_failpoint_${process.pid}_${Date.now()}`;
-    await db.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.outcome = 'ERROR' AND NEW.args::text LIKE '%${name}%' THEN
-          RAISE EXCEPTION 'audit failpoint';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await db.query(
-      `CREATE TRIGGER ${fn} BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
-    );
     const bystander = await api.createParticipant(uniqueName('Bystander'));
-    let results: Json[];
-    try {
-      // Refused together (a participant may not create participants): one group commit or two.
-      results = await Promise.all([
+    // Refused together (a participant may not create participants): one group commit or two.
+    const results = await withAuditFailpoint('ERROR', name, () =>
+      Promise.all([
         api.gql(CREATE, { input: { name, role: 'PARTICIPANT' } }, bystander.key),
         ...Array.from({ length: 5 }, () =>
           api.gql(
@@ -156,11 +157,8 @@ describe('audit log under abuse', () => {
             bystander.key,
           ),
         ),
-      ]);
-    } finally {
-      await db.query(`DROP TRIGGER ${fn} ON audit_log`);
-      await db.query(`DROP FUNCTION ${fn}()`);
-    }
+      ]),
+    );
     // Every caller gets its own answer, not the audit log's failure.
     for (const result of results) expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const recorded = await rows(`actor_id = $1 AND action = 'createParticipant'`, [bystander.id]);
