@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { MigrationInterface } from 'typeorm';
 
@@ -35,3 +36,38 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): MigrationClass[] {
 
 /** The schema's migrations, oldest first. */
 export const MIGRATIONS = loadMigrations();
+
+/** What differs between a migrations folder and the manifest of landed files. */
+export interface MigrationDrift {
+  /** landed files whose bytes changed: a landed migration is never edited */
+  changed: string[];
+  /** landed files that are gone */
+  missing: string[];
+  /** files of the folder the manifest does not list: record a new migration's hash */
+  unrecorded: string[];
+}
+
+/**
+ * Compares every `.ts` file of `dir` with `landed` (file name → SHA-256 of its bytes, the
+ * manifest `landed-migrations.json`).
+ */
+export function migrationDrift(
+  landed: Readonly<Record<string, string>>,
+  dir: string = MIGRATIONS_DIR,
+): MigrationDrift {
+  const present = new Map(
+    readdirSync(dir)
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => [file, sha256(readFileSync(join(dir, file)))]),
+  );
+  const listed = Object.keys(landed);
+  return {
+    changed: listed.filter((file) => present.has(file) && present.get(file) !== landed[file]),
+    missing: listed.filter((file) => !present.has(file)),
+    unrecorded: [...present.keys()].filter((file) => !(file in landed)).sort(),
+  };
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
