@@ -1,6 +1,6 @@
 /**
  * Properties of both mechanisms on random books, checked against a slow reference
- * written here from DESIGN.md "Clearing rule" (full comparison sorts, bigint only).
+ * written here from the clearing rule of libs/market/README.md (full comparison sorts, bigint only).
  */
 import fc from 'fast-check';
 import { hashResult } from './canonical';

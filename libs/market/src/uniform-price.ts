@@ -6,7 +6,7 @@ import { orderBookFromOrders, type OrderBook } from './order-book';
 import type { PriceGrid } from './price-grid';
 
 /**
- * UNIFORM_PRICE clearing of one frozen book (DESIGN.md "Clearing rule").
+ * UNIFORM_PRICE clearing of one frozen book (the clearing rule of libs/market/README.md).
  *
  * - Units: prices in integer ticks of `grid`, quantities in Wh, money in minor units.
  * - Order: bids by price descending, offers ascending; equal prices by `acceptedAt`,
