@@ -25,6 +25,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@as-integrations)/)'],
   moduleNameMapper: {
     '^@parkex/market$': '<rootDir>/libs/market/src/index.ts',
+    '^@parkex/auction$': '<rootDir>/libs/auction/src/index.ts',
     '^@parkex/db$': '<rootDir>/libs/db/src/index.ts',
     '^@parkex/migrations$': '<rootDir>/migrations/index.ts',
     '^@parkex/api/(.*)$': '<rootDir>/apps/api/src/$1',

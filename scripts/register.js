@@ -9,6 +9,7 @@ const { transformSync } = require('@swc/core');
 const root = path.resolve(__dirname, '..');
 const aliases = {
   '@parkex/market': path.join(root, 'libs/market/src/index.ts'),
+  '@parkex/auction': path.join(root, 'libs/auction/src/index.ts'),
   '@parkex/db': path.join(root, 'libs/db/src/index.ts'),
   '@parkex/migrations': path.join(root, 'migrations/index.ts'),
 };

@@ -1,0 +1,26 @@
+/**
+ * @parkex/auction — the integrated day-ahead auction: electricity, heat and storage cleared
+ * together over a day of intervals. Pure like @parkex/market (no framework, database, clock or
+ * I/O); the solver is reached through an interface. See ../README.md.
+ */
+export * from './limits';
+export type {
+  Auction,
+  AuctionOrder,
+  AuctionTerms,
+  BlockOrder,
+  CarrierTerms,
+  ConversionOrder,
+  ConversionOutput,
+  GridConnection,
+  OrderKind,
+  StepOrder,
+  StorageOrder,
+} from './model';
+export {
+  AUCTION_REJECTION_CODES,
+  MAX_REPORTED_REJECTIONS,
+  maxInputAt,
+  validateAuction,
+} from './validate';
+export type { AuctionCheck, AuctionRejection, AuctionRejectionCode } from './validate';
