@@ -26,6 +26,7 @@ module.exports = {
   moduleNameMapper: {
     '^@parkex/market$': '<rootDir>/libs/market/src/index.ts',
     '^@parkex/auction$': '<rootDir>/libs/auction/src/index.ts',
+    '^@parkex/solver$': '<rootDir>/libs/solver/src/index.ts',
     '^@parkex/db$': '<rootDir>/libs/db/src/index.ts',
     '^@parkex/migrations$': '<rootDir>/migrations/index.ts',
     '^@parkex/api/(.*)$': '<rootDir>/apps/api/src/$1',

@@ -10,6 +10,7 @@ const root = path.resolve(__dirname, '..');
 const aliases = {
   '@parkex/market': path.join(root, 'libs/market/src/index.ts'),
   '@parkex/auction': path.join(root, 'libs/auction/src/index.ts'),
+  '@parkex/solver': path.join(root, 'libs/solver/src/index.ts'),
   '@parkex/db': path.join(root, 'libs/db/src/index.ts'),
   '@parkex/migrations': path.join(root, 'migrations/index.ts'),
 };

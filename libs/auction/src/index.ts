@@ -24,3 +24,6 @@ export {
   validateAuction,
 } from './validate';
 export type { AuctionCheck, AuctionRejection, AuctionRejectionCode } from './validate';
+export type { LpColumn, LpModel, LpRow, LpSolution, LpSolver, LpStatus } from './lp';
+export { MAX_REPAIR_ROUNDS, clearAuction } from './clear-auction';
+export type { AuctionClearing, AuctionPrices, AuctionQuantities, Clock } from './clear-auction';

@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import { clearUniformPrice, ratio, type Order, type Ratio } from '@parkex/market';
+import { loadHighsSolver } from '@parkex/solver';
+import { clearAuction, type AuctionClearing } from './clear-auction';
+import type { LpSolver } from './lp';
+import type { Auction, AuctionOrder, AuctionTerms, BlockOrder, StepOrder } from './model';
+
+const KWH = 1000n;
+const clock = () => 0;
+let solver: LpSolver;
+beforeAll(async () => {
+  solver = await loadHighsSolver();
+});
+
+const grid = { priceTick: '1', minPrice: '-500', maxPrice: '3000' };
+const terms = (intervals: number, carriers: string[], k: Ratio = ratio(1n, 2n)): AuctionTerms => ({
+  intervals,
+  carriers: carriers.map((code) => ({ code, connection: null })),
+  grid,
+  k,
+});
+
+let seq = 0n;
+const step = (id: string, fields: Partial<StepOrder>): StepOrder => ({
+  kind: 'STEP',
+  id,
+  participant: id,
+  seq: ++seq,
+  carrier: 'ELECTRICITY',
+  interval: 0,
+  side: 'BUY',
+  priceTicks: 0n,
+  quantityWh: 0n,
+  ...fields,
+});
+
+function cleared(result: AuctionClearing): Extract<AuctionClearing, { status: 'CLEARED' }> {
+  if (result.status !== 'CLEARED') throw new Error(JSON.stringify(result.rejections));
+  return result;
+}
+
+describe('clearAuction', () => {
+  it('co-clears electricity and heat through a heat pump (the worked example)', () => {
+    const orders: AuctionOrder[] = [
+      step('el-offer-20', { side: 'SELL', priceTicks: 20n, quantityWh: 100n * KWH }),
+      step('el-offer-50', { side: 'SELL', priceTicks: 50n, quantityWh: 100n * KWH }),
+      step('el-bid-80', { priceTicks: 80n, quantityWh: 120n * KWH }),
+      step('heat-bid-40', { carrier: 'HEAT', priceTicks: 40n, quantityWh: 150n * KWH }),
+      step('heat-bid-10', { carrier: 'HEAT', priceTicks: 10n, quantityWh: 100n * KWH }),
+      step('boiler', { carrier: 'HEAT', side: 'SELL', priceTicks: 30n, quantityWh: 200n * KWH }),
+      {
+        kind: 'CONVERSION',
+        id: 'heat-pump',
+        participant: 'heat-pump',
+        seq: ++seq,
+        input: 'ELECTRICITY',
+        outputs: [{ carrier: 'HEAT', ratio: ratio(3n, 1n) }],
+        maxInputWh: 40n * KWH,
+        costTicks: 0n,
+      },
+    ];
+    const result = cleared(
+      clearAuction({ terms: terms(1, ['ELECTRICITY', 'HEAT']), orders }, solver, clock),
+    );
+
+    expect(result.prices.priceTicks).toEqual([[50n], [30n]]);
+    expect(result.welfare).toBeCloseTo(9700, 6);
+    expect(result.quantities.conversions.get('heat-pump')).toEqual([40n * KWH]);
+    expect(Object.fromEntries(result.quantities.steps)).toEqual({
+      'el-offer-20': 100n * KWH,
+      'el-offer-50': 60n * KWH,
+      'el-bid-80': 120n * KWH,
+      'heat-bid-40': 150n * KWH,
+      'heat-bid-10': 0n,
+      boiler: 30n * KWH,
+    });
+    expect(result.quantities.volumeWh).toEqual([[160n * KWH], [150n * KWH]]);
+  });
+
+  it('accepts both demand blocks of the non-convex example of Bichler et al.', () => {
+    const suppliers = [0, 1, 2].flatMap((t) => [
+      step(`cheap-${t}`, { interval: t, side: 'SELL', priceTicks: 3n, quantityWh: 20n * KWH }),
+      step(`dear-${t}`, { interval: t, side: 'SELL', priceTicks: 5n, quantityWh: 15n * KWH }),
+    ]);
+    const block = (id: string, profile: bigint[]): BlockOrder => ({
+      kind: 'BLOCK',
+      id,
+      participant: id,
+      seq: ++seq,
+      carrier: 'ELECTRICITY',
+      side: 'BUY',
+      priceTicks: 100n,
+      firstInterval: 0,
+      profileWh: profile.map((kwh) => kwh * KWH),
+      minAcceptance: ratio(1n, 1n),
+      parentId: null,
+      exclusiveGroup: null,
+    });
+    const orders = [...suppliers, block('a', [4n, 6n, 10n]), block('b', [3n, 6n, 12n])];
+    const result = cleared(
+      clearAuction({ terms: terms(3, ['ELECTRICITY']), orders }, solver, clock),
+    );
+
+    expect(result.acceptedBlocks).toEqual(['a', 'b']);
+    expect(result.prices.priceTicks).toEqual([[3n, 3n, 5n]]);
+    expect(result.quantities.volumeWh).toEqual([[7n * KWH, 12n * KWH, 22n * KWH]]);
+    expect(result.removedBlocks).toEqual([]);
+  });
+
+  it('clears one carrier, one interval of step orders exactly as UNIFORM_PRICE does, for every k', () => {
+    const side = fc.constantFrom<'BUY' | 'SELL'>('BUY', 'SELL');
+    const order = fc.record({
+      side,
+      priceTicks: fc.bigInt({ min: -5n, max: 30n }),
+      quantityWh: fc.bigInt({ min: 1n, max: 5_000n }),
+    });
+    const k = fc.constantFrom(
+      ratio(0n, 1n),
+      ratio(1n, 4n),
+      ratio(1n, 2n),
+      ratio(1n, 3n),
+      ratio(1n, 1n),
+    );
+    fc.assert(
+      fc.property(fc.array(order, { maxLength: 14 }), k, (book, kValue) => {
+        const orders: Order[] = book.map((o, i) => ({
+          id: BigInt(i + 1),
+          acceptedAt: BigInt(i + 1),
+          ...o,
+        }));
+        const expected = clearUniformPrice(orders, { k: kValue }, grid);
+        const auction: Auction = {
+          terms: terms(1, ['ELECTRICITY'], kValue),
+          orders: orders.map((o) =>
+            step(`o${o.id}`, {
+              side: o.side,
+              priceTicks: o.priceTicks,
+              quantityWh: o.quantityWh,
+              seq: o.acceptedAt,
+            }),
+          ),
+        };
+        const result = cleared(clearAuction(auction, solver, clock));
+
+        expect(result.prices.priceTicks[0][0]).toBe(expected.priceTicks);
+        const bought = orders
+          .filter((o) => o.side === 'BUY')
+          .reduce((sum, o) => sum + result.quantities.steps.get(`o${o.id}`)!, 0n);
+        expect(bought).toBe(expected.volumeWh);
+        for (const o of orders) {
+          expect([o.id, result.quantities.steps.get(`o${o.id}`)]).toEqual([
+            o.id,
+            expected.filled.get(o.id),
+          ]);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,312 @@
+import { compilePriceGrid, type Ratio } from '@parkex/market';
+import { formulate, type Formulation } from './formulate';
+import type { LpModel, LpSolution, LpSolver } from './lp';
+import type { Auction } from './model';
+import { priceModel } from './prices';
+import { add, mul, roundHalfUp, snap, sub, whole } from './rational';
+import { validateAuction, type AuctionRejection } from './validate';
+
+/** Most rounds of removing paradoxically accepted blocks before the fallback (every block rejected). */
+export const MAX_REPAIR_ROUNDS = 20;
+
+export interface AuctionPrices {
+  /** Published price per carrier and interval (ticks); null where nothing was exchanged. */
+  readonly priceTicks: readonly (readonly (bigint | null)[])[];
+  /** The ends of the range of consistent prices, exact. */
+  readonly low: readonly (readonly Ratio[])[];
+  readonly high: readonly (readonly Ratio[])[];
+}
+
+export interface AuctionQuantities {
+  /** Filled Wh of every step order, by id. */
+  readonly steps: ReadonlyMap<string, bigint>;
+  /** Accepted fraction of every block (0 for rejected), by id. */
+  readonly blocks: ReadonlyMap<string, Ratio>;
+  /** Input per interval of every conversion (Wh), by id. */
+  readonly conversions: ReadonlyMap<string, readonly bigint[]>;
+  /** Charge and discharge per interval of every storage (Wh), by id. */
+  readonly storages: ReadonlyMap<
+    string,
+    { readonly chargeWh: readonly bigint[]; readonly dischargeWh: readonly bigint[] }
+  >;
+  /** Import and export per carrier and interval (Wh), by carrier code (connected carriers). */
+  readonly grid: ReadonlyMap<
+    string,
+    { readonly importWh: readonly bigint[]; readonly exportWh: readonly bigint[] }
+  >;
+  /** Traded volume (total supply) per carrier and interval (Wh), from the solver's schedule. */
+  readonly volumeWh: readonly (readonly bigint[])[];
+}
+
+export type AuctionClearing =
+  | {
+      readonly status: 'CLEARED';
+      readonly solver: string;
+      /** Welfare of the solution as the solver reports it (ticks × kWh). */
+      readonly welfare: number;
+      readonly prices: AuctionPrices;
+      readonly quantities: AuctionQuantities;
+      readonly acceptedBlocks: readonly string[];
+      /** Blocks removed as paradoxically accepted, in the order they were removed. */
+      readonly removedBlocks: readonly string[];
+      /** True when the repair rounds ran out and every block was rejected. */
+      readonly fallback: boolean;
+      readonly timings: { readonly selectMs: number; readonly priceMs: number };
+    }
+  | { readonly status: 'REJECTED'; readonly rejections: readonly AuctionRejection[] };
+
+/** Clock for the timings only (results never depend on it). */
+export type Clock = () => number;
+
+/**
+ * Clears an auction: selects the blocks (MILP, proven optimum), removes paradoxically accepted
+ * block families one round at a time, solves the welfare LP of the selection, prefers the
+ * largest traded volume among welfare-optimal schedules (as the merit-order walk does), then
+ * bounds the prices by the price LP and publishes low + k·(high − low), rounded to the tick, an
+ * exact half up.
+ */
+export function clearAuction(auction: Auction, solver: LpSolver, clock: Clock): AuctionClearing {
+  const check = validateAuction(auction);
+  if (!check.ok) return { status: 'REJECTED', rejections: check.rejections };
+  const started = clock();
+  const caps = compilePriceGrid(auction.terms.grid);
+  const hasBlocks = auction.orders.some((order) => order.kind === 'BLOCK');
+  const excluded = new Set<string>();
+  const removedBlocks: string[] = [];
+  let fallback = false;
+  let schedule: { formulation: Formulation; welfare: LpSolution } | null = null;
+
+  for (let round = 0; schedule === null; round++) {
+    const selected = fallback
+      ? new Set<string>()
+      : hasBlocks
+        ? selectBlocks(auction, excluded, solver)
+        : new Set<string>();
+    const formulation = formulate(auction, selected);
+    const welfare = solveOrThrow(solver, formulation.model, 'the welfare model');
+    const losing = losingBlock(formulation, welfare);
+    if (losing === null) {
+      schedule = { formulation, welfare };
+    } else if (round + 1 >= MAX_REPAIR_ROUNDS) {
+      fallback = true;
+    } else {
+      excluded.add(losing);
+      removedBlocks.push(losing);
+    }
+  }
+  const { formulation } = schedule;
+  const primal = largestVolume(solver, formulation, schedule.welfare);
+  const selectMs = clock() - started;
+
+  const low = extremePrices(auction, formulation, primal, caps, solver, 'MINIMIZE');
+  const high = extremePrices(auction, formulation, primal, caps, solver, 'MAXIMIZE');
+  const quantities = roundQuantities(auction, formulation, primal);
+  const k = auction.terms.k;
+  const priceTicks = low.map((perInterval, c) =>
+    perInterval.map((lo, t) =>
+      quantities.volumeWh[c][t] === 0n ? null : roundHalfUp(add(lo, mul(k, sub(high[c][t], lo)))),
+    ),
+  );
+  return {
+    status: 'CLEARED',
+    solver: solver.version,
+    welfare: schedule.welfare.objective,
+    prices: { priceTicks, low, high },
+    quantities,
+    acceptedBlocks: [...quantities.blocks].filter(([, a]) => a.num > 0n).map(([id]) => id),
+    removedBlocks,
+    fallback,
+    timings: { selectMs, priceMs: clock() - started - selectMs },
+  };
+}
+
+function solveOrThrow(solver: LpSolver, model: LpModel, what: string): LpSolution {
+  const solution = solver.solve(model);
+  if (solution.status !== 'OPTIMAL') {
+    throw new Error(`${what} was not solved to optimality: ${solution.statusText}`);
+  }
+  return solution;
+}
+
+/** The blocks of the welfare-optimal selection (none of `excluded`). */
+function selectBlocks(
+  auction: Auction,
+  excluded: ReadonlySet<string>,
+  solver: LpSolver,
+): Set<string> {
+  const formulation = formulate(auction, 'choose');
+  const columns = formulation.model.columns.map((column, i) => {
+    const block = formulation.blocks.find((b) => b.choice === i);
+    return block !== undefined && excluded.has(block.order.id) ? { ...column, upper: 0 } : column;
+  });
+  const solution = solveOrThrow(solver, { ...formulation.model, columns }, 'the block selection');
+  return new Set(
+    formulation.blocks
+      .filter((block) => solution.primal[block.choice!] > 0.5)
+      .map((block) => block.order.id),
+  );
+}
+
+/**
+ * The accepted block whose family loses most at the welfare model's prices (its duals), or null
+ * when no accepted family loses money.
+ */
+function losingBlock(formulation: Formulation, welfare: LpSolution): string | null {
+  const price = (carrier: number, t: number) =>
+    welfare.rowDuals[formulation.balanceRows[carrier][t]];
+  const surplus = new Map<string, number>();
+  for (const block of formulation.blocks) {
+    if (welfare.primal[block.acceptance] <= 0) continue;
+    const { order } = block;
+    const sign = order.side === 'BUY' ? 1 : -1;
+    let value = 0;
+    order.profileWh.forEach((wh, i) => {
+      value +=
+        (sign *
+          (Number(order.priceTicks) - price(block.carrier, order.firstInterval + i)) *
+          Number(wh)) /
+        1000;
+    });
+    surplus.set(order.id, value * welfare.primal[block.acceptance]);
+  }
+  let worst: string | null = null;
+  let worstValue = -1e-6;
+  for (const block of formulation.blocks) {
+    if (!surplus.has(block.order.id)) continue;
+    let family = 0;
+    const members = [block.order.id];
+    for (let i = 0; i < members.length; i++) {
+      family += surplus.get(members[i])!;
+      for (const child of formulation.blocks) {
+        if (child.order.parentId === members[i] && surplus.has(child.order.id))
+          members.push(child.order.id);
+      }
+    }
+    if (family < worstValue) {
+      worst = block.order.id;
+      worstValue = family;
+    }
+  }
+  return worst;
+}
+
+/**
+ * Among the welfare-optimal schedules, one with the most step volume traded: orders at the money
+ * trade, as they do in the merit-order walk.
+ */
+function largestVolume(
+  solver: LpSolver,
+  formulation: Formulation,
+  welfare: LpSolution,
+): readonly number[] {
+  const { model } = formulation;
+  const stepColumns = new Set(formulation.steps.map((step) => step.column));
+  const tolerance = 1e-9 * Math.max(1, Math.abs(welfare.objective));
+  const solution = solveOrThrow(
+    solver,
+    {
+      sense: 'MAXIMIZE',
+      columns: model.columns.map((column, i) => ({ ...column, cost: stepColumns.has(i) ? 1 : 0 })),
+      rows: [
+        ...model.rows,
+        {
+          name: 'welfare',
+          terms: model.columns.flatMap((column, i) =>
+            column.cost === 0 ? [] : [[i, column.cost] as const],
+          ),
+          lower: welfare.objective - tolerance,
+          upper: Infinity,
+        },
+      ],
+    },
+    'the volume model',
+  );
+  return solution.primal;
+}
+
+function extremePrices(
+  auction: Auction,
+  formulation: Formulation,
+  primal: readonly number[],
+  caps: { readonly minTicks: bigint; readonly maxTicks: bigint },
+  solver: LpSolver,
+  sense: 'MINIMIZE' | 'MAXIMIZE',
+): Ratio[][] {
+  const prices = priceModel(auction, formulation, primal, caps, sense);
+  const solution = solveOrThrow(solver, prices.model, 'the price model');
+  return prices.priceColumns.map((perInterval) =>
+    perInterval.map((column) => snap(solution.primal[column])),
+  );
+}
+
+/** The solver's schedule in whole Wh; step orders filled in time priority within their column. */
+function roundQuantities(
+  auction: Auction,
+  formulation: Formulation,
+  primal: readonly number[],
+): AuctionQuantities {
+  const T = auction.terms.intervals;
+  const wh = (column: number, max: bigint) => {
+    const value = BigInt(Math.round(primal[column] * 1000));
+    return value < 0n ? 0n : value > max ? max : value;
+  };
+  const volumeWh = auction.terms.carriers.map(() => new Array<bigint>(T).fill(0n));
+  const supplied = (carrier: number, t: number, quantity: bigint) =>
+    (volumeWh[carrier][t] += quantity);
+
+  const steps = new Map<string, bigint>();
+  for (const step of formulation.steps) {
+    let left = wh(step.column, step.quantityWh);
+    if (step.side === 'SELL') supplied(step.carrier, step.interval, left);
+    for (const order of step.orders) {
+      const filled = left < order.quantityWh ? left : order.quantityWh;
+      steps.set(order.id, filled);
+      left -= filled;
+    }
+  }
+  const blocks = new Map<string, Ratio>();
+  for (const block of formulation.blocks) {
+    const fraction = snap(Math.min(1, Math.max(0, primal[block.acceptance])));
+    blocks.set(block.order.id, fraction);
+    if (block.order.side === 'SELL') {
+      block.order.profileWh.forEach((quantity, i) =>
+        supplied(
+          block.carrier,
+          block.order.firstInterval + i,
+          roundHalfUp(mul(fraction, whole(quantity))),
+        ),
+      );
+    }
+  }
+  const conversions = new Map<string, bigint[]>();
+  for (const conversion of formulation.conversions) {
+    const inputs = conversion.inputs.map((column, t) => {
+      const input = wh(column, BigInt(Math.round(formulation.model.columns[column].upper * 1000)));
+      for (const output of conversion.outputs) {
+        supplied(output.carrier, t, roundHalfUp(mul(output.ratio, whole(input))));
+      }
+      return input;
+    });
+    conversions.set(conversion.order.id, inputs);
+  }
+  const storages = new Map<string, { chargeWh: bigint[]; dischargeWh: bigint[] }>();
+  for (const storage of formulation.storages) {
+    const chargeWh = storage.charge.map((column) => wh(column, storage.order.maxChargeWh));
+    const dischargeWh = storage.discharge.map((column) => wh(column, storage.order.maxDischargeWh));
+    dischargeWh.forEach((quantity, t) => supplied(storage.carrier, t, quantity));
+    storages.set(storage.order.id, { chargeWh, dischargeWh });
+  }
+  const grid = new Map<string, { importWh: bigint[]; exportWh: bigint[] }>();
+  for (const connection of formulation.grids) {
+    const carrier = auction.terms.carriers[connection.carrier];
+    const importWh = connection.imports.map((column) =>
+      wh(column, carrier.connection!.importLimitWh),
+    );
+    const exportWh = connection.exports.map((column) =>
+      wh(column, carrier.connection!.exportLimitWh),
+    );
+    importWh.forEach((quantity, t) => supplied(connection.carrier, t, quantity));
+    grid.set(carrier.code, { importWh, exportWh });
+  }
+  return { steps, blocks, conversions, storages, grid, volumeWh };
+}
