@@ -34,10 +34,35 @@ const step = (id: string, fields: Partial<StepOrder>): StepOrder => ({
   ...fields,
 });
 
-function cleared(result: AuctionClearing): Extract<AuctionClearing, { status: 'CLEARED' }> {
+type Cleared = Extract<AuctionClearing, { status: 'CLEARED' }>;
+
+/** The result, after checking that energy balances per carrier-interval and money sums to zero. */
+function cleared(result: AuctionClearing): Cleared {
   if (result.status !== 'CLEARED') throw new Error(JSON.stringify(result.rejections));
+  const energy = new Map<string, bigint>();
+  let money = 0n;
+  for (const line of result.awards.lines) {
+    const key = `${line.carrier} ${line.interval}`;
+    const sign = line.side === 'BUY' ? 1n : -1n;
+    energy.set(key, (energy.get(key) ?? 0n) + sign * line.quantityWh);
+    money += sign * line.amountMinor;
+  }
+  expect([...energy.values()].filter((net) => net !== 0n)).toEqual([]);
+  expect(money).toBe(result.awards.roundingMinor);
   return result;
 }
+
+const linesOf = (result: Cleared, id: string) =>
+  result.awards.lines
+    .filter((line) => line.party.kind === 'ORDER' && line.party.orderId === id)
+    .map(({ carrier, interval, side, quantityWh, priceTicks, amountMinor }) => ({
+      carrier,
+      interval,
+      side,
+      quantityWh,
+      priceTicks,
+      amountMinor,
+    }));
 
 describe('clearAuction', () => {
   it('co-clears electricity and heat through a heat pump (the worked example)', () => {
@@ -75,6 +100,74 @@ describe('clearAuction', () => {
       boiler: 30n * KWH,
     });
     expect(result.quantities.volumeWh).toEqual([[160n * KWH], [150n * KWH]]);
+    // 120 kWh at 50 (currency per kWh on a 1-unit tick): 6,000.00
+    expect(linesOf(result, 'el-bid-80')).toEqual([
+      {
+        carrier: 'ELECTRICITY',
+        interval: 0,
+        side: 'BUY',
+        quantityWh: 120n * KWH,
+        priceTicks: 50n,
+        amountMinor: 600_000n,
+      },
+    ]);
+    // the heat pump pays for 40 kWh of electricity at 50 and is paid for 120 kWh of heat at 30
+    expect(linesOf(result, 'heat-pump').map((l) => [l.carrier, l.side, l.amountMinor])).toEqual([
+      ['ELECTRICITY', 'BUY', 200_000n],
+      ['HEAT', 'SELL', 360_000n],
+    ]);
+    expect(result.awards.roundingMinor).toBe(0n);
+  });
+
+  it('moves the noon PV surplus to the evening through a battery, pricing noon at the stored value', () => {
+    const connected: AuctionTerms = {
+      ...terms(2, ['ELECTRICITY']),
+      carriers: [
+        {
+          code: 'ELECTRICITY',
+          connection: {
+            importLimitWh: 1000n * KWH,
+            importPriceTicks: 90n,
+            exportLimitWh: 1000n * KWH,
+            exportPriceTicks: 10n,
+          },
+        },
+      ],
+    };
+    const orders: AuctionOrder[] = [
+      step('pv', { side: 'SELL', priceTicks: 0n, quantityWh: 100n * KWH }),
+      step('noon-load', { priceTicks: 200n, quantityWh: 20n * KWH }),
+      step('evening-load', { interval: 1, priceTicks: 200n, quantityWh: 100n * KWH }),
+      {
+        kind: 'STORAGE',
+        id: 'battery',
+        participant: 'battery-plant',
+        seq: ++seq,
+        carrier: 'ELECTRICITY',
+        capacityWh: 100n * KWH,
+        initialWh: 0n,
+        minFinalWh: 0n,
+        maxChargeWh: 100n * KWH,
+        maxDischargeWh: 100n * KWH,
+        chargeEfficiency: ratio(9n, 10n),
+        dischargeEfficiency: ratio(9n, 10n),
+        dischargeCostTicks: 0n,
+      },
+    ];
+    const result = cleared(clearAuction({ terms: connected, orders }, solver, clock));
+
+    // the battery charges the 80 kWh left at noon (worth 90 × 0.9 × 0.9 = 72.9 there) and
+    // delivers 80 × 0.81 = 64.8 kWh in the evening; the grid brings the other 35.2 kWh at 90
+    expect(result.prices.low).toEqual([[ratio(729n, 10n), ratio(90n, 1n)]]);
+    expect(result.prices.priceTicks).toEqual([[73n, 90n]]);
+    expect(result.quantities.storages.get('battery')).toEqual({
+      chargeWh: [80n * KWH, 0n],
+      dischargeWh: [0n, 64_800n],
+    });
+    expect(result.quantities.grid.get('ELECTRICITY')).toEqual({
+      importWh: [0n, 35_200n],
+      exportWh: [0n, 0n],
+    });
   });
 
   it('accepts both demand blocks of the non-convex example of Bichler et al.', () => {

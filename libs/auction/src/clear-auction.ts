@@ -1,4 +1,5 @@
 import { compilePriceGrid, type Ratio } from '@parkex/market';
+import { awardLines, type Awards } from './awards';
 import { formulate, type Formulation } from './formulate';
 import type { LpModel, LpSolution, LpSolver } from './lp';
 import type { Auction } from './model';
@@ -46,6 +47,8 @@ export type AuctionClearing =
       readonly welfare: number;
       readonly prices: AuctionPrices;
       readonly quantities: AuctionQuantities;
+      /** Every award line with its money, zero-sum with `awards.roundingMinor`. */
+      readonly awards: Awards;
       readonly acceptedBlocks: readonly string[];
       /** Blocks removed as paradoxically accepted, in the order they were removed. */
       readonly removedBlocks: readonly string[];
@@ -102,17 +105,20 @@ export function clearAuction(auction: Auction, solver: LpSolver, clock: Clock): 
   const high = extremePrices(auction, formulation, primal, caps, solver, 'MAXIMIZE');
   const quantities = roundQuantities(auction, formulation, primal);
   const k = auction.terms.k;
-  const priceTicks = low.map((perInterval, c) =>
-    perInterval.map((lo, t) =>
-      quantities.volumeWh[c][t] === 0n ? null : roundHalfUp(add(lo, mul(k, sub(high[c][t], lo)))),
-    ),
+  const settlementPrices = low.map((perInterval, c) =>
+    perInterval.map((lo, t) => roundHalfUp(add(lo, mul(k, sub(high[c][t], lo))))),
   );
+  const priceTicks = settlementPrices.map((perInterval, c) =>
+    perInterval.map((price, t) => (quantities.volumeWh[c][t] === 0n ? null : price)),
+  );
+  const awards = awardLines(auction, quantities, settlementPrices, auction.terms.grid);
   return {
     status: 'CLEARED',
     solver: solver.version,
     welfare: schedule.welfare.objective,
     prices: { priceTicks, low, high },
     quantities,
+    awards,
     acceptedBlocks: [...quantities.blocks].filter(([, a]) => a.num > 0n).map(([id]) => id),
     removedBlocks,
     fallback,

@@ -27,3 +27,5 @@ export type { AuctionCheck, AuctionRejection, AuctionRejectionCode } from './val
 export type { LpColumn, LpModel, LpRow, LpSolution, LpSolver, LpStatus } from './lp';
 export { MAX_REPAIR_ROUNDS, clearAuction } from './clear-auction';
 export type { AuctionClearing, AuctionPrices, AuctionQuantities, Clock } from './clear-auction';
+export { awardLines } from './awards';
+export type { AwardLine, AwardParty, Awards } from './awards';
