@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { clearUniformPrice, ratio, type Order, type Ratio } from '@parkex/market';
 import { loadHighsSolver } from '@parkex/solver';
 import { clearAuction, type AuctionClearing } from './clear-auction';
+import { verifyAuction } from './verify';
 import type { LpSolver } from './lp';
 import type { Auction, AuctionOrder, AuctionTerms, BlockOrder, StepOrder } from './model';
 
@@ -36,9 +37,14 @@ const step = (id: string, fields: Partial<StepOrder>): StepOrder => ({
 
 type Cleared = Extract<AuctionClearing, { status: 'CLEARED' }>;
 
-/** The result, after checking that energy balances per carrier-interval and money sums to zero. */
-function cleared(result: AuctionClearing): Cleared {
+/**
+ * The result, after checking that energy balances per carrier-interval, money sums to zero and
+ * the solver-free verification passes.
+ */
+function cleared(result: AuctionClearing, auction: Auction): Cleared {
   if (result.status !== 'CLEARED') throw new Error(JSON.stringify(result.rejections));
+  const verification = verifyAuction(auction, result);
+  expect(verification.checks.filter((check) => !check.ok)).toEqual([]);
   const energy = new Map<string, bigint>();
   let money = 0n;
   for (const line of result.awards.lines) {
@@ -51,6 +57,8 @@ function cleared(result: AuctionClearing): Cleared {
   expect(money).toBe(result.awards.roundingMinor);
   return result;
 }
+
+const clearAndVerify = (auction: Auction) => cleared(clearAuction(auction, solver, clock), auction);
 
 const linesOf = (result: Cleared, id: string) =>
   result.awards.lines
@@ -84,9 +92,7 @@ describe('clearAuction', () => {
         costTicks: 0n,
       },
     ];
-    const result = cleared(
-      clearAuction({ terms: terms(1, ['ELECTRICITY', 'HEAT']), orders }, solver, clock),
-    );
+    const result = clearAndVerify({ terms: terms(1, ['ELECTRICITY', 'HEAT']), orders });
 
     expect(result.prices.priceTicks).toEqual([[50n], [30n]]);
     expect(result.welfare).toBeCloseTo(9700, 6);
@@ -154,7 +160,7 @@ describe('clearAuction', () => {
         dischargeCostTicks: 0n,
       },
     ];
-    const result = cleared(clearAuction({ terms: connected, orders }, solver, clock));
+    const result = clearAndVerify({ terms: connected, orders });
 
     // the battery charges the 80 kWh left at noon (worth 90 × 0.9 × 0.9 = 72.9 there) and
     // delivers 80 × 0.81 = 64.8 kWh in the evening; the grid brings the other 35.2 kWh at 90
@@ -163,6 +169,7 @@ describe('clearAuction', () => {
     expect(result.quantities.storages.get('battery')).toEqual({
       chargeWh: [80n * KWH, 0n],
       dischargeWh: [0n, 64_800n],
+      stateWh: [ratio(72_000n, 1n), ratio(0n, 1n)],
     });
     expect(result.quantities.grid.get('ELECTRICITY')).toEqual({
       importWh: [0n, 35_200n],
@@ -190,14 +197,43 @@ describe('clearAuction', () => {
       exclusiveGroup: null,
     });
     const orders = [...suppliers, block('a', [4n, 6n, 10n]), block('b', [3n, 6n, 12n])];
-    const result = cleared(
-      clearAuction({ terms: terms(3, ['ELECTRICITY']), orders }, solver, clock),
-    );
+    const result = clearAndVerify({ terms: terms(3, ['ELECTRICITY']), orders });
 
     expect(result.acceptedBlocks).toEqual(['a', 'b']);
     expect(result.prices.priceTicks).toEqual([[3n, 3n, 5n]]);
     expect(result.quantities.volumeWh).toEqual([[7n * KWH, 12n * KWH, 22n * KWH]]);
     expect(result.removedBlocks).toEqual([]);
+  });
+
+  it('removes a paradoxically accepted block and reports it as paradoxically rejected', () => {
+    const orders: AuctionOrder[] = [
+      step('bid-100', { priceTicks: 100n, quantityWh: 6n * KWH }),
+      step('bid-40', { priceTicks: 40n, quantityWh: 4n * KWH }),
+      step('offer-60', { side: 'SELL', priceTicks: 60n, quantityWh: 6n * KWH }),
+      {
+        kind: 'BLOCK',
+        id: 'all-or-nothing',
+        participant: 'chp',
+        seq: ++seq,
+        carrier: 'ELECTRICITY',
+        side: 'SELL',
+        priceTicks: 50n,
+        firstInterval: 0,
+        profileWh: [10n * KWH],
+        minAcceptance: ratio(1n, 1n),
+        parentId: null,
+        exclusiveGroup: null,
+      },
+    ];
+    // with the block welfare is 260 but the 4 kWh bid at 40 would have to take energy at ≥ 50
+    const result = clearAndVerify({ terms: terms(1, ['ELECTRICITY']), orders });
+
+    expect(result.removedBlocks).toEqual(['all-or-nothing']);
+    expect(result.acceptedBlocks).toEqual([]);
+    expect(result.paradoxicallyRejected).toEqual(['all-or-nothing']);
+    // the offer at 60 is fully taken and the bid at 40 is out: [60, 100], k = 1/2
+    expect(result.prices.priceTicks).toEqual([[80n]]);
+    expect(result.quantities.steps.get('bid-100')).toBe(6n * KWH);
   });
 
   it('clears one carrier, one interval of step orders exactly as UNIFORM_PRICE does, for every k', () => {
@@ -233,7 +269,7 @@ describe('clearAuction', () => {
             }),
           ),
         };
-        const result = cleared(clearAuction(auction, solver, clock));
+        const result = clearAndVerify(auction);
 
         expect(result.prices.priceTicks[0][0]).toBe(expected.priceTicks);
         const bought = orders

@@ -2,9 +2,9 @@ import { compilePriceGrid, type Ratio } from '@parkex/market';
 import { awardLines, type Awards } from './awards';
 import { formulate, type Formulation } from './formulate';
 import type { LpModel, LpSolution, LpSolver } from './lp';
-import type { Auction } from './model';
+import type { Auction, BlockOrder, StorageOrder } from './model';
 import { priceModel } from './prices';
-import { add, mul, roundHalfUp, snap, sub, whole } from './rational';
+import { add, ceilOf, compare, div, floorOf, mul, roundHalfUp, snap, sub, whole } from './rational';
 import { validateAuction, type AuctionRejection } from './validate';
 
 /** Most rounds of removing paradoxically accepted blocks before the fallback (every block rejected). */
@@ -16,6 +16,10 @@ export interface AuctionPrices {
   /** The ends of the range of consistent prices, exact. */
   readonly low: readonly (readonly Ratio[])[];
   readonly high: readonly (readonly Ratio[])[];
+  /** low + k·(high − low) before rounding: a dual solution of the welfare model with `storageValues`. */
+  readonly exact: readonly (readonly Ratio[])[];
+  /** μ(t) of every storage: what a Wh stored at the end of interval t is worth, by id. */
+  readonly storageValues: ReadonlyMap<string, readonly Ratio[]>;
 }
 
 export interface AuctionQuantities {
@@ -25,11 +29,8 @@ export interface AuctionQuantities {
   readonly blocks: ReadonlyMap<string, Ratio>;
   /** Input per interval of every conversion (Wh), by id. */
   readonly conversions: ReadonlyMap<string, readonly bigint[]>;
-  /** Charge and discharge per interval of every storage (Wh), by id. */
-  readonly storages: ReadonlyMap<
-    string,
-    { readonly chargeWh: readonly bigint[]; readonly dischargeWh: readonly bigint[] }
-  >;
+  /** Charge, discharge and state of charge per interval of every storage, by id. */
+  readonly storages: ReadonlyMap<string, StorageSchedule>;
   /** Import and export per carrier and interval (Wh), by carrier code (connected carriers). */
   readonly grid: ReadonlyMap<
     string,
@@ -52,6 +53,8 @@ export type AuctionClearing =
       readonly acceptedBlocks: readonly string[];
       /** Blocks removed as paradoxically accepted, in the order they were removed. */
       readonly removedBlocks: readonly string[];
+      /** Rejected blocks that would have earned money at the prices (full acceptance). */
+      readonly paradoxicallyRejected: readonly string[];
       /** True when the repair rounds ran out and every block was rejected. */
       readonly fallback: boolean;
       readonly timings: { readonly selectMs: number; readonly priceMs: number };
@@ -101,26 +104,38 @@ export function clearAuction(auction: Auction, solver: LpSolver, clock: Clock): 
   const primal = largestVolume(solver, formulation, schedule.welfare);
   const selectMs = clock() - started;
 
-  const low = extremePrices(auction, formulation, primal, caps, solver, 'MINIMIZE');
-  const high = extremePrices(auction, formulation, primal, caps, solver, 'MAXIMIZE');
+  const lowest = extremePrices(auction, formulation, primal, caps, solver, 'MINIMIZE');
+  const highest = extremePrices(auction, formulation, primal, caps, solver, 'MAXIMIZE');
   const quantities = roundQuantities(auction, formulation, primal);
   const k = auction.terms.k;
-  const settlementPrices = low.map((perInterval, c) =>
-    perInterval.map((lo, t) => roundHalfUp(add(lo, mul(k, sub(high[c][t], lo))))),
+  const exact = lowest.prices.map((perInterval, c) =>
+    perInterval.map((low, t) => between(low, highest.prices[c][t], k)),
   );
+  const settlementPrices = exact.map((perInterval) => perInterval.map(roundHalfUp));
   const priceTicks = settlementPrices.map((perInterval, c) =>
     perInterval.map((price, t) => (quantities.volumeWh[c][t] === 0n ? null : price)),
   );
+  const storageValues = new Map(
+    [...lowest.values].map(([id, low]) => [
+      id,
+      low.map((value, t) => between(value, highest.values.get(id)![t], k)),
+    ]),
+  );
   const awards = awardLines(auction, quantities, settlementPrices, auction.terms.grid);
+  const paradoxicallyRejected = formulation.blocks
+    .filter((block) => quantities.blocks.get(block.order.id)!.num === 0n)
+    .filter((block) => blockSurplus(block.order, exact[block.carrier]).num > 0n)
+    .map((block) => block.order.id);
   return {
     status: 'CLEARED',
     solver: solver.version,
     welfare: schedule.welfare.objective,
-    prices: { priceTicks, low, high },
+    prices: { priceTicks, low: lowest.prices, high: highest.prices, exact, storageValues },
     quantities,
     awards,
     acceptedBlocks: [...quantities.blocks].filter(([, a]) => a.num > 0n).map(([id]) => id),
     removedBlocks,
+    paradoxicallyRejected,
     fallback,
     timings: { selectMs, priceMs: clock() - started - selectMs },
   };
@@ -230,6 +245,11 @@ function largestVolume(
   return solution.primal;
 }
 
+interface PriceVector {
+  readonly prices: Ratio[][];
+  readonly values: Map<string, Ratio[]>;
+}
+
 function extremePrices(
   auction: Auction,
   formulation: Formulation,
@@ -237,12 +257,19 @@ function extremePrices(
   caps: { readonly minTicks: bigint; readonly maxTicks: bigint },
   solver: LpSolver,
   sense: 'MINIMIZE' | 'MAXIMIZE',
-): Ratio[][] {
-  const prices = priceModel(auction, formulation, primal, caps, sense);
-  const solution = solveOrThrow(solver, prices.model, 'the price model');
-  return prices.priceColumns.map((perInterval) =>
-    perInterval.map((column) => snap(solution.primal[column])),
-  );
+): PriceVector {
+  const model = priceModel(auction, formulation, primal, caps, sense);
+  const solution = solveOrThrow(solver, model.model, 'the price model');
+  const exact = (column: number) => snap(solution.primal[column]);
+  return {
+    prices: model.priceColumns.map((perInterval) => perInterval.map(exact)),
+    values: new Map([...model.valueColumns].map(([id, columns]) => [id, columns.map(exact)])),
+  };
+}
+
+/** low + k·(high − low), exactly. */
+function between(low: Ratio, high: Ratio, k: Ratio): Ratio {
+  return add(low, mul(k, sub(high, low)));
 }
 
 /** The solver's schedule in whole Wh; step orders filled in time priority within their column. */
@@ -295,12 +322,15 @@ function roundQuantities(
     });
     conversions.set(conversion.order.id, inputs);
   }
-  const storages = new Map<string, { chargeWh: bigint[]; dischargeWh: bigint[] }>();
+  const storages = new Map<string, StorageSchedule>();
   for (const storage of formulation.storages) {
-    const chargeWh = storage.charge.map((column) => wh(column, storage.order.maxChargeWh));
-    const dischargeWh = storage.discharge.map((column) => wh(column, storage.order.maxDischargeWh));
-    dischargeWh.forEach((quantity, t) => supplied(storage.carrier, t, quantity));
-    storages.set(storage.order.id, { chargeWh, dischargeWh });
+    const schedule = feasibleSchedule(
+      storage.order,
+      storage.charge.map((column) => wh(column, storage.order.maxChargeWh)),
+      storage.discharge.map((column) => wh(column, storage.order.maxDischargeWh)),
+    );
+    schedule.dischargeWh.forEach((quantity, t) => supplied(storage.carrier, t, quantity));
+    storages.set(storage.order.id, schedule);
   }
   const grid = new Map<string, { importWh: bigint[]; exportWh: bigint[] }>();
   for (const connection of formulation.grids) {
@@ -315,4 +345,71 @@ function roundQuantities(
     grid.set(carrier.code, { importWh, exportWh });
   }
   return { steps, blocks, conversions, storages, grid, volumeWh };
+}
+
+export interface StorageSchedule {
+  /** Taken from the carrier per interval (Wh). */
+  readonly chargeWh: readonly bigint[];
+  /** Delivered to the carrier per interval (Wh). */
+  readonly dischargeWh: readonly bigint[];
+  /** Stored at the end of each interval (Wh, exact: efficiencies make fractions). */
+  readonly stateWh: readonly Ratio[];
+}
+
+/**
+ * The rounded schedule made feasible exactly: a discharge that would take the store below 0, or a
+ * charge above its capacity, is cut to the whole Wh that fits; then, if the store ends below its
+ * minimum, discharges are cut from the last interval back. The cuts are a Wh or two of rounding;
+ * the carrier-interval's residual goes to the grid or the balancing line like any other.
+ */
+function feasibleSchedule(
+  order: StorageOrder,
+  charge: bigint[],
+  discharge: bigint[],
+): StorageSchedule {
+  const etaC = order.chargeEfficiency;
+  const etaD = order.dischargeEfficiency;
+  const capacity = whole(order.capacityWh);
+  const states = (): Ratio[] => {
+    const result: Ratio[] = [];
+    let state = whole(order.initialWh);
+    for (let t = 0; t < charge.length; t++) {
+      let next = sub(add(state, mul(etaC, whole(charge[t]))), div(whole(discharge[t]), etaD));
+      if (next.num < 0n) {
+        // most it can deliver: (state + ηc·charge)·ηd
+        discharge[t] = floorOf(mul(add(state, mul(etaC, whole(charge[t]))), etaD));
+        next = sub(add(state, mul(etaC, whole(charge[t]))), div(whole(discharge[t]), etaD));
+      }
+      if (compare(next, capacity) > 0) {
+        // most it can take: (capacity − state + discharge/ηd)/ηc
+        charge[t] = floorOf(div(add(sub(capacity, state), div(whole(discharge[t]), etaD)), etaC));
+        next = sub(add(state, mul(etaC, whole(charge[t]))), div(whole(discharge[t]), etaD));
+      }
+      result.push(next);
+      state = next;
+    }
+    return result;
+  };
+  let stateWh = states();
+  for (let t = charge.length - 1; t >= 0; t--) {
+    const short = sub(whole(order.minFinalWh), stateWh[stateWh.length - 1]);
+    if (short.num <= 0n) break;
+    const cut = ceilOf(mul(short, etaD));
+    discharge[t] = discharge[t] > cut ? discharge[t] - cut : 0n;
+    stateWh = states();
+  }
+  return { chargeWh: charge, dischargeWh: discharge, stateWh };
+}
+
+/**
+ * What a block earns if fully accepted at `prices` (its carrier's exact prices per interval), in
+ * ticks × Wh: a bid's value minus its cost, an offer's revenue minus its price.
+ */
+export function blockSurplus(order: BlockOrder, prices: readonly Ratio[]): Ratio {
+  let surplus = whole(0n);
+  order.profileWh.forEach((wh, i) => {
+    const margin = sub(whole(order.priceTicks), prices[order.firstInterval + i]);
+    surplus = add(surplus, mul(margin, whole(order.side === 'BUY' ? wh : -wh)));
+  });
+  return surplus;
 }

@@ -29,3 +29,5 @@ export { MAX_REPAIR_ROUNDS, clearAuction } from './clear-auction';
 export type { AuctionClearing, AuctionPrices, AuctionQuantities, Clock } from './clear-auction';
 export { awardLines } from './awards';
 export type { AwardLine, AwardParty, Awards } from './awards';
+export { MAX_DETAILS, verifyAuction } from './verify';
+export type { AuctionVerification, ClearedAuction, VerificationCheck } from './verify';

@@ -28,6 +28,8 @@ export interface PriceModel {
   readonly model: LpModel;
   /** Column of λ(c, t): `priceColumns[c][t]`. */
   readonly priceColumns: readonly (readonly number[])[];
+  /** Columns of μ(t), the value of a Wh stored at the end of interval t, by storage id. */
+  readonly valueColumns: ReadonlyMap<string, readonly number[]>;
 }
 
 /**
@@ -123,6 +125,7 @@ export function priceModel(
     });
   }
 
+  const valueColumns = new Map<string, number[]>();
   for (const storage of formulation.storages) {
     const { order } = storage;
     const value = Array.from(
@@ -135,6 +138,7 @@ export function priceModel(
           cost: 0,
         }) - 1,
     );
+    valueColumns.set(order.id, value);
     const etaC = float(order.chargeEfficiency);
     const etaD = float(order.dischargeEfficiency);
     for (let t = 0; t < T; t++) {
@@ -207,7 +211,7 @@ export function priceModel(
       upper: Infinity,
     });
   }
-  return { model: { sense, columns, rows }, priceColumns };
+  return { model: { sense, columns, rows }, priceColumns, valueColumns };
 }
 
 /** The block and its accepted descendants. */

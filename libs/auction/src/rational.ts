@@ -49,3 +49,11 @@ export const sub = (a: Ratio, b: Ratio): Ratio =>
   ratio(a.num * b.den - b.num * a.den, a.den * b.den);
 export const mul = (a: Ratio, b: Ratio): Ratio => ratio(a.num * b.num, a.den * b.den);
 export const whole = (n: bigint): Ratio => ({ num: n, den: 1n });
+export const div = (a: Ratio, b: Ratio): Ratio =>
+  b.num < 0n ? ratio(-a.num * b.den, a.den * -b.num) : ratio(a.num * b.den, a.den * b.num);
+export const compare = (a: Ratio, b: Ratio): number => {
+  const difference = a.num * b.den - b.num * a.den;
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+};
+export const floorOf = (value: Ratio): bigint => floorDiv(value.num, value.den);
+export const ceilOf = (value: Ratio): bigint => -floorDiv(-value.num, value.den);
