@@ -118,14 +118,16 @@ export function verifyAuction(auction: Auction, result: ClearedAuction): Auction
     }
   });
 
-  const ordersOf = <K extends string>(kind: K) =>
-    auction.orders.filter(
-      (order): order is Extract<typeof order, { kind: K }> => order.kind === kind,
-    );
-  const steps = ordersOf('STEP') as StepOrder[];
-  const blocks = ordersOf('BLOCK') as BlockOrder[];
-  const conversions = ordersOf('CONVERSION') as ConversionOrder[];
-  const storages = ordersOf('STORAGE') as StorageOrder[];
+  const steps: StepOrder[] = [];
+  const blocks: BlockOrder[] = [];
+  const conversions: ConversionOrder[] = [];
+  const storages: StorageOrder[] = [];
+  for (const order of auction.orders) {
+    if (order.kind === 'STEP') steps.push(order);
+    else if (order.kind === 'BLOCK') blocks.push(order);
+    else if (order.kind === 'CONVERSION') conversions.push(order);
+    else storages.push(order);
+  }
   const q = result.quantities;
 
   check('awards', (fail) => {
