@@ -101,7 +101,7 @@ export function clearAuction(auction: Auction, solver: LpSolver, clock: Clock): 
     }
   }
   const { formulation } = schedule;
-  const primal = largestVolume(solver, formulation, schedule.welfare);
+  const primal = tradeAtTheMoney(formulation, schedule.welfare.primal);
   const selectMs = clock() - started;
 
   const lowest = extremePrices(auction, formulation, primal, caps, solver, 'MINIMIZE');
@@ -156,10 +156,12 @@ function selectBlocks(
   solver: LpSolver,
 ): Set<string> {
   const formulation = formulate(auction, 'choose');
-  const columns = formulation.model.columns.map((column, i) => {
-    const block = formulation.blocks.find((b) => b.choice === i);
-    return block !== undefined && excluded.has(block.order.id) ? { ...column, upper: 0 } : column;
-  });
+  const excludedChoices = new Set(
+    formulation.blocks.filter((b) => excluded.has(b.order.id)).map((b) => b.choice),
+  );
+  const columns = formulation.model.columns.map((column, i) =>
+    excludedChoices.has(i) ? { ...column, upper: 0 } : column,
+  );
   const solution = solveOrThrow(solver, { ...formulation.model, columns }, 'the block selection');
   return new Set(
     formulation.blocks
@@ -212,37 +214,30 @@ function losingBlock(formulation: Formulation, welfare: LpSolution): string | nu
 }
 
 /**
- * Among the welfare-optimal schedules, one with the most step volume traded: orders at the money
- * trade, as they do in the merit-order walk.
+ * Among the welfare-optimal schedules, the one with the most step volume: where a carrier-interval
+ * has a bid and an offer column at the same price, both with quantity left, they trade with each
+ * other (at zero surplus, so welfare does not change), as they do in the merit-order walk. Two
+ * such prices cannot exist in one carrier-interval: the bid at the higher would trade with the
+ * offer at the lower for a gain. Quantities in kWh, like the solver's.
  */
-function largestVolume(
-  solver: LpSolver,
-  formulation: Formulation,
-  welfare: LpSolution,
-): readonly number[] {
-  const { model } = formulation;
-  const stepColumns = new Set(formulation.steps.map((step) => step.column));
-  const tolerance = 1e-9 * Math.max(1, Math.abs(welfare.objective));
-  const solution = solveOrThrow(
-    solver,
-    {
-      sense: 'MAXIMIZE',
-      columns: model.columns.map((column, i) => ({ ...column, cost: stepColumns.has(i) ? 1 : 0 })),
-      rows: [
-        ...model.rows,
-        {
-          name: 'welfare',
-          terms: model.columns.flatMap((column, i) =>
-            column.cost === 0 ? [] : [[i, column.cost] as const],
-          ),
-          lower: welfare.objective - tolerance,
-          upper: Infinity,
-        },
-      ],
-    },
-    'the volume model',
-  );
-  return solution.primal;
+function tradeAtTheMoney(formulation: Formulation, primal: readonly number[]): number[] {
+  const values = [...primal];
+  const { columns } = formulation.model;
+  const slack = (column: number) => Math.max(0, columns[column].upper - values[column]);
+  const offers = new Map<string, number>();
+  for (const step of formulation.steps) {
+    if (step.side === 'SELL')
+      offers.set(`${step.carrier} ${step.interval} ${step.priceTicks}`, step.column);
+  }
+  for (const step of formulation.steps) {
+    if (step.side !== 'BUY') continue;
+    const offer = offers.get(`${step.carrier} ${step.interval} ${step.priceTicks}`);
+    if (offer === undefined) continue;
+    const more = Math.min(slack(step.column), slack(offer));
+    values[step.column] += more;
+    values[offer] += more;
+  }
+  return values;
 }
 
 interface PriceVector {

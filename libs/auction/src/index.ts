@@ -31,3 +31,5 @@ export { awardLines } from './awards';
 export type { AwardLine, AwardParty, Awards } from './awards';
 export { MAX_DETAILS, verifyAuction } from './verify';
 export type { AuctionVerification, ClearedAuction, VerificationCheck } from './verify';
+export { formulate } from './formulate';
+export type { BlockSelection, Formulation } from './formulate';

@@ -170,7 +170,10 @@ export function priceModel(
   }
 
   // Accepted blocks: the reduced cost of the accepted fraction, and no family losing money.
-  const surplusTerms = new Map<string, { terms: [number, number][]; constant: number }>();
+  const surplusTerms = new Map<
+    string,
+    { terms: [number, number][]; constant: number; fraction: number }
+  >();
   for (const block of formulation.blocks) {
     const { order } = block;
     const column = model.columns[block.acceptance];
@@ -183,12 +186,13 @@ export function priceModel(
       if (wh > 0n) terms.push([price(block.carrier, order.firstInterval + i), -sign * kwh(wh)]);
     });
     const constant = sign * Number(order.priceTicks) * volume;
-    surplusTerms.set(order.id, { terms, constant });
+    surplusTerms.set(order.id, { terms, constant, fraction: primal[block.acceptance] });
     reducedCost(
       `block:${order.id}`,
       terms,
       constant,
-      position(primal[block.acceptance], column.lower, column.upper, 1e-9),
+      // half a Wh of the whole profile
+      position(primal[block.acceptance], column.lower, column.upper, AT_BOUND_KWH / volume),
     );
   }
   for (const block of formulation.blocks) {
@@ -198,10 +202,11 @@ export function priceModel(
     const merged = new Map<number, number>();
     let constant = 0;
     for (const member of family) {
-      const surplus = surplusTerms.get(member)!;
-      constant += surplus.constant;
-      for (const [column, coefficient] of surplus.terms) {
-        merged.set(column, (merged.get(column) ?? 0) + coefficient);
+      // each member's surplus at the fraction of it that is accepted
+      const { terms, constant: own, fraction } = surplusTerms.get(member)!;
+      constant += own * fraction;
+      for (const [column, coefficient] of terms) {
+        merged.set(column, (merged.get(column) ?? 0) + coefficient * fraction);
       }
     }
     rows.push({
