@@ -20,6 +20,7 @@ import {
   type Auction,
   type AuctionOrder,
   type BlockOrder,
+  type LpSolver,
 } from '@parkex/auction';
 import { ratio } from '@parkex/market';
 import { loadHighsSolver } from '@parkex/solver';
@@ -162,8 +163,25 @@ function buildAuction(): Auction {
   };
 }
 
+/** The solver, writing the size and time of every solve to stderr. */
+function timed(inner: LpSolver): LpSolver {
+  return {
+    version: inner.version,
+    solve(model) {
+      const started = performance.now();
+      const solution = inner.solve(model);
+      const kind = model.columns.some((column) => column.integer === true) ? 'MILP' : 'LP';
+      process.stderr.write(
+        `${kind} ${model.sense} ${model.columns.length} columns × ${model.rows.length} rows: ` +
+          `${solution.status} in ${Math.round(performance.now() - started)} ms\n`,
+      );
+      return solution;
+    },
+  };
+}
+
 async function main(): Promise<void> {
-  const solver = await loadHighsSolver();
+  const solver = timed(await loadHighsSolver());
   const auction = buildAuction();
   const count = (kind: AuctionOrder['kind']) =>
     auction.orders.filter((o) => o.kind === kind).length;

@@ -33,3 +33,11 @@ export { MAX_DETAILS, verifyAuction } from './verify';
 export type { AuctionVerification, ClearedAuction, VerificationCheck } from './verify';
 export { formulate } from './formulate';
 export type { BlockSelection, Formulation } from './formulate';
+export {
+  AUCTION_FORMAT,
+  AUCTION_RESULT_FORMAT,
+  canonicalAuction,
+  canonicalAuctionResult,
+  hashAuction,
+  hashAuctionResult,
+} from './canonical';
