@@ -8,9 +8,9 @@ import {
 } from '@parkex/db';
 import type { Principal } from '../auth/principal';
 import { badInput, conflict, forbidden, notFound } from '../common/app-error';
+import { isUuid } from '../common/uuid';
 import { decodeCursor, pageSize } from '../graphql/page-info.model';
 import { FillsLoader } from './fills.loader';
-import { isUuid } from '../participants/participants.service';
 import { ProductsService } from '../products/products.service';
 
 export const RESULT_CURSOR = 'clearing';
