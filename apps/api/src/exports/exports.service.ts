@@ -1,14 +1,13 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { ExportRepository, type FillExportRow, type SettlementEntryRow } from '@parkex/db';
-import { formatMoney, formatQuantity } from '@parkex/market';
+import { canonicalDecimal, formatMoney, formatQuantity } from '@parkex/market';
 import { AuditService } from '../audit/audit.service';
 import type { GatedRequest, Principal } from '../auth/principal';
 import { gatedPrincipal } from '../auth/request-gate';
 import { AppError, badInput, forbidden } from '../common/app-error';
 import { isUuid } from '../common/uuid';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { canonicalDecimal } from '../products/models/product.model';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { csvChunks } from './csv';
 

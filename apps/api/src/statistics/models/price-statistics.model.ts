@@ -1,8 +1,7 @@
 import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type { PriceBucketRow } from '@parkex/db';
-import { formatQuantity } from '@parkex/market';
+import { canonicalDecimal, formatQuantity } from '@parkex/market';
 import { DateTimeScalar, DecimalScalar } from '../../graphql/scalars';
-import { canonicalDecimal } from '../../products/models/product.model';
 
 export enum StatisticsBucketEnum {
   HOUR = 'HOUR',
