@@ -25,4 +25,23 @@ describe('loadMatcherConfig', () => {
       ]),
     );
   });
+
+  it('reads the DB_* variables with its own', () => {
+    const matcher = loadMatcherConfig({
+      DATABASE_URL: 'postgres://localhost/parkex',
+      DB_STATEMENT_TIMEOUT_MS: '0',
+      DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '120000',
+    });
+    expect(matcher.dbConnection).toMatchObject({
+      statementTimeoutMs: 0,
+      idleInTransactionTimeoutMs: 120_000,
+    });
+    expect(() => loadMatcherConfig({ MATCHER_POLL_MS: 'x', DB_CONNECT_TIMEOUT_MS: '5' })).toThrow(
+      new EnvError([
+        'DATABASE_URL: is required (postgres://user:password@host:port/database)',
+        'MATCHER_POLL_MS: "x" is not a whole number',
+        'DB_CONNECT_TIMEOUT_MS: 5 is outside 100..600000',
+      ]),
+    );
+  });
 });
