@@ -8,7 +8,7 @@ import {
 import type { Role } from '@parkex/db';
 import { badInput } from '../common/app-error';
 import { isUuid } from '../common/uuid';
-import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { API_CONFIG, type ApiConfig } from '@parkex/api/config/api-config';
 import { decodeCursor, pageSize } from '../graphql/page-info.model';
 
 export const AUDIT_CURSOR = 'audit';

@@ -6,12 +6,12 @@ import {
   type FillRow,
   type SettlementRow,
 } from '@parkex/db';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '@parkex/api/auth/principal';
 import { badInput, conflict, forbidden, notFound } from '../common/app-error';
 import { isUuid } from '../common/uuid';
 import { decodeCursor, pageSize } from '../graphql/page-info.model';
 import { FillsLoader } from './fills.loader';
-import { ProductsService } from '../products/products.service';
+import { ProductsService } from '@parkex/api/products/products.service';
 
 export const RESULT_CURSOR = 'clearing';
 export const SETTLEMENT_CURSOR = 'settlement';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ParticipantEntity } from '@parkex/db';
 import { AppError, badInput } from '../common/app-error';
-import { ParticipantsService } from '../participants/participants.service';
+import { ParticipantsService } from '@parkex/api/participants/participants.service';
 
 export const MAX_NAMED_PARTICIPANTS = 200;
 

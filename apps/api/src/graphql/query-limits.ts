@@ -11,13 +11,13 @@ import {
   type ValueNode,
   valueFromASTUntyped,
 } from 'graphql';
-import { MAX_LISTED_FILLS } from '../clearing/clearing.service';
+import { MAX_LISTED_FILLS } from '@parkex/api/clearing/clearing.service';
 import { AppError } from '../common/app-error';
-import { MAX_NAMED_PARTICIPANTS } from '../dashboard/dashboard.service';
-import { MAX_ORDERS_PER_CALL } from '../orders/order-rules';
+import { MAX_NAMED_PARTICIPANTS } from '@parkex/api/dashboard/dashboard.service';
+import { MAX_ORDERS_PER_CALL } from '@parkex/api/orders/order-rules';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-info.model';
-import type { StatisticsBucketEnum } from '../statistics/models/price-statistics.model';
-import { BUCKET_MS, MAX_BUCKETS } from '../statistics/statistics.service';
+import type { StatisticsBucketEnum } from '@parkex/api/statistics/models/price-statistics.model';
+import { BUCKET_MS, MAX_BUCKETS } from '@parkex/api/statistics/statistics.service';
 
 export interface QueryLimits {
   /** Most lexical tokens a document may have; the parser stops at the next one (graphql-js `maxTokens`). */

@@ -7,10 +7,10 @@ import {
   type ParticipantEntity,
   type Role,
 } from '@parkex/db';
-import { AuthService } from '../auth/auth.service';
+import { AuthService } from '@parkex/api/auth/auth.service';
 import { badInput, conflict, notFound } from '../common/app-error';
 import { isUuid } from '../common/uuid';
-import { LiveConnections } from '../live/live-connections';
+import { LiveConnections } from '@parkex/api/live/live-connections';
 
 export const OPERATOR_NAME = 'Park utility (market operator)';
 

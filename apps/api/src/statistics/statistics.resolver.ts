@@ -1,7 +1,7 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { ApiKeyGuard } from '../auth/api-key.guard';
-import { AnyRole } from '../auth/roles.decorator';
+import { ApiKeyGuard } from '@parkex/api/auth/api-key.guard';
+import { AnyRole } from '@parkex/api/auth/roles.decorator';
 import { DateTimeScalar } from '../graphql/scalars';
 import {
   mapPriceStatistics,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { StatisticsRepository, type PriceBucketRow } from '@parkex/db';
 import { badInput } from '../common/app-error';
-import { ProductsService } from '../products/products.service';
+import { ProductsService } from '@parkex/api/products/products.service';
 import { StatisticsBucketEnum } from './models/price-statistics.model';
 
 /** Buckets one query may span. */
