@@ -6,7 +6,8 @@ import {
   mapParticipant,
   ParticipantModel,
 } from '@parkex/api/participants/models/participant.model';
-import { DashboardService, MAX_NAMED_PARTICIPANTS } from './dashboard.service';
+import { MAX_NAMED_PARTICIPANTS } from '../graphql/list-bounds';
+import { DashboardService } from './dashboard.service';
 
 /** What the utility dashboard needs beyond the market queries: names for the ids it shows. */
 @Resolver()

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ParticipantEntity } from '@parkex/db';
 import { AppError, badInput } from '../common/app-error';
+import { MAX_NAMED_PARTICIPANTS } from '../graphql/list-bounds';
 import { ParticipantsService } from '@parkex/api/participants/participants.service';
-
-export const MAX_NAMED_PARTICIPANTS = 200;
 
 @Injectable()
 export class DashboardService {

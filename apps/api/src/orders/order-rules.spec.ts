@@ -7,10 +7,10 @@ import {
   checkTerms,
   decimalKey,
   intervalKey,
-  MAX_ORDERS_PER_CALL,
   type CheckedOrder,
   type OrderRequest,
 } from './order-rules';
+import { MAX_ORDERS_PER_CALL } from '../graphql/list-bounds';
 
 const PRODUCT: ProductEntity = {
   code: 'ELECTRICITY',

@@ -18,6 +18,7 @@ import {
   type PriceGrid,
 } from '@parkex/market';
 import { AppError, type ErrorCode } from '../common/app-error';
+import { MAX_ORDERS_PER_CALL } from '../graphql/list-bounds';
 
 /**
  * The rules of an order batch, as pure functions over data: no database, no clock (the caller
@@ -25,7 +26,6 @@ import { AppError, type ErrorCode } from '../common/app-error';
  * (`orders[3].price`); `toAppError` turns them into the one error the batch is refused with.
  */
 
-export const MAX_ORDERS_PER_CALL = 10_000;
 export const MAX_CLIENT_ORDER_ID_LENGTH = 100;
 /** Problems listed in an error's `extensions.problems` (the first one is the message). */
 const MAX_LISTED_PROBLEMS = 20;
