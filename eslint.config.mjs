@@ -8,7 +8,8 @@ import path from 'node:path';
  * Where imports may go (CONTRIBUTING.md, "Layout and rules"):
  * - `libs/**` never imports an app, neither by alias nor by path;
  * - inside an app's `src/`, a relative import never leaves its top-level folder except into
- *   the app's shared folders; any other folder is imported through the app's alias.
+ *   the app's shared folders; any other folder is imported through the app's alias;
+ * - the shared folders import no other folder of their app.
  */
 const SRC_ROOT = import.meta.dirname;
 const APP_LAYOUT = {
@@ -64,7 +65,7 @@ const layout = {
         });
       },
     },
-    'no-relative-cross-folder': {
+    'context-imports': {
       meta: { type: 'problem', schema: [] },
       create(context) {
         const relative = path.relative(SRC_ROOT, context.filename).split(path.sep);
@@ -74,11 +75,23 @@ const layout = {
         if (relative[0] !== 'apps' || src !== 'src' || !settings || rest.length === 0) return {};
         const srcDir = path.join(SRC_ROOT, 'apps', app, 'src');
         const dir = path.dirname(context.filename);
+        const inShared = settings.shared.includes(folder);
+        const sharedImportsContext = (node, spec) =>
+          context.report({
+            node,
+            message: `${folder}/ is shared by every context and imports none: '${spec}'. Move what it needs into ${folder}/.`,
+          });
         return eachImport((node, spec) => {
+          if (inShared && spec.startsWith(`${settings.alias}/`)) {
+            const [into] = spec.slice(settings.alias.length + 1).split('/');
+            if (!settings.shared.includes(into)) sharedImportsContext(node, spec);
+            return;
+          }
           if (!spec.startsWith('.')) return;
           const target = path.relative(srcDir, path.resolve(dir, spec)).split(path.sep);
           if (target[0] === '..') return; // outside src/: the alias rule above speaks for it
           if (target[0] === folder || settings.shared.includes(target[0])) return;
+          if (inShared) return sharedImportsContext(node, spec);
           const shared = settings.shared.length
             ? `, or into ${settings.shared.map((name) => `${name}/`).join(' and ')}`
             : '';
@@ -194,7 +207,7 @@ export default tseslint.config(
   {
     // Imports stay where CONTRIBUTING.md's "Layout and rules" puts them (see `layout` above).
     plugins: { layout },
-    rules: { 'layout/libs-import-no-app': 'off', 'layout/no-relative-cross-folder': 'error' },
+    rules: { 'layout/libs-import-no-app': 'off', 'layout/context-imports': 'error' },
   },
   {
     files: ['libs/**/*.ts'],
