@@ -1,19 +1,7 @@
 import { checkProductSettings, type ProductSettingsInput } from './product-rules';
+import { ELECTRICITY } from './spec-support';
 
-const SETTINGS: ProductSettingsInput = {
-  code: 'ELECTRICITY',
-  name: 'Electricity',
-  unit: 'kWh',
-  intervalSeconds: 900,
-  gateClosureSeconds: 300,
-  horizonSeconds: 172_800,
-  priceTick: '0.0001',
-  minPrice: '-0.5',
-  maxPrice: '4',
-  mechanism: 'UNIFORM_PRICE',
-  k: '0.5',
-  networkFee: '0.015',
-};
+const { maxParticipantQuantityWh: _wh, updatedAt: _at, ...SETTINGS } = ELECTRICITY;
 
 function problems(changes: Partial<ProductSettingsInput>) {
   return checkProductSettings({ ...SETTINGS, ...changes }).problems;
