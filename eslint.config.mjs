@@ -2,6 +2,108 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import promise from 'eslint-plugin-promise';
+import path from 'node:path';
+
+/**
+ * Where imports may go (CONTRIBUTING.md, "Layout and rules"):
+ * - `libs/**` never imports an app, neither by alias nor by path;
+ * - inside an app's `src/`, a relative import never leaves its top-level folder except into
+ *   the app's shared folders; any other folder is imported through the app's alias;
+ * - the shared folders import no other folder of their app.
+ */
+const SRC_ROOT = import.meta.dirname;
+const APP_LAYOUT = {
+  api: { alias: '@parkex/api', shared: ['common', 'graphql'] },
+  matcher: { alias: '@parkex/matcher', shared: [] },
+};
+const APP_ALIAS = /^@parkex\/(api|matcher|simulator)(\/|$)/;
+
+/** The source strings of a file's imports, exports, `import()` and `require()` calls. */
+function eachImport(check) {
+  const source = (node) => {
+    if (node.source && node.source.type === 'Literal' && typeof node.source.value === 'string') {
+      check(node.source, node.source.value);
+    }
+  };
+  return {
+    ImportDeclaration: source,
+    ExportAllDeclaration: source,
+    ExportNamedDeclaration: source,
+    ImportExpression: source,
+    CallExpression(node) {
+      const [first] = node.arguments;
+      const named = node.callee.type === 'Identifier' ? node.callee.name : undefined;
+      const member =
+        node.callee.type === 'MemberExpression' && node.callee.property.type === 'Identifier'
+          ? node.callee.property.name
+          : undefined;
+      const takesPath = named === 'require' || ['mock', 'requireActual'].includes(member);
+      if (takesPath && first?.type === 'Literal' && typeof first.value === 'string') {
+        check(first, first.value);
+      }
+    },
+  };
+}
+
+const layout = {
+  rules: {
+    'libs-import-no-app': {
+      meta: { type: 'problem', schema: [] },
+      create(context) {
+        const dir = path.dirname(context.filename);
+        const apps = path.join(SRC_ROOT, 'apps') + path.sep;
+        return eachImport((node, spec) => {
+          const intoApps =
+            APP_ALIAS.test(spec) ||
+            (spec.startsWith('.') && path.resolve(dir, spec).startsWith(apps));
+          if (intoApps) {
+            context.report({
+              node,
+              message: `libs never import an app: '${spec}'. Move what both need into the library, or test the app's part in the app.`,
+            });
+          }
+        });
+      },
+    },
+    'context-imports': {
+      meta: { type: 'problem', schema: [] },
+      create(context) {
+        const relative = path.relative(SRC_ROOT, context.filename).split(path.sep);
+        const [, app, src, folder, ...rest] = relative;
+        const settings = APP_LAYOUT[app];
+        // files at the root of src/ (main.ts, the root module) compose the folders
+        if (relative[0] !== 'apps' || src !== 'src' || !settings || rest.length === 0) return {};
+        const srcDir = path.join(SRC_ROOT, 'apps', app, 'src');
+        const dir = path.dirname(context.filename);
+        const inShared = settings.shared.includes(folder);
+        const sharedImportsContext = (node, spec) =>
+          context.report({
+            node,
+            message: `${folder}/ is shared by every context and imports none: '${spec}'. Move what it needs into ${folder}/.`,
+          });
+        return eachImport((node, spec) => {
+          if (inShared && spec.startsWith(`${settings.alias}/`)) {
+            const [into] = spec.slice(settings.alias.length + 1).split('/');
+            if (!settings.shared.includes(into)) sharedImportsContext(node, spec);
+            return;
+          }
+          if (!spec.startsWith('.')) return;
+          const target = path.relative(srcDir, path.resolve(dir, spec)).split(path.sep);
+          if (target[0] === '..') return; // outside src/: the alias rule above speaks for it
+          if (target[0] === folder || settings.shared.includes(target[0])) return;
+          if (inShared) return sharedImportsContext(node, spec);
+          const shared = settings.shared.length
+            ? `, or into ${settings.shared.map((name) => `${name}/`).join(' and ')}`
+            : '';
+          context.report({
+            node,
+            message: `'${spec}' reaches from ${folder}/ into another folder's file: import it as '${settings.alias}/${target.join('/')}' (relative paths stay inside their folder${shared}).`,
+          });
+        });
+      },
+    },
+  },
+};
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'coverage', '.data', 'test-output', '**/*.js', '**/*.mjs'] },
@@ -111,5 +213,14 @@ export default tseslint.config(
   {
     files: ['apps/api/dashboard/*.js'],
     rules: { 'no-undef': 'off' },
+  },
+  {
+    // Imports stay where CONTRIBUTING.md's "Layout and rules" puts them (see `layout` above).
+    plugins: { layout },
+    rules: { 'layout/libs-import-no-app': 'off', 'layout/context-imports': 'error' },
+  },
+  {
+    files: ['libs/**/*.ts'],
+    rules: { 'layout/libs-import-no-app': 'error' },
   },
 );

@@ -7,9 +7,9 @@ import {
 } from '@parkex/db';
 import type { Role } from '@parkex/db';
 import { badInput } from '../common/app-error';
-import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { isUuid } from '../common/uuid';
+import { API_CONFIG, type ApiConfig } from '@parkex/api/config/api-config';
 import { decodeCursor, pageSize } from '../graphql/page-info.model';
-import { isUuid } from '../participants/participants.service';
 
 export const AUDIT_CURSOR = 'audit';
 

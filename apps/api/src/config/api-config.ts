@@ -8,7 +8,7 @@ import {
   loadEnv,
   type DbConnectionSettings,
 } from '@parkex/db';
-import { parseTrustedProxies } from '../rate-limit/client-address';
+import { parseTrustedProxies } from '@parkex/api/rate-limit/client-address';
 
 export interface ApiConfig extends DatabaseUrls {
   port: number;

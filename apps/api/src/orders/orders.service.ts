@@ -10,7 +10,7 @@ import {
   type OrderStatus,
   type ProductEntity,
 } from '@parkex/db';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '@parkex/api/auth/principal';
 import {
   AppError,
   badInput,

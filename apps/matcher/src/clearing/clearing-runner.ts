@@ -6,8 +6,8 @@ import {
   type ClearingSession,
 } from '@parkex/db';
 import { replayClearing } from '@parkex/market';
-import { CLOCK, type Clock } from '../clock';
-import { MATCHER_CONFIG, type MatcherConfig } from '../config/matcher-config';
+import { CLOCK, type Clock } from '@parkex/matcher/clock';
+import { MATCHER_CONFIG, type MatcherConfig } from '@parkex/matcher/config/matcher-config';
 import { FAILPOINTS, Failpoints } from './failpoints';
 import { settlementRows } from './settlement-rows';
 

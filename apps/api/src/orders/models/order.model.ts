@@ -1,10 +1,9 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
-import { formatQuantity } from '@parkex/market';
+import { canonicalDecimal, formatQuantity } from '@parkex/market';
 import type { MarketOrderEntity } from '@parkex/db';
 import { OrderStatusEnum, SideEnum } from '../../graphql/enums';
 import { PageInfoModel } from '../../graphql/page-info.model';
 import { DateTimeScalar, DecimalScalar } from '../../graphql/scalars';
-import { canonicalDecimal } from '../../products/models/product.model';
 
 @ObjectType('Order')
 export class OrderModel {
