@@ -74,7 +74,7 @@ const ORDER_ACTIONS = new Set(['submitOrders']);
 const LONGEST_HORIZON_MS = 367 * 86_400_000;
 
 /**
- * An auditor reads orders once their gate has closed (DESIGN.md), and so their terms in the
+ * An auditor reads orders once their gate has closed (README.md, "Order visibility"), and so their terms in the
  * audit log: a `submitOrders` row's arguments and message are withheld until the latest delivery
  * start among its orders has passed (every gate closes before its delivery start); when the
  * arguments were truncated, until the longest horizon has passed since the row.

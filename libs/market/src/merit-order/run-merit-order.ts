@@ -39,7 +39,7 @@ export type Pricing =
 const NO_INT32 = new Int32Array(0);
 
 /**
- * The merit-order walk of DESIGN.md "Clearing rule", shared by both mechanisms.
+ * The merit-order walk of the clearing rule (libs/market/README.md), shared by both mechanisms.
  *
  * Cost O(n + price levels), no comparison sort of the orders:
  * 1. one sequential pass validates the rows, notes whether they are already in time
