@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { GENESIS_HASH } from '@parkex/market';
 import { pipeline } from 'node:stream/promises';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { beginTransaction, pgPool, rollbackQuietly, withPoolClient } from '../pg-pool';
 import { insertAuditRow } from './audit-log.repository';
 import { pgError } from './pg-errors';
-import { rawClient } from './raw-client';
 
 /** The product-interval a matcher has claimed, with the product terms it clears under. */
 export interface ClaimedInterval {
@@ -95,7 +96,6 @@ const LEDGER_LOCK = 7_305_003;
 /** SQLSTATE of a lock wait that ran out of `lock_timeout`. */
 const LOCK_NOT_AVAILABLE = '55P03';
 export const CLEARING_CHANNEL = 'parkex_clearing';
-export const GENESIS_JOURNAL_HASH = '0'.repeat(64);
 
 /** Steps inside the ledger write where a test may inject a failure. */
 export type LedgerStep = 'ledger-locked' | 'ledger-copy';
@@ -205,7 +205,7 @@ export class ClearingSession {
     const last = await this.client.query<{ hash: string }>(
       'SELECT hash FROM journal ORDER BY id DESC LIMIT 1',
     );
-    const prevHash = last.rows[0]?.hash ?? GENESIS_JOURNAL_HASH;
+    const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
     const inserted = await this.client.query<{ id: string }>(
       `INSERT INTO journal (product_code, delivery_start, entry_count, debit_minor, prev_hash, hash, hash_version)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -466,7 +466,11 @@ const CLAIM = `
 
 @Injectable()
 export class ClearingRepository {
-  constructor(private readonly db: DataSource) {}
+  private readonly pool: Pool;
+
+  constructor(db: DataSource) {
+    this.pool = pgPool(db);
+  }
 
   /**
    * Claims the due product-interval with the earliest gate (see `CLAIM`), in one transaction that
@@ -480,76 +484,75 @@ export class ClearingRepository {
     options: ClaimOptions,
     work: (session: ClearingSession) => Promise<T>,
   ): Promise<ClaimOutcome<T> | null> {
-    const runner: QueryRunner = this.db.createQueryRunner();
-    await runner.connect();
-    let attempt: { interval: ClaimedInterval; number: number } | undefined;
-    try {
-      await runner.startTransaction('READ COMMITTED');
-      const client = rawClient(runner);
-      await client.query(
-        `SELECT set_config('idle_in_transaction_session_timeout', $1, true),
-                set_config('statement_timeout', $2, true),
-                set_config('application_name', $3, true)`,
-        [String(options.claimTimeoutMs), String(options.statementTimeoutMs), options.matcherId],
-      );
-      const { rows } = await client.query<ClaimRow>(CLAIM, [
-        options.products ?? null,
-        options.maxAttempts,
-        options.retryBackoffMs,
-        (options.skip ?? []).map((k) => k.productCode),
-        (options.skip ?? []).map((k) => k.deliveryStart),
-      ]);
-      if (!rows.length) {
-        await runner.rollbackTransaction();
-        return null;
-      }
-      const row = rows[0];
-      const interval = claimedInterval(row);
-      const allowed = row.state === 'RETRYING' ? 1 : options.maxAttempts;
-      if (row.attempts >= allowed) {
-        try {
-          await options.beforeFailureWrite?.(interval);
-          const reason = await this.writeFailure(client, row, options.matcherId);
-          await runner.commitTransaction();
-          return { kind: 'failed', interval, attempts: row.attempts, reason };
-        } catch (error) {
-          // Reported, not thrown: the caller leaves this interval alone for a while and goes on
-          // with the others, so not even a FAILED result that cannot be written halts the market.
-          if (runner.isTransactionActive) {
-            await runner.rollbackTransaction().catch(() => undefined);
-          }
-          return { kind: 'failure-write-failed', interval, error };
+    return withPoolClient(this.pool, async (client) => {
+      let attempt: { interval: ClaimedInterval; number: number } | undefined;
+      let open = false;
+      try {
+        await beginTransaction(client, {
+          isolation: 'READ COMMITTED',
+          idleInTransactionTimeoutMs: options.claimTimeoutMs,
+          statementTimeoutMs: options.statementTimeoutMs,
+          applicationName: options.matcherId,
+        });
+        open = true;
+        const { rows } = await client.query<ClaimRow>(CLAIM, [
+          options.products ?? null,
+          options.maxAttempts,
+          options.retryBackoffMs,
+          (options.skip ?? []).map((k) => k.productCode),
+          (options.skip ?? []).map((k) => k.deliveryStart),
+        ]);
+        if (!rows.length) {
+          await client.query('ROLLBACK');
+          open = false;
+          return null;
         }
+        const row = rows[0];
+        const interval = claimedInterval(row);
+        const allowed = row.state === 'RETRYING' ? 1 : options.maxAttempts;
+        if (row.attempts >= allowed) {
+          try {
+            await options.beforeFailureWrite?.(interval);
+            const reason = await this.writeFailure(client, row, options.matcherId);
+            await client.query('COMMIT');
+            open = false;
+            return { kind: 'failed', interval, attempts: row.attempts, reason };
+          } catch (error) {
+            // Reported, not thrown: the caller leaves this interval alone for a while and goes on
+            // with the others, so not even a FAILED result that cannot be written halts the market.
+            await rollbackQuietly(client);
+            return { kind: 'failure-write-failed', interval, error };
+          }
+        }
+        attempt = { interval, number: row.attempts + 1 };
+        await this.recordAttempt(interval, options.matcherId, 'STARTED', null);
+        const session = new ClearingSession(client, interval, {
+          lockTimeoutMs: options.lockTimeoutMs,
+          onLedgerStep: options.onLedgerStep,
+          endStuckLedgerHolder: () => this.endStuckLedgerHolder(options.statementTimeoutMs),
+        });
+        const value = await work(session);
+        await client.query('COMMIT');
+        open = false;
+        return { kind: 'cleared', value };
+      } catch (error) {
+        if (open) await rollbackQuietly(client);
+        if (!attempt) throw error;
+        // Recorded or not, the STARTED row already counts this attempt as failed.
+        await this.recordAttempt(
+          attempt.interval,
+          options.matcherId,
+          'FAILED',
+          describeError(error),
+        ).catch(() => undefined);
+        return {
+          kind: 'attempt-failed',
+          interval: attempt.interval,
+          attempt: attempt.number,
+          error,
+        };
       }
-      attempt = { interval, number: row.attempts + 1 };
-      await this.recordAttempt(interval, options.matcherId, 'STARTED', null);
-      const session = new ClearingSession(client, interval, {
-        lockTimeoutMs: options.lockTimeoutMs,
-        onLedgerStep: options.onLedgerStep,
-        endStuckLedgerHolder: () => this.endStuckLedgerHolder(options.statementTimeoutMs),
-      });
-      const value = await work(session);
-      await runner.commitTransaction();
-      return { kind: 'cleared', value };
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      if (!attempt) throw error;
-      // Recorded or not, the STARTED row already counts this attempt as failed.
-      await this.recordAttempt(
-        attempt.interval,
-        options.matcherId,
-        'FAILED',
-        describeError(error),
-      ).catch(() => undefined);
-      return {
-        kind: 'attempt-failed',
-        interval: attempt.interval,
-        attempt: attempt.number,
-        error,
-      };
-    } finally {
-      await runner.release();
-    }
+    });
   }
 
   /** Appends one attempt event of `interval.run`, autocommitted on a pool connection of its own. */
@@ -559,7 +562,7 @@ export class ClearingRepository {
     event: 'STARTED' | 'FAILED',
     error: string | null,
   ): Promise<void> {
-    await this.db.query(
+    await this.pool.query(
       `INSERT INTO clearing_attempt (product_code, delivery_start, run, matcher_id, event, error)
        VALUES ($1, $2, $3, $4, $5, $6)`,
       [
@@ -633,7 +636,7 @@ export class ClearingRepository {
    * (`idle_in_transaction_session_timeout`). Returns the ended pid, or null.
    */
   async endStuckLedgerHolder(statementTimeoutMs: number): Promise<number | null> {
-    const rows = await this.db.query<{ pid: number }[]>(
+    const { rows } = await this.pool.query<{ pid: number }>(
       `SELECT a.pid, pg_terminate_backend(a.pid) AS ended
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1
@@ -658,7 +661,9 @@ export class ClearingRepository {
     inputHash: string;
     resultHash: string;
   } | null> {
-    const stored = await this.db.query<(TermsRow & { input_hash: string; result_hash: string })[]>(
+    const { rows: stored } = await this.pool.query<
+      TermsRow & { input_hash: string; result_hash: string }
+    >(
       `SELECT price_tick, min_price, max_price, mechanism, k, network_fee, input_hash, result_hash
        FROM clearing_result WHERE product_code = $1 AND delivery_start = $2`,
       [productCode, deliveryStart],
@@ -666,23 +671,11 @@ export class ClearingRepository {
     if (!stored.length) return null;
     const s = stored[0];
     // Orders cancelled before the gate are not in the book; nothing else changes after it.
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    let book: FrozenBookRows;
-    try {
-      book = await readBook(
-        rawClient(runner),
-        productCode,
-        deliveryStart,
-        s.price_tick,
-        "status <> 'CANCELLED'",
-        {
-          keepOffTick: true,
-        },
-      );
-    } finally {
-      await runner.release();
-    }
+    const book = await withPoolClient(this.pool, (client) =>
+      readBook(client, productCode, deliveryStart, s.price_tick, "status <> 'CANCELLED'", {
+        keepOffTick: true,
+      }),
+    );
     return {
       book,
       terms: toTerms(s),
@@ -693,7 +686,7 @@ export class ClearingRepository {
 
   /** Product-intervals whose gate has closed and that are not cleared (or re-run) yet. */
   async countDue(): Promise<number> {
-    const rows = await this.db.query<{ n: number }[]>(
+    const { rows } = await this.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM product_interval
        WHERE state IN ('OPEN', 'RETRYING') AND gate_closure_at <= now()`,
     );

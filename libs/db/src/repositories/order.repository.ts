@@ -1,11 +1,36 @@
 import { Injectable } from '@nestjs/common';
-import type { PoolClient, QueryConfig } from 'pg';
-import { DataSource, type QueryRunner } from 'typeorm';
-import type { MarketOrderEntity, OrderSide, OrderStatus } from '../entities/market-order.entity';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
+import { DataSource } from 'typeorm';
 import type { ProductEntity } from '../entities/product.entity';
+import { pgPool, transaction } from '../pg-pool';
 import { appendPendingAudit } from './audit-log.repository';
 import { pgError } from './pg-errors';
-import { rawClient } from './raw-client';
+
+export type OrderSide = 'BUY' | 'SELL';
+export type OrderStatus = 'OPEN' | 'CANCELLED' | 'FILLED' | 'PARTIALLY_FILLED' | 'UNFILLED';
+
+/**
+ * A bid (BUY) or offer (SELL) of one participant for one product-interval, as the repository
+ * returns it: a `market_order` row with its clearing outcome (`order_result`) merged in. Exact
+ * units only: `price` is `numeric` text (currency per kWh), quantities are integer Wh as `int8`
+ * text, `id` is `int8` text. Terms never change; the table's `status` moves once, from OPEN to
+ * CANCELLED; FILLED, PARTIALLY_FILLED, UNFILLED and `filledWh` come from `order_result`.
+ */
+export interface MarketOrderRow {
+  id: string;
+  participantId: string;
+  clientOrderId: string;
+  productCode: string;
+  deliveryStart: Date;
+  side: OrderSide;
+  price: string;
+  quantityWh: string;
+  /** From `order_result` ("0" until cleared). */
+  filledWh: string;
+  /** OPEN or CANCELLED in the table; the clearing outcome from `order_result` once cleared. */
+  status: OrderStatus;
+  createdAt: Date;
+}
 
 /** One product-interval: a product and the start of a delivery interval. */
 export interface IntervalKey {
@@ -40,7 +65,7 @@ export interface SubmissionContext {
   /** The stored gates of the batch's product-intervals (those of known products). */
   gates: IntervalGate[];
   /** The participant's orders under these clientOrderIds, read now (for the rare paths). */
-  findExisting(clientOrderIds: readonly string[]): Promise<MarketOrderEntity[]>;
+  findExisting(clientOrderIds: readonly string[]): Promise<MarketOrderRow[]>;
 }
 
 /** The participant's own best OPEN prices in one product-interval of the batch. */
@@ -54,12 +79,12 @@ export interface OwnBest extends IntervalKey {
 /** A submission's insert, with what the database held just before it (under the locks). */
 export interface SubmissionInsert {
   /** Rows inserted now, in batch order. */
-  inserted: MarketOrderEntity[];
+  inserted: MarketOrderRow[];
   /**
    * The participant's orders that already carried one of the batch's clientOrderIds (their rows
    * were skipped), whether from before this transaction or from a concurrent one.
    */
-  existing: MarketOrderEntity[];
+  existing: MarketOrderRow[];
   /** Per product-interval of the batch, the participant's best OPEN prices before the insert. */
   before: OwnBest[];
 }
@@ -146,10 +171,10 @@ export interface OrderListQuery {
 }
 
 export type CancelOutcome =
-  | { kind: 'CANCELLED'; order: MarketOrderEntity }
+  | { kind: 'CANCELLED'; order: MarketOrderRow }
   | { kind: 'NOT_FOUND' }
-  | { kind: 'NOT_OPEN'; order: MarketOrderEntity }
-  | { kind: 'GATE_CLOSED'; order: MarketOrderEntity };
+  | { kind: 'NOT_OPEN'; order: MarketOrderRow }
+  | { kind: 'GATE_CLOSED'; order: MarketOrderRow };
 
 /** SQLSTATE of the gate triggers (migration CreateOrderBook). */
 const GATE_CLOSED_STATE = 'PX001';
@@ -293,7 +318,11 @@ interface InsertRow {
  */
 @Injectable()
 export class OrderRepository {
-  constructor(private readonly db: DataSource) {}
+  private readonly pool: Pool;
+
+  constructor(db: DataSource) {
+    this.pool = pgPool(db);
+  }
 
   /**
    * Submits a batch of one participant's orders, all or nothing, in one transaction of three
@@ -414,7 +443,7 @@ export class OrderRepository {
 
   /** Those of these product-intervals whose gate has closed (by the database's clock) or that are cleared. */
   async closedIntervals(intervals: readonly IntervalKey[]): Promise<IntervalKey[]> {
-    const rows = await this.db.query<{ product_code: string; delivery_start: Date }[]>(
+    const { rows } = await this.pool.query<{ product_code: string; delivery_start: Date }>(
       `SELECT i.product_code, i.delivery_start FROM product_interval i
        JOIN unnest($1::text[], $2::timestamptz[]) AS w(code, start)
          ON i.product_code = w.code AND i.delivery_start = w.start
@@ -478,8 +507,8 @@ export class OrderRepository {
     }
   }
 
-  async findById(id: string): Promise<MarketOrderEntity | null> {
-    const rows = await this.db.query<OrderRow[]>(
+  async findById(id: string): Promise<MarketOrderRow | null> {
+    const { rows } = await this.pool.query<OrderRow>(
       `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM} WHERE o.id = $1`,
       [id],
     );
@@ -487,7 +516,7 @@ export class OrderRepository {
   }
 
   /** One page of orders, newest first (by id), matching the filter. */
-  async list(query: OrderListQuery): Promise<MarketOrderEntity[]> {
+  async list(query: OrderListQuery): Promise<MarketOrderRow[]> {
     const where: string[] = [];
     const values: unknown[] = [];
     const add = (condition: (param: string) => string, value: unknown) => {
@@ -509,7 +538,7 @@ export class OrderRepository {
           AND i.gate_closure_at <= clock_timestamp())`);
     }
     values.push(query.limit);
-    const rows = await this.db.query<OrderRow[]>(
+    const { rows } = await this.pool.query<OrderRow>(
       `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM}
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY o.id DESC LIMIT $${values.length}`,
@@ -524,24 +553,19 @@ export class OrderRepository {
    */
   private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const runner: QueryRunner = this.db.createQueryRunner();
-      await runner.connect();
       try {
-        await runner.startTransaction('READ COMMITTED');
-        const result = await work(rawClient(runner));
-        await runner.commitTransaction();
-        return result;
+        return await transaction(this.pool, { isolation: 'READ COMMITTED' }, work);
       } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         const code = pgError(error).code;
         if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE_STATES.has(code)) continue;
         throw error;
-      } finally {
-        await runner.release();
       }
     }
   }
 }
+
+/** Runs one statement in the caller's transaction and returns its rows. */
+export type RowsQuery = <T>(text: string, values: unknown[]) => Promise<T[]>;
 
 /**
  * Cancels, in the caller's transaction, the participant's OPEN orders in product-intervals whose
@@ -549,11 +573,10 @@ export class OrderRepository {
  * in key order, like `cancel`. Returns how many orders were cancelled. Used by a suspension.
  */
 export async function cancelOpenOrdersInOpenIntervals(
-  runner: QueryRunner,
+  query: RowsQuery,
   participantId: string,
 ): Promise<number> {
-  const client = rawClient(runner);
-  const open = await client.query<{ product_code: string; delivery_start: Date }>(
+  const open = await query<{ product_code: string; delivery_start: Date }>(
     `SELECT i.product_code, i.delivery_start FROM product_interval i
      WHERE i.state = 'OPEN' AND i.gate_closure_at > clock_timestamp()
        AND EXISTS (SELECT 1 FROM market_order o
@@ -563,19 +586,23 @@ export async function cancelOpenOrdersInOpenIntervals(
      FOR SHARE`,
     [participantId],
   );
-  if (!open.rows.length) return 0;
-  const result = await client.query(
-    `UPDATE market_order o SET status = 'CANCELLED'
-     FROM unnest($2::text[], $3::timestamptz[]) AS w(code, start)
-     WHERE o.participant_id = $1 AND o.status = 'OPEN'
-       AND o.product_code = w.code AND o.delivery_start = w.start`,
+  if (!open.length) return 0;
+  const [cancelled] = await query<{ n: number }>(
+    `WITH cancelled AS (
+       UPDATE market_order o SET status = 'CANCELLED'
+       FROM unnest($2::text[], $3::timestamptz[]) AS w(code, start)
+       WHERE o.participant_id = $1 AND o.status = 'OPEN'
+         AND o.product_code = w.code AND o.delivery_start = w.start
+       RETURNING 1
+     )
+     SELECT count(*)::int AS n FROM cancelled`,
     [
       participantId,
-      open.rows.map((r) => r.product_code),
-      open.rows.map((r) => r.delivery_start.toISOString()),
+      open.map((r) => r.product_code),
+      open.map((r) => r.delivery_start.toISOString()),
     ],
   );
-  return result.rowCount ?? 0;
+  return cancelled.n;
 }
 
 /** True for the database's "gate closed" refusal (SQLSTATE PX001). */
@@ -592,7 +619,7 @@ function compareIds(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-function toOrder(row: OrderRow): MarketOrderEntity {
+function toOrder(row: OrderRow): MarketOrderRow {
   return {
     id: row.id,
     participantId: row.participant_id,
