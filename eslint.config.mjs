@@ -157,6 +157,31 @@ export default tseslint.config(
     },
   },
   {
+    // One persistence rule (CONTRIBUTING.md): TypeORM stays inside libs/db and the migrations;
+    // everything else reaches the database through libs/db's repositories. The two e2e specs
+    // listed still open or inspect a DataSource themselves (to be moved onto libs/db helpers).
+    files: ['**/*.ts'],
+    ignores: [
+      'libs/db/**',
+      'migrations/**',
+      'test/e2e/least-privilege.e2e-spec.ts',
+      'test/e2e/matcher.e2e-spec.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['typeorm', 'typeorm/*'],
+              message: 'TypeORM is used only inside libs/db: go through a @parkex/db repository.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // libs/market is the pure domain: no framework, database, GraphQL or I/O.
     files: ['libs/market/**/*.ts'],
     rules: {

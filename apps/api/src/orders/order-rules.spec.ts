@@ -1,4 +1,4 @@
-import type { MarketOrderEntity } from '@parkex/db';
+import type { MarketOrderRow } from '@parkex/db';
 import {
   bookLimitError,
   checkBatch,
@@ -35,7 +35,7 @@ function checked(requests: OrderRequest[], now = NOW, gates = new Map<string, nu
   return checkTerms(requests, batch.quantitiesWh, PRODUCTS, now, gates);
 }
 
-function stored(order: Partial<MarketOrderEntity>): MarketOrderEntity {
+function stored(order: Partial<MarketOrderRow>): MarketOrderRow {
   return {
     id: '7',
     participantId: 'p',

@@ -1,6 +1,6 @@
 import type {
   BookLimitBreach,
-  MarketOrderEntity,
+  MarketOrderRow,
   NewOrderRow,
   OrderSide,
   ProductEntity,
@@ -285,7 +285,7 @@ export function checkTerms(
  */
 export function checkClosedRetries(
   closed: readonly { order: CheckedOrder; problem: OrderProblem }[],
-  existing: readonly MarketOrderEntity[],
+  existing: readonly MarketOrderRow[],
 ): OrderProblem[] {
   const byClientId = new Map(existing.map((order) => [order.clientOrderId, order]));
   const problems: OrderProblem[] = [];
@@ -427,7 +427,7 @@ export function toRows(orders: readonly CheckedOrder[]): NewOrderRow[] {
   }));
 }
 
-function reused(order: CheckedOrder, previous: MarketOrderEntity): OrderProblem {
+function reused(order: CheckedOrder, previous: MarketOrderRow): OrderProblem {
   return problem(
     order.index,
     requestOf(order),
@@ -468,7 +468,7 @@ export function intervalKey(interval: { productCode: string; deliveryStart: Date
   return `${interval.productCode}@${interval.deliveryStart.getTime()}`;
 }
 
-function sameTerms(order: CheckedOrder, stored: MarketOrderEntity): boolean {
+function sameTerms(order: CheckedOrder, stored: MarketOrderRow): boolean {
   return (
     order.productCode === stored.productCode &&
     order.deliveryStart.getTime() === stored.deliveryStart.getTime() &&
@@ -478,7 +478,7 @@ function sameTerms(order: CheckedOrder, stored: MarketOrderEntity): boolean {
   );
 }
 
-function describe(order: MarketOrderEntity): string {
+function describe(order: MarketOrderRow): string {
   return `${order.side} ${order.productCode} ${order.deliveryStart.toISOString()} at ${canonicalDecimal(order.price)}, ${order.quantityWh} Wh`;
 }
 
