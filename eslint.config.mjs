@@ -55,6 +55,24 @@ export default tseslint.config(
     },
   },
   {
+    // Specs reach the test support through its alias (@parkex/test-support/*), never a ../ path.
+    // The typescript-eslint twin of no-restricted-imports, so that the blocks above keep theirs.
+    files: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/test/support', '**/test/support/**', '../support', '../support/**'],
+              message: 'Import the test support as @parkex/test-support/<file>.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // libs/market is the pure domain: no framework, database, GraphQL or I/O.
     files: ['libs/market/**/*.ts'],
     rules: {

@@ -5,10 +5,10 @@ import {
   nextDeliveryStart,
   placeOrders,
   unitBook,
-} from '../support/market-factory';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+} from '@parkex/test-support/market-factory';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 const RESULT = `query($product: String!, $start: DateTime!) {
   clearingResult(productCode: $product, deliveryStart: $start) {

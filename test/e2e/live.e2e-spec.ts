@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
-import { connectLive, wsUrlOf, type LiveClient } from '../support/graphql-ws-client';
-import { closeGate } from '../support/market-factory';
-import { createProduct, openInterval, orderInput, SUBMIT, type Json } from '../support/orders';
-import { eventually, startAppProcess, type AppProcess } from '../support/processes';
-import { connectTestDatabase, testDatabaseUrl } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+import { connectLive, wsUrlOf, type LiveClient } from '@parkex/test-support/graphql-ws-client';
+import { closeGate } from '@parkex/test-support/market-factory';
+import {
+  createProduct,
+  openInterval,
+  orderInput,
+  SUBMIT,
+  type Json,
+} from '@parkex/test-support/orders';
+import { eventually, startAppProcess, type AppProcess } from '../../scripts/support/processes';
+import { appDatabaseEnv, connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 const FIELDS = `productCode deliveryStart status price volume mechanism bidCount offerCount fillCount
   inputHash resultHash clearedAt fills { buyOrderId sellOrderId quantity price amount }
@@ -39,7 +45,7 @@ describe('clearingPublished', () => {
     buyer = await api1.createParticipant(uniqueName('Electroplating'));
     seller = await api1.createParticipant(uniqueName('CHP'));
     api2 = startAppProcess('api', {
-      DATABASE_URL: testDatabaseUrl(),
+      ...appDatabaseEnv(),
       PORT: '0',
       OPERATOR_API_KEY: api1.operatorKey,
       NODE_ENV: 'development',

@@ -12,7 +12,7 @@ import {
   GraphQLSchema,
   printSchema,
 } from 'graphql';
-import { startTestApi, type TestApi } from '../support/test-api';
+import { startTestApi, type TestApi } from '@parkex/test-support/test-api';
 
 /**
  * Contract fields not built yet (the live-prices-and-audit and matcher work). Each is removed

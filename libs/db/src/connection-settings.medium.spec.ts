@@ -2,7 +2,7 @@ import { loadApiConfig } from '@parkex/api/config/api-config';
 import { loadMatcherConfig } from '@parkex/matcher/config/matcher-config';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { testDatabaseUrl } from '../../../test/support/test-database';
+import { testDatabaseUrl } from '@parkex/test-support/test-database';
 import { EnvError } from './config/env';
 import {
   DEFAULT_DB_CONNECTION,
