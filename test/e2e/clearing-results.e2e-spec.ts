@@ -29,6 +29,8 @@ describe('clearing results, settlements and balances over GraphQL', () => {
   let seller: { id: string; key: string };
   let outsider: { id: string; key: string };
   let orderIds: string[];
+  /** Two later intervals of the product, one unit each at 4.5, cleared with the first. */
+  let more: Date[];
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -45,6 +47,11 @@ describe('clearing results, settlements and balances over GraphQL', () => {
       unitBook(buyer.id, seller.id, [7, 4, 3], [1, 1, 5]),
     );
     await closeGate(db, product, start);
+    more = [nextDeliveryStart(), nextDeliveryStart()];
+    for (const s of more) {
+      await placeOrders(db, product, s, unitBook(buyer.id, seller.id, [5], [4]));
+      await closeGate(db, product, s);
+    }
     matcher = await startTestMatcher([product]);
     await matcher.drain();
   });
@@ -140,12 +147,6 @@ describe('clearing results, settlements and balances over GraphQL', () => {
   });
 
   it('pages through results newest first', async () => {
-    const more = [nextDeliveryStart(), nextDeliveryStart()];
-    for (const s of more) {
-      await placeOrders(db, product, s, unitBook(buyer.id, seller.id, [5], [4]));
-      await closeGate(db, product, s);
-    }
-    await matcher.drain();
     const query = `query($product: String!, $after: String) {
       clearingResults(productCode: $product, first: 2, after: $after) {
         edges { cursor node { deliveryStart } } pageInfo { hasNextPage endCursor } } }`;
