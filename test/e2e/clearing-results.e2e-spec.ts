@@ -54,7 +54,7 @@ describe('clearing results, settlements and balances over GraphQL', () => {
     }
     matcher = await startTestMatcher([product]);
     await matcher.drain();
-  });
+  }, 60_000);
   afterAll(async () => {
     await matcher.close();
     await db.end();
