@@ -105,6 +105,31 @@ const layout = {
   },
 };
 
+const SPECS = ['**/*.spec.ts', '**/*.e2e-spec.ts'];
+/** Where TypeORM may be imported. */
+const TYPEORM_OUTSIDE = [
+  'libs/db/**',
+  'migrations/**',
+  'test/e2e/least-privilege.e2e-spec.ts',
+  'test/e2e/matcher.e2e-spec.ts',
+];
+const NO_TYPEORM = {
+  group: ['typeorm', 'typeorm/*'],
+  message: 'TypeORM is used only inside libs/db: go through a @parkex/db repository.',
+};
+const TEST_SUPPORT_BY_ALIAS = {
+  group: ['**/test/support', '**/test/support/**', '../support', '../support/**'],
+  message: 'Import the test support as @parkex/test-support/<file>.',
+};
+/** A block forbidding `patterns` in `files` (less `ignores`). */
+function restrictedImports(files, ignores, patterns) {
+  return {
+    files,
+    ignores,
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'coverage', '.data', 'test-output', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -156,31 +181,23 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
-  {
-    // One persistence rule (CONTRIBUTING.md): TypeORM stays inside libs/db and the migrations;
-    // everything else reaches the database through libs/db's repositories. The two e2e specs
-    // listed still open or inspect a DataSource themselves (to be moved onto libs/db helpers).
-    files: ['**/*.ts'],
-    ignores: [
-      'libs/db/**',
-      'migrations/**',
+  // One persistence rule (CONTRIBUTING.md): TypeORM stays inside libs/db and the migrations;
+  // everything else reaches the database through libs/db's repositories. The two e2e specs
+  // listed still open or inspect a DataSource themselves (to be moved onto libs/db helpers).
+  // Specs reach the test support through its alias (@parkex/test-support/*), never a ../ path.
+  // Both use the typescript-eslint twin of no-restricted-imports, so that the blocks above keep
+  // theirs; a file gets one list of patterns, so specs get both.
+  restrictedImports(['**/*.ts'], [...TYPEORM_OUTSIDE], [NO_TYPEORM]),
+  restrictedImports(SPECS, [...TYPEORM_OUTSIDE], [NO_TYPEORM, TEST_SUPPORT_BY_ALIAS]),
+  restrictedImports(
+    [
+      'libs/db/**/*.spec.ts',
       'test/e2e/least-privilege.e2e-spec.ts',
       'test/e2e/matcher.e2e-spec.ts',
     ],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['typeorm', 'typeorm/*'],
-              message: 'TypeORM is used only inside libs/db: go through a @parkex/db repository.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+    [],
+    [TEST_SUPPORT_BY_ALIAS],
+  ),
   {
     // libs/market is the pure domain: no framework, database, GraphQL or I/O.
     files: ['libs/market/**/*.ts'],

@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { connectTestDatabase, testDatabaseUrl } from '../../../../test/support/test-database';
+import { connectTestDatabase, testDatabaseUrl } from '@parkex/test-support/test-database';
 import { createDataSource, ENTITIES } from '../data-source';
 
 /**

@@ -8,8 +8,8 @@ import {
   nextDeliveryStart,
   placeOrders,
   unitBook,
-} from '../../../../test/support/market-factory';
-import { connectTestDatabase, testDatabaseUrl } from '../../../../test/support/test-database';
+} from '@parkex/test-support/market-factory';
+import { connectTestDatabase, testDatabaseUrl } from '@parkex/test-support/test-database';
 import { createDataSource } from '../data-source';
 import {
   ClearingRepository,

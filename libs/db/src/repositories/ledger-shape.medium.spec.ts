@@ -9,8 +9,8 @@ import {
   nextDeliveryStart,
   placeOrders,
   unitBook,
-} from '../../../../test/support/market-factory';
-import { connectTestDatabase, testDatabaseUrl } from '../../../../test/support/test-database';
+} from '@parkex/test-support/market-factory';
+import { connectTestDatabase, testDatabaseUrl } from '@parkex/test-support/test-database';
 import { DEFAULT_DB_CONNECTION } from '../connection-settings';
 import { createDataSource } from '../data-source';
 import { ClearingRepository, type ClaimOptions, type ClearingSession } from './clearing.repository';

@@ -6,12 +6,12 @@ import {
   createProduct,
   nextDeliveryStart,
   tamper,
-} from '../../../../test/support/market-factory';
+} from '@parkex/test-support/market-factory';
 import {
   connectAsRuntimeRole,
   connectTestDatabase,
   testDatabaseUrl,
-} from '../../../../test/support/test-database';
+} from '@parkex/test-support/test-database';
 import { createDataSource } from '../data-source';
 import { runWithPendingAudit } from './audit-log.repository';
 import {

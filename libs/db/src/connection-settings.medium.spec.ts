@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { testDatabaseUrl } from '../../../test/support/test-database';
+import { testDatabaseUrl } from '@parkex/test-support/test-database';
 import { databaseEnv, env, EnvError, loadEnv } from './config/env';
 import {
   DEFAULT_DB_CONNECTION,
