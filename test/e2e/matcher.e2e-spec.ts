@@ -158,6 +158,7 @@ describe('matcher processes', () => {
       MATCHER_ID: 'stalled',
       MATCHER_FAILPOINT: 'after-write:stall-3000',
       MATCHER_CLAIM_TIMEOUT_MS: '500',
+      LOG_LEVEL: 'debug', // a commit would print its line
     });
     // it holds the claim with everything written but not committed…
     await eventually(async () => {

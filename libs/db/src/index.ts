@@ -1,5 +1,6 @@
 export * from './api-keys';
 export * from './config/env';
+export * from './config/logger';
 export * from './connection-settings';
 export * from './data-source';
 export * from './db.module';

@@ -91,7 +91,7 @@ export class ClearingRunner {
     switch (outcome.kind) {
       case 'cleared': {
         const result = outcome.value;
-        this.logger.log(
+        this.logger.debug(
           `committed ${result.productCode} ${result.deliveryStart.toISOString()}: ${result.status} ` +
             `price ${result.price ?? '-'} volume ${result.volumeWh} Wh, ${result.orders} orders, ` +
             `${result.fills} fills in ${result.timings.totalMs} ms`,
