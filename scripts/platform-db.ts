@@ -10,10 +10,14 @@ import {
 
 /**
  * DATABASE_URL (runtime role) and MIGRATION_DATABASE_URL (owner; defaults to DATABASE_URL) when
- * set, else the embedded PostgreSQL under .data/ (port PG_PORT, default 54329) with its own
- * owner and runtime roles. The environment is validated here, once, every problem listed.
+ * set, else the embedded PostgreSQL under .data/ (port PG_PORT, default 54329; PG_DATA_DIR; as
+ * root, a folder under /var/tmp when the `postgres` user cannot reach .data/) with its own owner
+ * and runtime roles. The environment is validated here, once, every problem listed.
  */
-export function platformDatabase(log: (line: string) => void): Promise<DatabaseHandle> {
+export function platformDatabase(
+  log: (line: string) => void,
+  notice?: (line: string) => void,
+): Promise<DatabaseHandle> {
   const values = loadEnv({
     DATABASE_URL: env.postgresUrl(false),
     MIGRATION_DATABASE_URL: env.postgresUrl(false),
@@ -31,6 +35,9 @@ export function platformDatabase(log: (line: string) => void): Promise<DatabaseH
     embeddedDataDir: values.PG_DATA_DIR,
     embeddedPort: values.PG_PORT,
     embeddedDatabase: 'parkex',
+    // the default folder moves when root's `postgres` user cannot reach it; a chosen one fails
+    embeddedRelocate: !process.env.PG_DATA_DIR,
     log,
+    notice,
   });
 }

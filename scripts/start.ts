@@ -4,7 +4,7 @@
  * `--demo [options]` also runs the park simulation against it (apps/simulator).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { apiKeyWeakness, applyMigrations } from '@parkex/db';
 import { platformDatabase } from './platform-db';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   say(
     `starting PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : `embedded, data in ${process.env.PG_DATA_DIR || '.data/postgres'}`})`,
   );
-  const database = await platformDatabase(() => undefined);
+  const database = await platformDatabase(() => undefined, say);
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
@@ -78,11 +78,9 @@ async function main(): Promise<void> {
     `GraphQL API   http://localhost:${port}/graphql  (GraphiQL in the browser)`,
     `health        http://localhost:${port}/health`,
     `dashboard     http://localhost:${port}/dashboard  (operator or auditor key)`,
-    `database      ${redact(database.url)}${database.embedded ? '  (embedded)' : ''}`,
+    `database      ${redact(database.url)}${database.dataDir ? `  (embedded, data in ${shown(database.dataDir)})` : ''}`,
     ...(database.passwordFile
-      ? [
-          `passwords     ${relative(process.cwd(), database.passwordFile)}  (owner, runtime, superuser)`,
-        ]
+      ? [`passwords     ${shown(database.passwordFile)}  (owner, runtime, superuser)`]
       : []),
     operatorKeyLine(operatorKey),
     `send it as    Authorization: Bearer <key>     Ctrl-C stops everything`,
@@ -115,6 +113,12 @@ function prefix(name: string, child: ChildProcess): void {
       process.stdout.write(`[${name}] ${line}\n`),
     );
   }
+}
+
+/** A path relative to the working folder when inside it, else absolute. */
+function shown(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
 }
 
 function redact(url: string): string {

@@ -27,6 +27,8 @@ import { freePort } from '../scripts/support/processes';
 import type { TestDatabaseState } from './support/test-database';
 
 export default async function globalSetup(): Promise<void> {
+  // an outer process (scripts/each-test-alone.ts) prepared the database for several runs
+  if (process.env.TEST_DATABASE_URL && process.env.TEST_ADMIN_DATABASE_URL) return;
   const external = process.env.DATABASE_URL;
   const embedded = external ? undefined : await startTestServer();
   const serverUrl = withDatabase(external ?? embedded!.url, 'postgres');

@@ -13,4 +13,8 @@ export default async function globalTeardown(): Promise<void> {
     );
   }
   await state.stop?.();
+  // a later run in this process (jest --watch) sets up a database of its own
+  delete (globalThis as { __parkexTestDb?: TestDatabaseState }).__parkexTestDb;
+  delete process.env.TEST_DATABASE_URL;
+  delete process.env.TEST_ADMIN_DATABASE_URL;
 }

@@ -1,4 +1,4 @@
-/** Child processes of the platform, for the launcher and the benchmarks. */
+/** Child processes of the platform, for the launcher, the benchmarks and the tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -35,6 +35,59 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+export interface AppProcess {
+  child: ChildProcess;
+  /** Everything it printed so far. */
+  output(): string;
+  /** Resolves when a line matching `pattern` has been printed. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  exited(): Promise<number | null>;
+  /** SIGTERM and wait (SIGKILL after 10 s). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `apps/<app>/src/main.ts` as a real separate process, as `npm run start:<app>` does, with
+ * this process's environment and `env` over it; keeps what it prints.
+ */
+export function startAppProcess(app: 'api' | 'matcher', env: Record<string, string>): AppProcess {
+  const child = spawnApp(app, { ...process.env, ...env, FORCE_COLOR: '0', NO_COLOR: '1' });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  return {
+    child,
+    output: () => output,
+    waitFor: (pattern, timeoutMs = 20_000) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(output)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(
+            new Error(`${app} did not print ${String(pattern)} within ${timeoutMs} ms:\n${output}`),
+          );
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      }),
+    exited: () => exit,
+    stop: () => stopChild(child),
+  };
+}
+
 /**
  * Polls `url` until it answers 2xx (at most 60 s). Fails at once when `child` exits first;
  * gives up quietly when `cancelled()` turns true.
@@ -67,4 +120,19 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/** Polls `probe` until it returns a value other than undefined. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
 }

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 
 /** The dashboard's HTTP side, without a browser: the page, its files, and the names query. */
 describe('dashboard over HTTP', () => {

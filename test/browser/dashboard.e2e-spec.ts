@@ -9,10 +9,10 @@ import {
   nextDeliveryStart,
   placeOrders,
   type OrderSpec,
-} from '../support/market-factory';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+} from '@parkex/test-support/market-factory';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 /**
  * The utility dashboard in a real browser (Debian's Chromium through playwright-core): a product

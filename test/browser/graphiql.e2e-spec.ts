@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startTestApi, type TestApi } from '../support/test-api';
+import { startTestApi, type TestApi } from '@parkex/test-support/test-api';
 
 /**
  * GraphiQL on GET /graphql in a real browser (Debian's Chromium through playwright-core) with

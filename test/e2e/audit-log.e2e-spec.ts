@@ -1,5 +1,5 @@
-import { createProduct, openInterval, orderInput, type Json } from '../support/orders';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
+import { createProduct, openInterval, orderInput, type Json } from '@parkex/test-support/orders';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 
 const AUDIT_LOG = `query($filter: AuditLogFilter, $first: Int, $after: String) {
   auditLog(filter: $filter, first: $first, after: $after) {

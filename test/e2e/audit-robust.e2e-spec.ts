@@ -9,10 +9,10 @@ import {
   orderInput,
   SUBMIT,
   type Json,
-} from '../support/orders';
-import { connectLive, wsUrlOf } from '../support/graphql-ws-client';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
+} from '@parkex/test-support/orders';
+import { connectLive, wsUrlOf } from '@parkex/test-support/graphql-ws-client';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 
 const CREATE = `mutation($input: CreateParticipantInput!) {
   createParticipant(input: $input) { participant { id } apiKey } }`;

@@ -1,8 +1,8 @@
 import { AuditSealer } from '@parkex/api/audit/audit-sealer.service';
 import { AUDIT_SEAL_LOCK } from '@parkex/db';
 import type { Client } from 'pg';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 
 const VERIFY = `query($from: DateTime!, $to: DateTime!) {
   verifyAuditLog(from: $from, to: $to) { ok sealsChecked firstBrokenSeq reasons unsealed } }`;

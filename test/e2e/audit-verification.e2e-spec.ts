@@ -1,15 +1,15 @@
 import type { Client } from 'pg';
-import { TAMPER_WINDOW } from '../support/ledger-check';
+import { TAMPER_WINDOW } from '@parkex/test-support/ledger-check';
 import {
   closeGate,
   createParticipants,
   createProduct,
   placeOrders,
   unitBook,
-} from '../support/market-factory';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+} from '@parkex/test-support/market-factory';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 /**
  * Delivery starts of this file alone (2043): specs share the database, and some of them look at

@@ -8,9 +8,15 @@ import { connect } from 'node:net';
 import type { Server } from 'node:http';
 import { ParticipantRepository } from '@parkex/db';
 import request from 'supertest';
-import { connectLive, wsUrlOf } from '../support/graphql-ws-client';
-import { createProduct, expectError, type Json, openInterval, orderInput } from '../support/orders';
-import { startTestApi, type TestApi, uniqueName } from '../support/test-api';
+import { connectLive, wsUrlOf } from '@parkex/test-support/graphql-ws-client';
+import {
+  createProduct,
+  expectError,
+  type Json,
+  openInterval,
+  orderInput,
+} from '@parkex/test-support/orders';
+import { startTestApi, type TestApi, uniqueName } from '@parkex/test-support/test-api';
 
 const ME = '{ me { id } }';
 const PROXY = '127.0.0.1';

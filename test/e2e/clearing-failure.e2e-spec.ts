@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { connectLive, wsUrlOf, type LiveClient } from '../support/graphql-ws-client';
+import { connectLive, wsUrlOf, type LiveClient } from '@parkex/test-support/graphql-ws-client';
 import {
   closeGate,
   createParticipants,
@@ -7,11 +7,11 @@ import {
   nextDeliveryStart,
   placeOrders,
   unitBook,
-} from '../support/market-factory';
-import { eventually } from '../support/processes';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+} from '@parkex/test-support/market-factory';
+import { eventually } from '../../scripts/support/processes';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 const FIELDS = `productCode deliveryStart status price volume bidCount offerCount fillCount
   inputHash clearedAt failureReason fills { quantity }`;

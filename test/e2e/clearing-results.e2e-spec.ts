@@ -5,10 +5,10 @@ import {
   nextDeliveryStart,
   placeOrders,
   unitBook,
-} from '../support/market-factory';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+} from '@parkex/test-support/market-factory';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 const RESULT = `query($product: String!, $start: DateTime!) {
   clearingResult(productCode: $product, deliveryStart: $start) {
@@ -29,6 +29,8 @@ describe('clearing results, settlements and balances over GraphQL', () => {
   let seller: { id: string; key: string };
   let outsider: { id: string; key: string };
   let orderIds: string[];
+  /** Two later intervals of the product, one unit each at 4.5, cleared with the first. */
+  let more: Date[];
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -45,9 +47,14 @@ describe('clearing results, settlements and balances over GraphQL', () => {
       unitBook(buyer.id, seller.id, [7, 4, 3], [1, 1, 5]),
     );
     await closeGate(db, product, start);
+    more = [nextDeliveryStart(), nextDeliveryStart()];
+    for (const s of more) {
+      await placeOrders(db, product, s, unitBook(buyer.id, seller.id, [5], [4]));
+      await closeGate(db, product, s);
+    }
     matcher = await startTestMatcher([product]);
     await matcher.drain();
-  });
+  }, 60_000);
   afterAll(async () => {
     await matcher.close();
     await db.end();
@@ -140,12 +147,6 @@ describe('clearing results, settlements and balances over GraphQL', () => {
   });
 
   it('pages through results newest first', async () => {
-    const more = [nextDeliveryStart(), nextDeliveryStart()];
-    for (const s of more) {
-      await placeOrders(db, product, s, unitBook(buyer.id, seller.id, [5], [4]));
-      await closeGate(db, product, s);
-    }
-    await matcher.drain();
     const query = `query($product: String!, $after: String) {
       clearingResults(productCode: $product, first: 2, after: $after) {
         edges { cursor node { deliveryStart } } pageInfo { hasNextPage endCursor } } }`;

@@ -1,11 +1,11 @@
 import { get, type IncomingMessage } from 'node:http';
 import { generateApiKey } from '@parkex/db';
 import type { Client } from 'pg';
-import { TAMPER_WINDOW } from '../support/ledger-check';
-import { createProduct } from '../support/market-factory';
-import { startAppProcess, type AppProcess } from '../support/processes';
-import { connectTestDatabase } from '../support/test-database';
-import { uniqueName } from '../support/test-api';
+import { TAMPER_WINDOW } from '@parkex/test-support/ledger-check';
+import { createProduct } from '@parkex/test-support/market-factory';
+import { startAppProcess, type AppProcess } from '../../scripts/support/processes';
+import { appDatabaseEnv, connectTestDatabase } from '@parkex/test-support/test-database';
+import { uniqueName } from '@parkex/test-support/test-api';
 
 /** Ledger lines of the seeded journal: about 25 MB of CSV, far more than socket buffers hold. */
 const LINES = 150_000;
@@ -128,6 +128,7 @@ async function startApi(
   env: Record<string, string>,
 ): Promise<{ process: AppProcess; port: number; pid: number }> {
   const child = startAppProcess('api', {
+    ...appDatabaseEnv(),
     PORT: '0',
     OPERATOR_API_KEY: operatorKey,
     NODE_ENV: 'development',

@@ -1,10 +1,15 @@
-import type { Json } from '../support/orders';
+import type { Json } from '@parkex/test-support/orders';
 import type { Client } from 'pg';
 import request from 'supertest';
-import { closeGate, createProduct, placeOrders, unitBook } from '../support/market-factory';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+import {
+  closeGate,
+  createProduct,
+  placeOrders,
+  unitBook,
+} from '@parkex/test-support/market-factory';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 /** RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks; CRLF ends each. */
 function parseCsv(text: string): string[][] {

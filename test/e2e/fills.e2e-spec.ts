@@ -1,16 +1,16 @@
 import { SettlementRepository } from '@parkex/db';
 import type { Client } from 'pg';
-import { connectLive, wsUrlOf, type LiveClient } from '../support/graphql-ws-client';
+import { connectLive, wsUrlOf, type LiveClient } from '@parkex/test-support/graphql-ws-client';
 import {
   closeGate,
   createProduct,
   nextDeliveryStart,
   placeOrders,
   unitBook,
-} from '../support/market-factory';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+} from '@parkex/test-support/market-factory';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 const RESULTS = `query($product: String!, $first: Int) {
   clearingResults(productCode: $product, first: $first) { edges { node {

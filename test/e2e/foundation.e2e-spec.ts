@@ -1,5 +1,5 @@
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 
 const PRODUCT_FIELDS =
   'code name unit intervalSeconds gateClosureSeconds horizonSeconds priceTick minPrice maxPrice mechanism k networkFee';

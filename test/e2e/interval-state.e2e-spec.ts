@@ -5,8 +5,8 @@ import {
   nextDeliveryStart,
   placeOrders,
   unitBook,
-} from '../support/market-factory';
-import { connectTestDatabase } from '../support/test-database';
+} from '@parkex/test-support/market-factory';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
 
 /**
  * product_interval is a state machine kept by the database, whoever connects:

@@ -1,13 +1,13 @@
 import { applyMigrations } from '@parkex/db';
 import { DataSource } from 'typeorm';
 import type { Client } from 'pg';
-import { startTestApi, type TestApi } from '../support/test-api';
+import { startTestApi, type TestApi } from '@parkex/test-support/test-api';
 import {
   connectAsRuntimeRole,
   connectTestDatabase,
   testDatabaseUrl,
-} from '../support/test-database';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+} from '@parkex/test-support/test-database';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 /**
  * The API and the matcher run as a login role in `parkex_app` (this run's, from the global

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
-import { NEAR_TAMPER_WINDOW } from '../support/ledger-check';
-import { closeGate } from '../support/market-factory';
-import { orderInput, SUBMIT, type Json } from '../support/orders';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+import { NEAR_TAMPER_WINDOW } from '@parkex/test-support/ledger-check';
+import { closeGate } from '@parkex/test-support/market-factory';
+import { orderInput, SUBMIT, type Json } from '@parkex/test-support/orders';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 const VERIFY = `query($product: String!, $start: DateTime!, $from: DateTime!, $to: DateTime!) {
   verifyClearing(productCode: $product, deliveryStart: $start) { ok differences }

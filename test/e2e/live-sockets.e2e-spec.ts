@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { wsUrlOf } from '../support/graphql-ws-client';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { wsUrlOf } from '@parkex/test-support/graphql-ws-client';
 
 // Messages are untyped JSON; the spec indexes into them freely.
 

@@ -4,10 +4,10 @@ import {
   createParticipants,
   createProduct,
   placeOrders,
-} from '../support/market-factory';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+} from '@parkex/test-support/market-factory';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 const STATISTICS = `query($product: String!, $from: DateTime!, $to: DateTime!, $bucket: StatisticsBucket!) {
   priceStatistics(productCode: $product, from: $from, to: $to, bucket: $bucket) {

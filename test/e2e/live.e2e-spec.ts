@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
-import { connectLive, wsUrlOf, type LiveClient } from '../support/graphql-ws-client';
-import { closeGate } from '../support/market-factory';
-import { createProduct, openInterval, orderInput, SUBMIT, type Json } from '../support/orders';
-import { eventually, startAppProcess, type AppProcess } from '../support/processes';
-import { connectTestDatabase, testDatabaseUrl } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+import { connectLive, wsUrlOf, type LiveClient } from '@parkex/test-support/graphql-ws-client';
+import { closeGate } from '@parkex/test-support/market-factory';
+import {
+  createProduct,
+  openInterval,
+  orderInput,
+  SUBMIT,
+  type Json,
+} from '@parkex/test-support/orders';
+import { eventually, startAppProcess, type AppProcess } from '../../scripts/support/processes';
+import { appDatabaseEnv, connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 const FIELDS = `productCode deliveryStart status price volume mechanism bidCount offerCount fillCount
   inputHash resultHash clearedAt fills { buyOrderId sellOrderId quantity price amount }
@@ -39,7 +45,7 @@ describe('clearingPublished', () => {
     buyer = await api1.createParticipant(uniqueName('Electroplating'));
     seller = await api1.createParticipant(uniqueName('CHP'));
     api2 = startAppProcess('api', {
-      DATABASE_URL: testDatabaseUrl(),
+      ...appDatabaseEnv(),
       PORT: '0',
       OPERATOR_API_KEY: api1.operatorKey,
       NODE_ENV: 'development',
@@ -110,22 +116,31 @@ describe('clearingPublished', () => {
 
   const startsOf = (results: Json[]) => results.map((r) => r.clearingPublished.deliveryStart);
 
-  let onApi2: ReturnType<LiveClient['subscribe']>;
+  let onApi2: ReturnType<LiveClient['subscribe']> | undefined;
 
-  it('reaches a subscriber of the second replica with what the matcher cleared from orders taken by the first', async () => {
-    // A first result, replayed through `since`, shows that the subscription is in place.
+  /**
+   * The subscriber of the second replica to the product, made by the first spec that needs it:
+   * a first result, replayed through `since`, shows that the subscription is in place.
+   */
+  async function subscriberOnApi2(): Promise<ReturnType<LiveClient['subscribe']>> {
+    if (onApi2) return onApi2;
     const warmUp = await trade('0.2', '0.1');
     const warmUpClearedAt = await clear(warmUp);
-    onApi2 = live(api2Url, buyer.key).subscribe(SUBSCRIBE, {
+    const subscription = live(api2Url, buyer.key).subscribe(SUBSCRIBE, {
       product: product.code,
       since: new Date(warmUpClearedAt.getTime() - 1).toISOString(),
     });
-    await onApi2.waitForResults(1);
-    expect(startsOf(onApi2.results)).toEqual([warmUp.toISOString()]);
+    await subscription.waitForResults(1);
+    expect(startsOf(subscription.results)).toEqual([warmUp.toISOString()]);
+    return (onApi2 = subscription);
+  }
 
+  it('reaches a subscriber of the second replica with what the matcher cleared from orders taken by the first', async () => {
+    const subscriber = await subscriberOnApi2();
+    const seen = subscriber.results.length;
     const start = await trade('0.3', '0.1');
     await clear(start);
-    const [, published] = await onApi2.waitForResults(2);
+    const published = (await subscriber.waitForResults(seen + 1))[seen];
     expect(published.clearingPublished).toMatchObject({
       productCode: product.code,
       deliveryStart: start.toISOString(),
@@ -189,8 +204,8 @@ describe('clearingPublished', () => {
   });
 
   it('catches up on a result committed while the replica had lost its LISTEN connection', async () => {
-    expect(onApi2).toBeDefined();
-    // api2's subscriber has had every result of the product so far (the earlier specs cleared
+    const onApi2 = await subscriberOnApi2();
+    // api2's subscriber has had every result of the product so far (whichever specs cleared
     // them), each once, in the order they committed.
     const { rows: cleared } = await db.query<{ delivery_start: Date }>(
       `SELECT delivery_start FROM clearing_result WHERE product_code = $1 ORDER BY cleared_at`,

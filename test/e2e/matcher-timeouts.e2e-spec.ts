@@ -6,9 +6,9 @@ import {
   nextDeliveryStart,
   placeOrders,
   unitBook,
-} from '../support/market-factory';
-import { eventually, startAppProcess, type AppProcess } from '../support/processes';
-import { connectTestDatabase, testDatabaseUrl } from '../support/test-database';
+} from '@parkex/test-support/market-factory';
+import { eventually, startAppProcess, type AppProcess } from '../../scripts/support/processes';
+import { appDatabaseEnv, connectTestDatabase } from '@parkex/test-support/test-database';
 
 const LOCK_TIMEOUT_MS = 1_000;
 const STATEMENT_TIMEOUT_MS = 3_000;
@@ -38,7 +38,7 @@ describe('a matcher stopped while holding the ledger lock', () => {
 
   function matcher(env: Record<string, string>): AppProcess {
     const started = startAppProcess('matcher', {
-      DATABASE_URL: testDatabaseUrl(),
+      ...appDatabaseEnv(),
       MATCHER_POLL_MS: '50',
       DB_POOL_SIZE: '2',
       ...env,

@@ -2,7 +2,7 @@ import { ClearingRepository, createDataSource } from '@parkex/db';
 import { replayClearing } from '@parkex/market';
 import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { firstBrokenJournal } from '../support/ledger-check';
+import { firstBrokenJournal } from '@parkex/test-support/ledger-check';
 import {
   closeGate,
   createParticipants,
@@ -11,9 +11,13 @@ import {
   placeOrders,
   unitBook,
   tamper,
-} from '../support/market-factory';
-import { eventually, startAppProcess, type AppProcess } from '../support/processes';
-import { connectTestDatabase, testDatabaseUrl } from '../support/test-database';
+} from '@parkex/test-support/market-factory';
+import { eventually, startAppProcess, type AppProcess } from '../../scripts/support/processes';
+import {
+  appDatabaseEnv,
+  connectTestDatabase,
+  testDatabaseUrl,
+} from '@parkex/test-support/test-database';
 
 /** Real matcher processes (`apps/matcher/src/main.ts`) against the run's PostgreSQL. */
 describe('matcher processes', () => {
@@ -33,7 +37,7 @@ describe('matcher processes', () => {
 
   function matcher(products: string[], env: Record<string, string> = {}): AppProcess {
     const started = startAppProcess('matcher', {
-      DATABASE_URL: testDatabaseUrl(),
+      ...appDatabaseEnv(),
       MATCHER_POLL_MS: '50',
       MATCHER_PRODUCTS: products.join(','),
       ...env,
@@ -154,6 +158,7 @@ describe('matcher processes', () => {
       MATCHER_ID: 'stalled',
       MATCHER_FAILPOINT: 'after-write:stall-3000',
       MATCHER_CLAIM_TIMEOUT_MS: '500',
+      LOG_LEVEL: 'debug', // a commit would print its line
     });
     // it holds the claim with everything written but not committed…
     await eventually(async () => {

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateApiKey, PROJECT_ROOT } from '@parkex/db';
 import { demoCommand, operatorKeyFor, operatorKeyLine } from '../../scripts/support/operator-key';
-import { eventually, startAppProcess } from '../support/processes';
-import { startTestApi } from '../support/test-api';
+import { eventually, startAppProcess } from '../../scripts/support/processes';
+import { startTestApi } from '@parkex/test-support/test-api';
+import { appDatabaseEnv } from '@parkex/test-support/test-database';
 
 describe('the operator key of npm start', () => {
   let dir: string;
@@ -67,6 +68,7 @@ describe('the API process', () => {
   it('never prints an OPERATOR_API_KEY it was given', async () => {
     const key = generateApiKey();
     const api = startAppProcess('api', {
+      ...appDatabaseEnv(),
       OPERATOR_API_KEY: key,
       PORT: '0',
       NODE_ENV: 'development',
@@ -82,7 +84,7 @@ describe('the API process', () => {
 
   it('refuses a weak OPERATOR_API_KEY at start, listing it with a clear message', async () => {
     const weak = 'abcdefgh'.repeat(4);
-    const api = startAppProcess('api', { OPERATOR_API_KEY: weak, PORT: '0' });
+    const api = startAppProcess('api', { ...appDatabaseEnv(), OPERATOR_API_KEY: weak, PORT: '0' });
     expect(await api.exited()).toBe(2);
     expect(api.output()).toContain(
       'OPERATOR_API_KEY: repeats the same 8 characters: it must carry at least 128 random bits',

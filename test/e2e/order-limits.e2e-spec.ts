@@ -7,9 +7,9 @@ import {
   orderInput,
   SUBMIT,
   type ProductSettings,
-} from '../support/orders';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
+} from '@parkex/test-support/orders';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 
 /**
  * Bounded books and a gate that means acknowledgement, against the real API and PostgreSQL:

@@ -8,9 +8,14 @@ import {
   orderInput,
   SUBMIT,
   type Json,
-} from '../support/orders';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type GqlResponse, type TestApi } from '../support/test-api';
+} from '@parkex/test-support/orders';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import {
+  startTestApi,
+  uniqueName,
+  type GqlResponse,
+  type TestApi,
+} from '@parkex/test-support/test-api';
 
 /**
  * Time-bound order rules against the real API and PostgreSQL: the gate closure (enforced by the

@@ -9,10 +9,15 @@ import {
   SUBMIT,
   type Json,
   type ProductSettings,
-} from '../support/orders';
-import { closeGate } from '../support/market-factory';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type GqlResponse, type TestApi } from '../support/test-api';
+} from '@parkex/test-support/orders';
+import { closeGate } from '@parkex/test-support/market-factory';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import {
+  startTestApi,
+  uniqueName,
+  type GqlResponse,
+  type TestApi,
+} from '@parkex/test-support/test-api';
 
 /**
  * Order entry over GraphQL against the real API and PostgreSQL: submitOrders (rules, all or

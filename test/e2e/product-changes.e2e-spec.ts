@@ -1,9 +1,9 @@
 import type { Client } from 'pg';
-import { closeGate } from '../support/market-factory';
-import { createProduct, openInterval, orderInput, SUBMIT } from '../support/orders';
-import { connectTestDatabase } from '../support/test-database';
-import { startTestApi, uniqueName, type TestApi } from '../support/test-api';
-import { startTestMatcher, type TestMatcher } from '../support/test-matcher';
+import { closeGate } from '@parkex/test-support/market-factory';
+import { createProduct, openInterval, orderInput, SUBMIT } from '@parkex/test-support/orders';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 /**
  * Product settings apply to intervals opened later: an interval keeps the terms it opened

@@ -2,8 +2,8 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { CONNECTIONS, LIST_BOUNDS } from '@parkex/api/graphql/query-limits';
 import { GraphQLList, GraphQLNonNull, GraphQLObjectType, type GraphQLType } from 'graphql';
 import request from 'supertest';
-import { connectLive, wsUrlOf, type LiveClient } from '../support/graphql-ws-client';
-import { startTestApi, type TestApi } from '../support/test-api';
+import { connectLive, wsUrlOf, type LiveClient } from '@parkex/test-support/graphql-ws-client';
+import { startTestApi, type TestApi } from '@parkex/test-support/test-api';
 
 /** `query { ...F0 }` and `levels` fragments, each spreading the next one twice. */
 function fragmentBomb(levels: number, operation = 'query'): string {

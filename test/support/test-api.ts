@@ -50,6 +50,7 @@ export async function startTestApi(overrides: Partial<ApiConfig> = {}): Promise<
       DATABASE_URL: testDatabaseUrl(),
       MIGRATION_DATABASE_URL: testAdminDatabaseUrl(),
       NODE_ENV: 'test',
+      LOG_LEVEL: 'warn', // the specs' own output stays readable
     }),
     port: 0,
     dbPoolSize: 5,

@@ -19,6 +19,14 @@ export function testAdminDatabaseUrl(): string {
   return fromEnv('TEST_ADMIN_DATABASE_URL');
 }
 
+/**
+ * The database settings of an API or matcher process of this run (`startAppProcess`): it runs as
+ * the runtime role and migrates (nothing left to do) as the administrator, as in production.
+ */
+export function appDatabaseEnv(): Record<string, string> {
+  return { DATABASE_URL: testDatabaseUrl(), MIGRATION_DATABASE_URL: testAdminDatabaseUrl() };
+}
+
 /** A plain pg client on the test database, for assertions and for tampering like a superuser. */
 export async function connectTestDatabase(): Promise<Client> {
   const client = new Client({ connectionString: testAdminDatabaseUrl() });

@@ -1,8 +1,87 @@
+// @ts-check
 // Talking to ParkEx: GraphQL over HTTP, and the live feed of clearing results over the
 // graphql-transport-ws protocol (a minimal client: connection_init → ack → subscribe → next…),
 // with polling of clearingResults whenever the socket is down.
 
+// The shapes of what the dashboard asks for (the API schema, through the selections below).
+// Decimals and instants are strings, as the API sends them.
+
+/** @typedef {'CLEARED' | 'NO_TRADE' | 'FAILED'} ClearingStatus */
+/** @typedef {'PARTICIPANT' | 'OPERATOR' | 'AUDITOR'} Role */
+
+/**
+ * @typedef {object} Product
+ * @property {string} code
+ * @property {string} name
+ * @property {string} unit
+ * @property {number} intervalSeconds
+ * @property {string} priceTick
+ */
+
+/**
+ * @typedef {object} Me
+ * @property {string} id
+ * @property {string} name
+ * @property {Role} role
+ */
+
+/**
+ * A clearing result as RESULT_FIELDS selects it (no fills, no curves).
+ * @typedef {object} ResultRow
+ * @property {string} productCode
+ * @property {string} deliveryStart
+ * @property {ClearingStatus} status
+ * @property {string | null} price
+ * @property {string} volume
+ * @property {number} bidCount
+ * @property {number} offerCount
+ * @property {string} inputHash
+ * @property {string} resultHash
+ * @property {string} clearedAt
+ * @property {string | null} failureReason
+ */
+
+/** @typedef {{ price: string, quantity: string }} CurvePoint */
+
+/**
+ * A clearing result with CURVE_FIELDS too.
+ * @typedef {ResultRow & { demandCurve: CurvePoint[], supplyCurve: CurvePoint[] }} ResultWithCurves
+ */
+
+/**
+ * One participant's statement for a product-interval.
+ * @typedef {object} Position
+ * @property {string} participantId
+ * @property {string} productCode
+ * @property {string} deliveryStart
+ * @property {string} netEnergy
+ * @property {string} energyAmount
+ * @property {string} networkFees
+ * @property {string} netAmount
+ */
+
+/**
+ * @typedef {object} Verification
+ * @property {boolean} ok
+ * @property {string[]} differences
+ * @property {string} inputHash
+ * @property {string} resultHash
+ * @property {string} recomputedInputHash
+ * @property {string} recomputedResultHash
+ */
+
+/**
+ * @template T
+ * @typedef {{ edges: { node: T }[], pageInfo: { hasNextPage: boolean, endCursor: string | null } }} Connection
+ */
+
+/** @typedef {{ message: string, extensions?: { code?: string } }} GraphQLError */
+
 export class ApiError extends Error {
+  /**
+   * @param {string} message
+   * @param {string} [code] the GraphQL error's `extensions.code`, or 'NETWORK'
+   */
   constructor(message, code) {
     super(message);
     this.code = code;
@@ -10,10 +89,18 @@ export class ApiError extends Error {
 }
 
 export class Api {
+  /** @param {string} key */
   constructor(key) {
     this.key = key;
   }
 
+  /**
+   * The `data` of a GraphQL response; throws an `ApiError` for its first error. The caller
+   * states the shape of `data` it asked for.
+   * @param {string} query
+   * @param {Record<string, unknown>} [variables]
+   * @returns {Promise<unknown>}
+   */
   async query(query, variables = {}) {
     let response;
     try {
@@ -25,12 +112,14 @@ export class Api {
     } catch {
       throw new ApiError('The ParkEx API cannot be reached.', 'NETWORK');
     }
-    let body;
+    /** @type {unknown} */
+    let json;
     try {
-      body = await response.json();
+      json = await response.json();
     } catch {
       throw new ApiError(`The API answered ${response.status} without JSON.`, 'NETWORK');
     }
+    const body = /** @type {{ data?: unknown, errors?: GraphQLError[] }} */ (json);
     if (body.errors?.length) {
       const [first] = body.errors;
       throw new ApiError(first.message, first.extensions?.code);
@@ -44,16 +133,23 @@ export const RESULT_FIELDS =
   'productCode deliveryStart status price volume bidCount offerCount inputHash resultHash clearedAt failureReason';
 export const CURVE_FIELDS = 'demandCurve { price quantity } supplyCurve { price quantity }';
 
-/** One page of results, newest first (first ≤ 500). */
+/**
+ * One page of results, newest first (first ≤ 500).
+ * @param {Api} api
+ * @param {string} productCode
+ * @param {string | null} [after]
+ */
 export async function resultsPage(api, productCode, after = null, first = 500) {
-  const data = await api.query(
-    `query($p: String!, $first: Int, $after: String) {
+  const data = /** @type {{ clearingResults: Connection<ResultRow> }} */ (
+    await api.query(
+      `query($p: String!, $first: Int, $after: String) {
       clearingResults(productCode: $p, first: $first, after: $after) {
         edges { node { ${RESULT_FIELDS} } }
         pageInfo { hasNextPage endCursor }
       }
     }`,
-    { p: productCode, first, after },
+      { p: productCode, first, after },
+    )
   );
   return {
     nodes: data.clearingResults.edges.map((edge) => edge.node),
@@ -62,31 +158,49 @@ export async function resultsPage(api, productCode, after = null, first = 500) {
   };
 }
 
+/**
+ * One result with its curves; null when the API has none for that interval.
+ * @param {Api} api
+ * @param {string} productCode
+ * @param {string} deliveryStart
+ */
 export async function curves(api, productCode, deliveryStart) {
-  const data = await api.query(
-    `query($p: String!, $d: DateTime!) {
+  const data = /** @type {{ clearingResult: ResultWithCurves | null }} */ (
+    await api.query(
+      `query($p: String!, $d: DateTime!) {
       clearingResult(productCode: $p, deliveryStart: $d) { ${RESULT_FIELDS} ${CURVE_FIELDS} }
     }`,
-    { p: productCode, d: deliveryStart },
+      { p: productCode, d: deliveryStart },
+    )
   );
   return data.clearingResult;
 }
 
-/** Every participant's statement for one product-interval (operator and auditor see all). */
+/**
+ * Every participant's statement for one product-interval (operator and auditor see all).
+ * @param {Api} api
+ * @param {string} productCode
+ * @param {string} deliveryStart
+ * @param {number} intervalSeconds
+ */
 export async function positions(api, productCode, deliveryStart, intervalSeconds) {
   const from = new Date(deliveryStart);
   const to = new Date(from.getTime() + intervalSeconds * 1000);
+  /** @type {Position[]} */
   const rows = [];
+  /** @type {string | null} */
   let after = null;
   for (let page = 0; page < 20; page++) {
-    const data = await api.query(
-      `query($from: DateTime, $to: DateTime, $after: String) {
+    const data = /** @type {{ settlements: Connection<Position> }} */ (
+      await api.query(
+        `query($from: DateTime, $to: DateTime, $after: String) {
         settlements(from: $from, to: $to, first: 500, after: $after) {
           edges { node { participantId productCode deliveryStart netEnergy energyAmount networkFees netAmount } }
           pageInfo { hasNextPage endCursor }
         }
       }`,
-      { from: from.toISOString(), to: to.toISOString(), after },
+        { from: from.toISOString(), to: to.toISOString(), after },
+      )
     );
     for (const { node } of data.settlements.edges) {
       if (node.productCode === productCode) rows.push(node);
@@ -97,31 +211,53 @@ export async function positions(api, productCode, deliveryStart, intervalSeconds
   return rows;
 }
 
+/**
+ * @param {Api} api
+ * @param {string} productCode
+ * @param {string} deliveryStart
+ */
 export async function verify(api, productCode, deliveryStart) {
-  const data = await api.query(
-    `query($p: String!, $d: DateTime!) {
+  const data = /** @type {{ verifyClearing: Verification }} */ (
+    await api.query(
+      `query($p: String!, $d: DateTime!) {
       verifyClearing(productCode: $p, deliveryStart: $d) {
         ok differences inputHash resultHash recomputedInputHash recomputedResultHash
       }
     }`,
-    { p: productCode, d: deliveryStart },
+      { p: productCode, d: deliveryStart },
+    )
   );
   return data.verifyClearing;
 }
 
-/** Names for participant ids; an API without participantsByIds gives none (ids are shown). */
+/**
+ * Names for participant ids; an API without participantsByIds gives none (ids are shown).
+ * @param {Api} api
+ * @param {string[]} ids
+ * @returns {Promise<Map<string, string>>}
+ */
 export async function participantNames(api, ids) {
   if (!ids.length) return new Map();
   try {
-    const data = await api.query(
-      'query($ids: [ID!]!) { participantsByIds(ids: $ids) { id name } }',
-      { ids },
+    const data = /** @type {{ participantsByIds: { id: string, name: string }[] }} */ (
+      await api.query('query($ids: [ID!]!) { participantsByIds(ids: $ids) { id name } }', {
+        ids,
+      })
     );
     return new Map(data.participantsByIds.map((p) => [p.id, p.name]));
   } catch {
     return new Map();
   }
 }
+
+/** @typedef {'connecting' | 'live' | 'polling'} FeedStatus */
+
+/**
+ * The graphql-transport-ws messages the server sends.
+ * @typedef {{ type: 'connection_ack' | 'ping' | 'pong' | 'complete', id?: string }
+ *   | { type: 'next', id: string, payload?: { data?: { clearingPublished?: ResultWithCurves }, errors?: GraphQLError[] } }
+ *   | { type: 'error', id: string, payload?: GraphQLError[] }} ServerMessage
+ */
 
 const PROTOCOL = 'graphql-transport-ws';
 const SUBSCRIPTION = `subscription($since: DateTime) {
@@ -138,22 +274,37 @@ const SUBSCRIPTION_WITHOUT_SINCE = `subscription {
  * `pollMs`. `onStatus` gets 'connecting' | 'live' | 'polling'.
  */
 export class LiveFeed {
+  /**
+   * @param {object} options
+   * @param {string} options.key
+   * @param {(result: ResultWithCurves) => void} options.onResult
+   * @param {(status: FeedStatus) => void} options.onStatus
+   * @param {() => Promise<void>} options.poll
+   * @param {number} [options.pollMs]
+   */
   constructor({ key, onResult, onStatus, poll, pollMs = 3000 }) {
     this.key = key;
     this.onResult = onResult;
     this.onStatus = onStatus;
     this.poll = poll;
     this.pollMs = pollMs;
+    /** @type {string | null} clearedAt of the newest result received */
     this.since = null;
     this.useSince = true;
     this.unsupported = false;
     this.attempt = 0;
     this.closed = false;
+    /** @type {WebSocket | null} */
     this.socket = null;
-    this.pollTimer = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.pollTimer = undefined;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.retryTimer = undefined;
+    /** @type {FeedStatus | null} */
     this.status = null;
   }
 
+  /** @param {string | null} since */
   start(since) {
     this.since = since;
     this.setStatus('connecting');
@@ -167,6 +318,7 @@ export class LiveFeed {
     this.socket?.close(1000, 'bye');
   }
 
+  /** @param {FeedStatus} status */
   setStatus(status) {
     if (status === this.status) return;
     this.status = status;
@@ -174,6 +326,7 @@ export class LiveFeed {
     if (status === 'polling') this.schedulePoll(0);
   }
 
+  /** @param {number} delay */
   schedulePoll(delay) {
     clearTimeout(this.pollTimer);
     this.pollTimer = setTimeout(async () => {
@@ -210,13 +363,15 @@ export class LiveFeed {
         }),
       );
     };
-    socket.onmessage = (event) => {
-      let message;
+    socket.onmessage = (/** @type {MessageEvent<string>} */ event) => {
+      /** @type {unknown} */
+      let parsed;
       try {
-        message = JSON.parse(event.data);
+        parsed = JSON.parse(event.data);
       } catch {
         return;
       }
+      const message = /** @type {ServerMessage} */ (parsed);
       switch (message.type) {
         case 'connection_ack':
           acknowledged = true;
@@ -246,6 +401,7 @@ export class LiveFeed {
         case 'complete':
           socket.close(1000, 'complete');
           break;
+        case 'pong':
         default:
           break;
       }
@@ -265,6 +421,7 @@ export class LiveFeed {
     };
   }
 
+  /** @param {WebSocket} socket */
   subscribe(socket) {
     const payload = this.useSince
       ? { query: SUBSCRIPTION, variables: { since: this.since } }
@@ -274,7 +431,11 @@ export class LiveFeed {
     this.setStatus('live');
   }
 
-  /** The API refused the subscription: retry without `since`, then give up on the socket. */
+  /**
+   * The API refused the subscription: retry without `since`, then give up on the socket.
+   * @param {WebSocket} socket
+   * @param {GraphQLError[]} errors
+   */
   refused(socket, errors) {
     const text = errors.map((e) => e.message).join('; ');
     if (this.useSince && /since/i.test(text)) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The ParkEx utility dashboard: live clearing prices per product, the demand and supply curves
 // and the participants' net positions of a selected interval, recent intervals with a
 // verification button. Plain ES modules, no build step; the API key stays in sessionStorage.
@@ -16,31 +17,77 @@ import { renderCurves } from './curves.js';
 import * as fmt from './format.js';
 import { PriceChart } from './price-chart.js';
 
+/**
+ * @import { FeedStatus, Me, Position, Product, ResultRow, ResultWithCurves, Verification }
+ *   from './api.js'
+ */
+
+/**
+ * The loaded results of one product.
+ * @typedef {object} ProductData
+ * @property {Map<number, ResultRow>} byStart by delivery start (ms)
+ * @property {ResultRow[]} sorted the same, oldest first
+ * @property {boolean} hasOlder
+ * @property {string | null} endCursor
+ */
+
+/**
+ * @typedef {{ state: 'running' }
+ *   | { state: 'done', result: Verification }
+ *   | { state: 'error', message: string }} VerificationState
+ */
+
+/** @typedef {(label: string, value: string, sub: string) => HTMLDivElement} Kpi */
+
 const KEY_STORAGE = 'parkex.apiKey';
 const TABLE_PAGE = 24;
 const CURVE_CACHE = 64;
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The page's element with this id, of this class (index.html has each of them).
+ * @template {HTMLElement} T
+ * @param {string} id
+ * @param {new () => T} type
+ * @returns {T}
+ */
+function byId(id, type) {
+  const node = document.getElementById(id);
+  if (!(node instanceof type)) throw new Error(`The page has no ${type.name} #${id}.`);
+  return node;
+}
+const $ = (/** @type {string} */ id) => byId(id, HTMLElement);
 const { el } = fmt;
 
 const state = {
+  /** @type {Api | null} */
   api: null,
+  /** @type {Me | null} */
   me: null,
+  /** @type {Product[]} */
   products: [],
+  /** @type {string | null} */
   productCode: null,
-  /** code → { byStart: Map<ms, node>, sorted: node[] oldest first, hasOlder, endCursor } */
+  /** @type {Map<string, ProductData>} by product code */
   data: new Map(),
-  /** Selected delivery start (ms), or null to follow the newest interval. */
+  /** @type {number | null} Selected delivery start (ms), or null to follow the newest interval. */
   selection: null,
+  /** @type {Map<string, ResultWithCurves>} by keyOf(code, ms), the oldest entry first */
   curveCache: new Map(),
+  /** @type {Map<string, string>} participant id → name */
   names: new Map(),
-  /** `${code}|${ms}` → { state: 'running' | 'done' | 'error', result?, message? } */
+  /** @type {Map<string, VerificationState>} by keyOf(code, ms) */
   verifications: new Map(),
   tableRows: TABLE_PAGE,
+  /** @type {LiveFeed | null} */
   feed: null,
+  /** @type {PriceChart | null} */
   chart: null,
+  /** @type {string | null} */
   shownSelection: null,
-  /** The curves on screen (redrawn when the window is resized). */
+  /**
+   * @type {ResultWithCurves | null | undefined} The curves on screen (redrawn when the window
+   * is resized); undefined before the first selection is shown.
+   */
   shownCurves: undefined,
   selectionToken: 0,
   renderQueued: false,
@@ -48,11 +95,24 @@ const state = {
 
 const product = () => state.products.find((p) => p.code === state.productCode);
 const decimals = () => fmt.decimalsOf(product()?.priceTick ?? '0.0001');
-const productData = () => state.data.get(state.productCode);
-const keyOf = (code, ms) => `${code}|${ms}`;
+const productData = () =>
+  state.productCode === null ? undefined : state.data.get(state.productCode);
+const keyOf = (/** @type {string} */ code, /** @type {number} */ ms) => `${code}|${ms}`;
+
+/** The signed-in user's API (everything but the sign-in runs after it). */
+function api() {
+  if (!state.api) throw new Error('Not signed in.');
+  return state.api;
+}
+
+/** @param {unknown} error */
+function messageOf(error) {
+  return error instanceof Error ? error.message : String(error);
+}
 
 // ---------------------------------------------------------------- sign-in
 
+/** @param {string} [error] */
 function showLogin(error) {
   state.feed?.stop();
   state.feed = null;
@@ -62,28 +122,32 @@ function showLogin(error) {
   $('login').hidden = false;
   $('login-error').textContent = error ?? '';
   $('login-error').hidden = !error;
-  $('key').value = '';
+  byId('key', HTMLInputElement).value = '';
   $('key').focus();
 }
 
+/** @param {string} key */
 async function signIn(key) {
-  const api = new Api(key);
+  const client = new Api(key);
+  /** @type {{ me: Me, products: Product[] }} */
   let data;
   try {
-    data = await api.query(
-      '{ me { id name role } products { code name unit intervalSeconds priceTick } }',
+    data = /** @type {{ me: Me, products: Product[] }} */ (
+      await client.query(
+        '{ me { id name role } products { code name unit intervalSeconds priceTick } }',
+      )
     );
   } catch (error) {
     const message =
       error instanceof ApiError && error.code === 'UNAUTHENTICATED'
         ? 'This key is not valid. Enter an operator or auditor API key.'
-        : error.message;
+        : messageOf(error);
     sessionStorage.removeItem(KEY_STORAGE);
     showLogin(message);
     return;
   }
   sessionStorage.setItem(KEY_STORAGE, key);
-  state.api = api;
+  state.api = client;
   state.me = data.me;
   state.products = [...data.products].sort((a, b) => a.code.localeCompare(b.code));
   $('login').hidden = true;
@@ -101,7 +165,7 @@ async function signIn(key) {
   }
   state.chart ??= new PriceChart($('price-chart'), { onSelect: select });
   const wanted = new URLSearchParams(location.hash.slice(1)).get('product');
-  const code = state.products.some((p) => p.code === wanted) ? wanted : await busiestProduct();
+  const code = state.products.find((p) => p.code === wanted)?.code ?? (await busiestProduct());
   renderTabs();
   await openProduct(code);
   startFeed();
@@ -112,7 +176,7 @@ async function busiestProduct() {
   const newest = await Promise.all(
     state.products.map(async (p) => {
       try {
-        const page = await resultsPage(state.api, p.code, null, 1);
+        const page = await resultsPage(api(), p.code, null, 1);
         return { code: p.code, at: page.nodes[0] ? Date.parse(page.nodes[0].deliveryStart) : 0 };
       } catch {
         return { code: p.code, at: 0 };
@@ -126,6 +190,11 @@ async function busiestProduct() {
 
 // ---------------------------------------------------------------- data
 
+/**
+ * Adds results (with or without curves) to a loaded product; whether anything changed.
+ * @param {string} code
+ * @param {(ResultRow & Partial<Pick<ResultWithCurves, 'demandCurve' | 'supplyCurve'>>)[]} nodes
+ */
 function merge(code, nodes) {
   const d = state.data.get(code);
   if (!d) return false;
@@ -134,23 +203,29 @@ function merge(code, nodes) {
     const ms = Date.parse(node.deliveryStart);
     const previous = d.byStart.get(ms);
     if (previous && previous.resultHash === node.resultHash) continue;
-    const { demandCurve, supplyCurve, ...row } = node;
+    const { demandCurve, supplyCurve: _supplyCurve, ...row } = node;
     d.byStart.set(ms, row);
-    if (demandCurve) cacheCurves(keyOf(code, ms), node);
+    if (demandCurve) cacheCurves(keyOf(code, ms), /** @type {ResultWithCurves} */ (node));
     changed = true;
   }
   if (changed) d.sorted = [...d.byStart.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
   return changed;
 }
 
+/**
+ * @param {string} key
+ * @param {ResultWithCurves} node
+ */
 function cacheCurves(key, node) {
   state.curveCache.delete(key);
   state.curveCache.set(key, node);
-  while (state.curveCache.size > CURVE_CACHE) {
-    state.curveCache.delete(state.curveCache.keys().next().value);
+  for (const oldest of state.curveCache.keys()) {
+    if (state.curveCache.size <= CURVE_CACHE) break;
+    state.curveCache.delete(oldest);
   }
 }
 
+/** @param {string} code */
 async function openProduct(code) {
   state.productCode = code;
   state.selection = null;
@@ -159,16 +234,19 @@ async function openProduct(code) {
   history.replaceState(null, '', `#product=${encodeURIComponent(code)}`);
   renderTabs();
   if (!state.data.has(code)) {
-    state.data.set(code, { byStart: new Map(), sorted: [], hasOlder: false, endCursor: null });
+    /** @type {ProductData} */
+    const d = { byStart: new Map(), sorted: [], hasOlder: false, endCursor: null };
+    state.data.set(code, d);
     try {
-      const page = await resultsPage(state.api, code);
-      const d = state.data.get(code);
+      const page = await resultsPage(api(), code);
       d.hasOlder = page.hasNextPage;
       d.endCursor = page.endCursor;
       merge(code, page.nodes);
     } catch (error) {
-      if (error.code === 'UNAUTHENTICATED') return showLogin('The key is no longer valid.');
-      flash(`Could not load ${code}: ${error.message}`);
+      if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') {
+        return showLogin('The key is no longer valid.');
+      }
+      flash(`Could not load ${code}: ${messageOf(error)}`);
     }
   }
   render();
@@ -176,43 +254,48 @@ async function openProduct(code) {
 
 async function loadOlder() {
   const d = productData();
-  if (!d?.hasOlder) return;
-  $('older').disabled = true;
+  const code = state.productCode;
+  if (!d?.hasOlder || code === null) return;
+  byId('older', HTMLButtonElement).disabled = true;
   try {
-    const page = await resultsPage(state.api, state.productCode, d.endCursor);
+    const page = await resultsPage(api(), code, d.endCursor);
     d.hasOlder = page.hasNextPage;
     d.endCursor = page.endCursor;
-    merge(state.productCode, page.nodes);
+    merge(code, page.nodes);
   } catch (error) {
-    flash(`Could not load older intervals: ${error.message}`);
+    flash(`Could not load older intervals: ${messageOf(error)}`);
   }
   render();
 }
 
 function startFeed() {
   if (state.feed) return;
+  /** @type {string | null} */
   let since = null;
   for (const d of state.data.values()) {
     for (const node of d.sorted) if (!since || node.clearedAt > since) since = node.clearedAt;
   }
   since ??= new Date(Date.now() - 60_000).toISOString();
-  state.feed = new LiveFeed({
-    key: state.api.key,
+  const feed = new LiveFeed({
+    key: api().key,
     onResult: (node) => {
       if (merge(node.productCode, [node])) scheduleRender();
     },
     onStatus: renderStatus,
     poll: async () => {
       const code = state.productCode;
-      const page = await resultsPage(state.api, code, null, 20);
+      if (code === null) return;
+      const page = await resultsPage(api(), code, null, 20);
       if (merge(code, page.nodes)) scheduleRender();
     },
   });
-  state.feed.start(since);
+  state.feed = feed;
+  feed.start(since);
 }
 
 // ---------------------------------------------------------------- selection
 
+/** @param {number | null} ms a delivery start, or null to follow the newest interval */
 function select(ms) {
   const d = productData();
   const newest = d?.sorted.at(-1);
@@ -228,19 +311,21 @@ function selectedMs() {
 
 /** Loads and shows the curves and positions of the selected interval (when it changed). */
 async function showSelection() {
-  const code = state.productCode;
+  const p = product();
+  const d = productData();
+  if (!p || !d) return;
+  const code = p.code;
   const ms = selectedMs();
   const key = ms === null ? null : keyOf(code, ms);
   if (key === state.shownSelection) return;
   state.shownSelection = key;
   const token = ++state.selectionToken;
-  const p = product();
-  const node = ms === null ? null : productData().byStart.get(ms);
+  const node = ms === null ? undefined : d.byStart.get(ms);
   const when = node ? fmt.time(node.deliveryStart, p.intervalSeconds) : '';
   $('curves-title').textContent = node ? `Demand and supply · ${when}` : 'Demand and supply';
   $('positions-title').textContent = node ? `Net positions · ${when}` : 'Net positions';
   renderFollow();
-  if (!node) {
+  if (key === null || !node) {
     state.shownCurves = null;
     renderCurves($('curves'), null, { unit: p.unit, decimals: decimals() });
     $('positions').replaceChildren(el('p', { class: 'empty' }, 'No cleared interval yet.'));
@@ -253,14 +338,16 @@ async function showSelection() {
   }, 150);
   const [withCurves, rows] = await Promise.all([
     state.curveCache.get(key) ??
-      curves(state.api, code, node.deliveryStart).then(
+      curves(api(), code, node.deliveryStart).then(
         (result) => {
           if (result) cacheCurves(key, result);
           return result;
         },
         () => null,
       ),
-    positions(state.api, code, node.deliveryStart, p.intervalSeconds).catch((error) => error),
+    positions(api(), code, node.deliveryStart, p.intervalSeconds).catch(
+      (/** @type {unknown} */ error) => (error instanceof Error ? error : new Error(String(error))),
+    ),
   ]);
   clearTimeout(fade);
   if (token !== state.selectionToken) return;
@@ -276,7 +363,7 @@ async function showSelection() {
     (id) => !state.names.has(id),
   );
   if (unknown.length) {
-    for (const [id, name] of await participantNames(state.api, unknown)) state.names.set(id, name);
+    for (const [id, name] of await participantNames(api(), unknown)) state.names.set(id, name);
     if (token !== state.selectionToken) return;
   }
   renderPositions(rows, node);
@@ -298,7 +385,7 @@ function render() {
   const d = productData();
   if (!p || !d) return;
   renderKpis(d.sorted, p);
-  state.chart.setData(d.sorted, {
+  state.chart?.setData(d.sorted, {
     unit: p.unit,
     decimals: decimals(),
     selected: selectedMs(),
@@ -326,6 +413,7 @@ function renderTabs() {
   );
 }
 
+/** @param {FeedStatus} status */
 function renderStatus(status) {
   const label = {
     connecting: 'connecting…',
@@ -343,6 +431,10 @@ function renderStatus(status) {
         : '';
 }
 
+/**
+ * @param {ResultRow[]} nodes
+ * @param {Product} p
+ */
 function renderKpis(nodes, p) {
   const traded = nodes.filter((n) => n.price !== null && Number(n.volume) > 0);
   const last = nodes.at(-1);
@@ -353,6 +445,7 @@ function renderKpis(nodes, p) {
     weighted += Number(n.volume) * Number(n.price);
   }
   const d = decimals();
+  /** @type {Kpi} */
   const kpi = (label, value, sub) =>
     el(
       'div',
@@ -395,7 +488,12 @@ function renderKpis(nodes, p) {
   );
 }
 
-/** FAILED clearings among the intervals shown: count and the newest, with its reason. */
+/**
+ * FAILED clearings among the intervals shown: count and the newest, with its reason.
+ * @param {ResultRow[]} nodes
+ * @param {Product} p
+ * @param {Kpi} kpi
+ */
 function failedKpi(nodes, p, kpi) {
   const failed = nodes.filter((n) => n.status === 'FAILED');
   const newest = failed.at(-1);
@@ -429,6 +527,10 @@ function renderFollow() {
   }
 }
 
+/**
+ * @param {ProductData} d
+ * @param {Product} p
+ */
 function renderTable(d, p) {
   const rows = d.sorted.slice(-state.tableRows).reverse();
   const selected = selectedMs();
@@ -487,24 +589,31 @@ function renderTable(d, p) {
   }
   const more = d.sorted.length > state.tableRows || d.hasOlder;
   $('older').hidden = !more;
-  $('older').disabled = false;
+  byId('older', HTMLButtonElement).disabled = false;
   $('table-count').textContent =
     `${Math.min(rows.length, d.sorted.length)} of ${d.sorted.length}${d.hasOlder ? '+' : ''} loaded`;
 }
 
+/** @type {Partial<Record<string, [kind: string, label: string]>>} */
 const STATUS_PILLS = {
   CLEARED: ['ok', 'cleared'],
   NO_TRADE: ['muted', 'no trade'],
   FAILED: ['bad', 'failed'],
 };
 
-/** A FAILED interval's pill carries its reason as a tooltip. */
+/**
+ * A FAILED interval's pill carries its reason as a tooltip.
+ * @param {ResultRow} node
+ */
 function statusPill(node) {
   const [kind, label] = STATUS_PILLS[node.status] ?? ['muted', node.status.toLowerCase()];
   return el('span', { class: `pill ${kind}`, title: node.failureReason ?? '' }, label);
 }
 
-/** Nothing to verify for a FAILED clearing: the operator may order a re-run (retryClearing). */
+/**
+ * Nothing to verify for a FAILED clearing: the operator may order a re-run (retryClearing).
+ * @param {ResultRow} node
+ */
 function retryHint(node) {
   return el(
     'span',
@@ -513,10 +622,14 @@ function retryHint(node) {
   );
 }
 
+/**
+ * @param {string} code
+ * @param {ResultRow} node
+ */
 function verifyCell(code, node) {
   const key = keyOf(code, Date.parse(node.deliveryStart));
   const v = state.verifications.get(key);
-  const run = (event) => {
+  const run = (/** @type {Event} */ event) => {
     event.stopPropagation();
     void runVerify(code, node, key);
   };
@@ -540,7 +653,7 @@ function verifyCell(code, node) {
   }
   return el(
     'details',
-    { class: 'differences', onclick: (event) => event.stopPropagation() },
+    { class: 'differences', onclick: (/** @type {Event} */ event) => event.stopPropagation() },
     el(
       'summary',
       { class: 'pill bad' },
@@ -554,20 +667,30 @@ function verifyCell(code, node) {
   );
 }
 
+/**
+ * @param {string} code
+ * @param {ResultRow} node
+ * @param {string} key
+ */
 async function runVerify(code, node, key) {
   state.verifications.set(key, { state: 'running' });
   render();
   try {
-    const result = await verify(state.api, code, node.deliveryStart);
+    const result = await verify(api(), code, node.deliveryStart);
     state.verifications.set(key, { state: 'done', result });
   } catch (error) {
-    state.verifications.set(key, { state: 'error', message: error.message });
+    state.verifications.set(key, { state: 'error', message: messageOf(error) });
   }
   render();
 }
 
+/**
+ * @param {Position[]} rows
+ * @param {ResultRow} node
+ */
 function renderPositions(rows, node) {
   const p = product();
+  if (!p) return;
   if (!rows.length) {
     $('positions').replaceChildren(
       el(
@@ -647,19 +770,23 @@ function renderPositions(rows, node) {
   );
 }
 
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let flashTimer;
+
+/** @param {string} message */
 function flash(message) {
   const box = $('flash');
   box.textContent = message;
   box.hidden = false;
-  clearTimeout(flash.timer);
-  flash.timer = setTimeout(() => (box.hidden = true), 6000);
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => (box.hidden = true), 6000);
 }
 
 // ---------------------------------------------------------------- start
 
 $('login-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  const key = $('key').value.trim();
+  const key = byId('key', HTMLInputElement).value.trim();
   if (key) void signIn(key);
 });
 $('signout').addEventListener('click', () => {
@@ -676,6 +803,7 @@ $('older').addEventListener('click', () => {
   else render();
 });
 // The chart follows its container by itself; the curves are redrawn for the new width.
+/** @type {ReturnType<typeof setTimeout> | undefined} */
 let resizeTimer;
 addEventListener('resize', () => {
   clearTimeout(resizeTimer);

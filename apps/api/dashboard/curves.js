@@ -1,3 +1,4 @@
+// @ts-check
 // The demand (bids) and supply (offers) step curves of one interval as SVG, with the clearing
 // point marked. Curve points come from the API: demand by price descending with the quantity
 // bid at or above it, supply by price ascending with the quantity offered at or below it.
@@ -6,6 +7,18 @@ const SVG = 'http://www.w3.org/2000/svg';
 const HEIGHT = 300;
 const MARGIN = { top: 16, right: 18, bottom: 42, left: 64 };
 
+/** @import { ResultWithCurves } from './api.js' */
+
+/**
+ * A point of a cumulative curve, as numbers for drawing.
+ * @typedef {{ price: number, quantity: number }} Point
+ */
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number>} [attributes]
+ * @param {string} [text]
+ */
 function svg(tag, attributes = {}, text) {
   const node = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
@@ -13,7 +26,12 @@ function svg(tag, attributes = {}, text) {
   return node;
 }
 
-/** About `count` round tick values covering [low, high]. */
+/**
+ * About `count` round tick values covering [low, high].
+ * @param {number} low
+ * @param {number} high
+ * @returns {number[]}
+ */
 export function niceTicks(low, high, count = 5) {
   if (!(high > low)) return [low];
   const raw = (high - low) / count;
@@ -29,6 +47,9 @@ export function niceTicks(low, high, count = 5) {
 /**
  * Step path through cumulative points: from quantity 0 at the first price across to its
  * quantity, then to the next price, and so on.
+ * @param {Point[]} points
+ * @param {(quantity: number) => string} x
+ * @param {(price: number) => string} y
  */
 export function stepPath(points, x, y) {
   if (!points.length) return '';
@@ -42,7 +63,7 @@ export function stepPath(points, x, y) {
 
 /**
  * @param {HTMLElement} container
- * @param {{ demandCurve, supplyCurve, price: string|null, volume: string, status: string }|null} result
+ * @param {ResultWithCurves | null} result
  * @param {{ unit: string, decimals: number }} options
  */
 export function renderCurves(container, result, { unit, decimals }) {
@@ -82,8 +103,9 @@ export function renderCurves(container, result, { unit, decimals }) {
 
   const plotWidth = width - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const x = (q) => (MARGIN.left + (q / maxQuantity) * plotWidth).toFixed(1);
-  const y = (p) => (MARGIN.top + (1 - (p - low) / (high - low)) * plotHeight).toFixed(1);
+  const x = (/** @type {number} */ q) => (MARGIN.left + (q / maxQuantity) * plotWidth).toFixed(1);
+  const y = (/** @type {number} */ p) =>
+    (MARGIN.top + (1 - (p - low) / (high - low)) * plotHeight).toFixed(1);
 
   const root = svg('svg', {
     viewBox: `0 0 ${width} ${HEIGHT}`,
@@ -170,6 +192,7 @@ export function renderCurves(container, result, { unit, decimals }) {
   container.append(root);
 }
 
+/** @param {string} text */
 function message(text) {
   const p = document.createElement('p');
   p.className = 'empty';

@@ -1,9 +1,14 @@
+// @ts-check
 // Clearing price (steps, left axis) and traded volume (bars, right axis) per interval, with
 // uPlot (served from node_modules by the API). Click an interval to select it.
 
 const PRICE_COLOR = '#2563eb';
 const VOLUME_COLOR = 'rgba(16, 185, 129, 0.45)';
 const SELECTED_COLOR = 'rgba(234, 88, 12, 0.85)';
+
+/** @import { ResultRow } from './api.js' */
+/** @typedef {import('uplot')} UPlot */
+/** @typedef {import('uplot').AlignedData} AlignedData */
 
 export class PriceChart {
   /**
@@ -13,8 +18,11 @@ export class PriceChart {
   constructor(container, { onSelect }) {
     this.container = container;
     this.onSelect = onSelect;
+    /** @type {UPlot | null} */
     this.plot = null;
+    /** @type {(ResultRow | null)[]} Result of each data index (null for the inserted points). */
     this.nodes = [];
+    /** @type {number | null} The selected delivery start (ms). */
     this.selected = null;
     this.unit = 'kWh';
     this.decimals = 4;
@@ -24,16 +32,20 @@ export class PriceChart {
   /**
    * `nodes`: results oldest first. Where intervals are missing (nothing was ordered, or the
    * market was idle) the price line breaks instead of bridging the gap.
+   * @param {ResultRow[]} nodes
+   * @param {{ unit: string, decimals: number, selected: number | null, intervalSeconds: number }} options
    */
   setData(nodes, { unit, decimals, selected, intervalSeconds }) {
     const rebuild = !this.plot || unit !== this.unit || decimals !== this.decimals;
     this.unit = unit;
     this.decimals = decimals;
     this.selected = selected;
+    /** @type {number[]} */
     const x = [];
+    /** @type {(number | null)[]} */
     const price = [];
+    /** @type {(number | null)[]} */
     const volume = [];
-    /** Result of each data index (null for the inserted gap points). */
     this.nodes = [];
     nodes.forEach((n, i) => {
       const at = Date.parse(n.deliveryStart) / 1000;
@@ -55,13 +67,15 @@ export class PriceChart {
       volume.push(null);
       this.nodes.push(null);
     }
+    /** @type {AlignedData} */
     const data = [x, price, volume];
     this.container.dataset.points = String(nodes.length);
     this.container.dataset.pricePoints = String(nodes.filter((n) => n.price !== null).length);
-    if (rebuild) this.build(data);
+    if (rebuild || !this.plot) this.build(data);
     else this.plot.setData(data);
   }
 
+  /** @param {number | null} selected */
   setSelected(selected) {
     this.selected = selected;
     this.plot?.redraw(false);
@@ -75,12 +89,17 @@ export class PriceChart {
     if (this.plot) this.plot.setSize(this.size());
   }
 
+  /** @param {AlignedData} data */
   build(data) {
     this.plot?.destroy();
     this.container.replaceChildren();
-    const uPlot = window.uPlot;
+    // The IIFE build (vendor/uplot.js, loaded before the modules) defines the global.
+    const uPlot = /** @type {{ uPlot: typeof import('uplot') }} */ (/** @type {unknown} */ (window))
+      .uPlot;
+    const { stepped, bars } = uPlot.paths;
+    if (!stepped || !bars) throw new Error('This uPlot build has no stepped or bars paths.');
     const decimals = this.decimals;
-    const chart = this;
+    /** @type {import('uplot').Options} */
     const options = {
       ...this.size(),
       cursor: { drag: { x: false, y: false }, points: { size: 7 } },
@@ -92,7 +111,12 @@ export class PriceChart {
           grid: { stroke: '#eef2f7' },
           ticks: { stroke: '#e2e8f0' },
           space: 70,
-          values: (u, ticks) => timeLabels(ticks, u.scales.x.max - u.scales.x.min),
+          // The x scale has its range by the time its ticks are labelled.
+          values: (u, ticks) =>
+            timeLabels(
+              ticks,
+              /** @type {number} */ (u.scales.x.max) - /** @type {number} */ (u.scales.x.min),
+            ),
         },
         {
           scale: 'price',
@@ -120,11 +144,11 @@ export class PriceChart {
           scale: 'price',
           stroke: PRICE_COLOR,
           width: 2,
-          paths: uPlot.paths.stepped({ align: 1 }),
+          paths: stepped({ align: 1 }),
           points: { show: false },
           spanGaps: false,
           value: (_u, v, _series, index) =>
-            index === null || !chart.nodes[index]
+            index === null || !this.nodes[index]
               ? '—'
               : v === null
                 ? 'no trade'
@@ -136,7 +160,7 @@ export class PriceChart {
           stroke: 'rgba(16, 185, 129, 0.9)',
           fill: VOLUME_COLOR,
           width: 1,
-          paths: uPlot.paths.bars({ size: [0.7, 40], align: 1 }),
+          paths: bars({ size: [0.7, 40], align: 1 }),
           points: { show: false },
           value: (_u, v) => (v === null || v === undefined ? '—' : v.toLocaleString()),
         },
@@ -144,8 +168,8 @@ export class PriceChart {
       hooks: {
         draw: [
           (u) => {
-            if (chart.selected === null) return;
-            const left = u.valToPos(chart.selected / 1000, 'x', true);
+            if (this.selected === null) return;
+            const left = u.valToPos(this.selected / 1000, 'x', true);
             if (!Number.isFinite(left)) return;
             const { ctx } = u;
             ctx.save();
@@ -161,26 +185,37 @@ export class PriceChart {
         ],
       },
     };
-    this.plot = new uPlot(options, data, this.container);
-    this.plot.over.addEventListener('click', () => {
-      const index = this.plot.cursor.idx;
-      if (index === null || index === undefined || !this.nodes[index]) return;
-      this.onSelect(Date.parse(this.nodes[index].deliveryStart));
+    const plot = new uPlot(options, data, this.container);
+    this.plot = plot;
+    plot.over.addEventListener('click', () => {
+      const index = plot.cursor.idx;
+      const node = index === null || index === undefined ? null : this.nodes[index];
+      if (!node) return;
+      this.onSelect(Date.parse(node.deliveryStart));
     });
   }
 }
 
-const pad = (n) => String(n).padStart(2, '0');
+const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
 
-/** Local clock time of epoch seconds; with seconds when asked or when they are not zero. */
+/**
+ * Local clock time of epoch seconds; with seconds when asked or when they are not zero.
+ * @param {number} seconds
+ * @param {boolean} withSeconds
+ */
 function timeLabel(seconds, withSeconds) {
   const date = new Date(seconds * 1000);
   const clock = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
   return withSeconds || date.getSeconds() ? `${clock}:${pad(date.getSeconds())}` : clock;
 }
 
-/** Axis labels: clock times; the date under the first tick of each day when the span is long. */
+/**
+ * Axis labels: clock times; the date under the first tick of each day when the span is long.
+ * @param {number[]} ticks
+ * @param {number} span
+ */
 function timeLabels(ticks, span) {
+  /** @type {string | null} */
   let lastDay = null;
   return ticks.map((t) => {
     const date = new Date(t * 1000);

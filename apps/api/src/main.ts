@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { applyMigrations, EnvError } from '@parkex/db';
+import { AppLogger, applyMigrations, EnvError } from '@parkex/db';
 import { AppModule } from './app.module';
 import { AuthService } from './auth/auth.service';
 import { AuditService } from './audit/audit.service';
@@ -14,7 +14,7 @@ import { ClientAddresses } from './rate-limit/client-address';
 /** Builds the API application (not listening yet); used by `main` and the tests. */
 export async function createApi(config: ApiConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: config.nodeEnv === 'test' ? ['error', 'warn'] : ['log', 'error', 'warn'],
+    logger: new AppLogger(config.log),
     abortOnError: false,
     // Bodies are read by the request gate, after the key is judged: small unless a participant's.
     bodyParser: false,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { applyMigrations, EnvError } from '@parkex/db';
+import { AppLogger, applyMigrations, EnvError } from '@parkex/db';
 import { type Clock, systemClock } from './clock';
 import { loadMatcherConfig, type MatcherConfig } from './config/matcher-config';
 import { MatcherModule } from './matcher.module';
@@ -13,7 +13,7 @@ export async function startMatcher(
 ): Promise<INestApplicationContext> {
   await applyMigrations(config.migrationDatabaseUrl, config.dbConnection);
   const app = await NestFactory.createApplicationContext(MatcherModule.forRoot(config, clock), {
-    logger: ['log', 'error', 'warn'],
+    logger: new AppLogger(config.log),
     abortOnError: false,
   });
   await app.init();

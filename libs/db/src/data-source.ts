@@ -8,20 +8,14 @@ import {
 } from './connection-settings';
 import { MIGRATIONS } from './migrations';
 import { ApiKeyEntity } from './entities/api-key.entity';
-import { AuditLogEntity } from './entities/audit-log.entity';
-import { MarketOrderEntity } from './entities/market-order.entity';
 import { ParticipantEntity } from './entities/participant.entity';
 import { ProductEntity } from './entities/product.entity';
-import { ProductIntervalEntity } from './entities/product-interval.entity';
 
-export const ENTITIES = [
-  ParticipantEntity,
-  ApiKeyEntity,
-  ProductEntity,
-  AuditLogEntity,
-  ProductIntervalEntity,
-  MarketOrderEntity,
-];
+/**
+ * The TypeORM entities: the configuration tables, which the API edits row by row. Every other
+ * table is read and written with SQL through the pool (`pgPool`); see CONTRIBUTING.md.
+ */
+export const ENTITIES = [ParticipantEntity, ApiKeyEntity, ProductEntity];
 
 /**
  * The one DataSource definition both apps, the migration command and the tests use. Every pool

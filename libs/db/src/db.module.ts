@@ -24,6 +24,7 @@ import { ClearingFeedRepository } from './repositories/clearing-feed.repository'
 import { ExportRepository } from './repositories/export.repository';
 import { LedgerRepository } from './repositories/ledger.repository';
 import { StatisticsRepository } from './repositories/statistics.repository';
+import { HealthRepository } from './repositories/health.repository';
 
 export const REPOSITORIES = [
   ParticipantRepository,
@@ -37,6 +38,7 @@ export const REPOSITORIES = [
   ExportRepository,
   LedgerRepository,
   StatisticsRepository,
+  HealthRepository,
 ];
 
 export interface DbModuleOptions {

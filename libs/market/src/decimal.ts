@@ -92,6 +92,36 @@ export function rescale(value: Decimal, scale: number): bigint {
 }
 
 /**
+ * Decimal text as an exact integer count of 10^-scale: `parseScaled("1.5", 3)` → `1500n`,
+ * `parseScaled("-0.2500", 2)` → `-25n`. Rejects what `parseDecimal` rejects, and
+ * `TOO_MANY_DECIMALS` for a value finer than 10^-scale (trailing zeros do not count).
+ * The one way from decimal text to scaled integers: prices as keys at scale 18, kWh as Wh at 3,
+ * money as minor units at 2.
+ */
+export function parseScaled(
+  text: unknown,
+  scale: number,
+  options: Omit<ParseDecimalOptions, 'maxScale'> = {},
+): Result<bigint> {
+  if (!Number.isSafeInteger(scale) || scale < 0) {
+    throw new RangeError(`scale must be a non-negative integer, got ${scale}`);
+  }
+  const parsed = parseDecimal(text, { ...options, maxScale: scale });
+  return parsed.ok ? ok(rescale(parsed.value, scale)) : parsed;
+}
+
+/**
+ * `numeric` text (as PostgreSQL writes it) in canonical form: no trailing fraction zeros, no
+ * bare point, no `-0`: `"0.50"` → `"0.5"`, `"4.0000"` → `"4"`, `"-0.000"` → `"0"`. Works on the
+ * text alone (it expects valid text), so it keeps every digit of values finer than
+ * `MAX_DECIMAL_SCALE` (averages); where both apply it agrees with `formatDecimal(parseDecimal(text))`.
+ */
+export function canonicalDecimal(text: string): string {
+  const trimmed = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+  return trimmed === '-0' ? '0' : trimmed;
+}
+
+/**
  * Canonical text of `units / 10^scale`: no trailing fraction zeros, no `-0`, a leading
  * `0` before the point. `formatScaled(-125n, 1)` → `"-12.5"`; `formatScaled(0n, 4)` → `"0"`.
  */

@@ -12,11 +12,13 @@ export { InvariantViolation } from './invariant';
 export {
   MAX_DECIMAL_LENGTH,
   MAX_DECIMAL_SCALE,
+  canonicalDecimal,
   divideRoundHalfAwayFromZero,
   formatDecimal,
   formatFixed,
   formatScaled,
   parseDecimal,
+  parseScaled,
 } from './decimal';
 export type { Decimal, ParseDecimalOptions } from './decimal';
 export type { IntegerLike } from './integers';

@@ -1,4 +1,4 @@
-import { formatScaled, parseDecimal, pow10 } from './decimal';
+import { formatScaled, parseDecimal, rescale } from './decimal';
 import { toBigInt, type IntegerLike } from './integers';
 import { compilePriceGrid, type PriceGrid } from './price-grid';
 import { ok, reject, type Result } from './result';
@@ -13,10 +13,9 @@ export function parsePrice(text: string, grid: PriceGrid): Result<bigint> {
   const compiled = compilePriceGrid(grid);
   const parsed = parseDecimal(text, { what: 'price' });
   if (!parsed.ok) return parsed;
-  const { coefficient, scale: priceScale } = parsed.value;
-  const scale = Math.max(priceScale, compiled.scale);
-  const units = coefficient * pow10(scale - priceScale);
-  const tick = compiled.tickUnits * pow10(scale - compiled.scale);
+  const scale = Math.max(parsed.value.scale, compiled.scale);
+  const units = rescale(parsed.value, scale);
+  const tick = rescale({ coefficient: compiled.tickUnits, scale: compiled.scale }, scale);
   if (units < compiled.minTicks * tick || units > compiled.maxTicks * tick) {
     const { minPrice, maxPrice } = compiled.canonical;
     return reject(

@@ -1,4 +1,4 @@
-import { formatScaled, parseDecimal, pow10 } from './decimal';
+import { formatScaled, parseScaled } from './decimal';
 import { toBigInt, type IntegerLike } from './integers';
 import { ok, reject, type Result } from './result';
 
@@ -16,11 +16,7 @@ const WH_PER_KWH_SCALE = QUANTITY_DECIMALS;
  * (zero or negative) and `QUANTITY_TOO_LARGE` (above `maxWh`, by default `MAX_QUANTITY_WH`).
  */
 export function parseQuantity(text: string, maxWh: bigint = MAX_QUANTITY_WH): Result<bigint> {
-  const parsed = parseDecimal(text, {
-    what: 'quantity',
-    unit: 'kWh',
-    maxScale: QUANTITY_DECIMALS,
-  });
+  const parsed = parseScaled(text, WH_PER_KWH_SCALE, { what: 'quantity', unit: 'kWh' });
   if (!parsed.ok) {
     if (parsed.rejection.code === 'TOO_MANY_DECIMALS') {
       return reject(
@@ -30,7 +26,7 @@ export function parseQuantity(text: string, maxWh: bigint = MAX_QUANTITY_WH): Re
     }
     return parsed;
   }
-  const wh = parsed.value.coefficient * pow10(WH_PER_KWH_SCALE - parsed.value.scale);
+  const wh = parsed.value;
   if (wh <= 0n) {
     return reject('QUANTITY_NOT_POSITIVE', `quantity must be more than 0 kWh, got ${text}`);
   }

@@ -7,9 +7,9 @@ import {
 } from '@parkex/db';
 import type { Role } from '@parkex/db';
 import { badInput } from '../common/app-error';
-import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { isUuid } from '../common/uuid';
+import { API_CONFIG, type ApiConfig } from '@parkex/api/config/api-config';
 import { decodeCursor, pageSize } from '../graphql/page-info.model';
-import { isUuid } from '../participants/participants.service';
 
 export const AUDIT_CURSOR = 'audit';
 
@@ -74,7 +74,7 @@ const ORDER_ACTIONS = new Set(['submitOrders']);
 const LONGEST_HORIZON_MS = 367 * 86_400_000;
 
 /**
- * An auditor reads orders once their gate has closed (DESIGN.md), and so their terms in the
+ * An auditor reads orders once their gate has closed (README.md, "Order visibility"), and so their terms in the
  * audit log: a `submitOrders` row's arguments and message are withheld until the latest delivery
  * start among its orders has passed (every gate closes before its delivery start); when the
  * arguments were truncated, until the longest horizon has passed since the row.

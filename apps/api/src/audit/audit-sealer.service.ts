@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AUDIT_SEAL_BATCH, AuditLogRepository } from '@parkex/db';
-import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { API_CONFIG, type ApiConfig } from '@parkex/api/config/api-config';
 
 /** Batches one pass seals at most (100,000 rows); the next tick goes on from there. */
 const MAX_BATCHES_PER_PASS = 100;

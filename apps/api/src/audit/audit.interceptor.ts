@@ -8,7 +8,7 @@ import {
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { runWithPendingAudit } from '@parkex/db';
 import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
-import type { GqlContext } from '../auth/principal';
+import type { GqlContext } from '@parkex/api/auth/principal';
 import { AuditService } from './audit.service';
 
 /**

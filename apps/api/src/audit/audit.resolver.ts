@@ -1,9 +1,9 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import { ApiKeyGuard } from '../auth/api-key.guard';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
-import { Roles } from '../auth/roles.decorator';
+import { ApiKeyGuard } from '@parkex/api/auth/api-key.guard';
+import { CurrentPrincipal } from '@parkex/api/auth/current-principal.decorator';
+import type { Principal } from '@parkex/api/auth/principal';
+import { Roles } from '@parkex/api/auth/roles.decorator';
 import { encodeCursor } from '../graphql/page-info.model';
 import { DateTimeScalar } from '../graphql/scalars';
 import { AUDIT_CURSOR, AuditLogService } from './audit-log.service';

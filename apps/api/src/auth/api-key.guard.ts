@@ -2,10 +2,10 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Role } from '@parkex/db';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '@parkex/api/audit/audit.service';
 import { forbidden } from '../common/app-error';
-import { RateLimiter } from '../rate-limit/rate-limiter';
-import { type OperationInfo, requestWeight } from '../rate-limit/request-weight';
+import { RateLimiter } from '@parkex/api/rate-limit/rate-limiter';
+import { type OperationInfo, requestWeight } from '@parkex/api/rate-limit/request-weight';
 import { AuthService } from './auth.service';
 import type { Admission, GqlContext, Principal } from './principal';
 import { gatedPrincipal } from './request-gate';

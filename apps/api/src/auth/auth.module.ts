@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { AuditModule } from '../audit/audit.module';
+import { AuditModule } from '@parkex/api/audit/audit.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { AuthService } from './auth.service';
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { hashApiKey, ParticipantRepository } from '@parkex/db';
 import { unauthenticated } from '../common/app-error';
-import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { AddressRateLimiter } from '../rate-limit/rate-limiter';
+import { API_CONFIG, type ApiConfig } from '@parkex/api/config/api-config';
+import { AddressRateLimiter } from '@parkex/api/rate-limit/rate-limiter';
 import type { GatedRequest, Principal } from './principal';
 
 /** Keys remembered at most, valid and unknown each; the oldest entry goes first. */

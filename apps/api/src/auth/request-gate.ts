@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '@parkex/api/audit/audit.service';
 import { AppError, badInput } from '../common/app-error';
 import { formatError } from '../graphql/format-error';
-import { ClientAddresses } from '../rate-limit/client-address';
+import { ClientAddresses } from '@parkex/api/rate-limit/client-address';
 import { AuthService } from './auth.service';
 import type { GatedRequest, Principal } from './principal';
 

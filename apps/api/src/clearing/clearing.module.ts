@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ProductsModule } from '../products/products.module';
+import { ProductsModule } from '@parkex/api/products/products.module';
 import { ClearingRetryResolver } from './clearing-retry.resolver';
 import { ClearingResolver } from './clearing.resolver';
 import { ClearingService } from './clearing.service';

@@ -1,18 +1,13 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Context, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { ApiKeyGuard } from '../auth/api-key.guard';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
-import { AnyRole } from '../auth/roles.decorator';
+import { ApiKeyGuard } from '@parkex/api/auth/api-key.guard';
+import { CurrentPrincipal } from '@parkex/api/auth/current-principal.decorator';
+import type { Principal } from '@parkex/api/auth/principal';
+import { AnyRole } from '@parkex/api/auth/roles.decorator';
+import { MAX_LISTED_FILLS } from '../graphql/list-bounds';
 import { encodeCursor } from '../graphql/page-info.model';
 import { DateTimeScalar } from '../graphql/scalars';
-import {
-  ClearingService,
-  FILL_CURSOR,
-  MAX_LISTED_FILLS,
-  RESULT_CURSOR,
-  SETTLEMENT_CURSOR,
-} from './clearing.service';
+import { ClearingService, FILL_CURSOR, RESULT_CURSOR, SETTLEMENT_CURSOR } from './clearing.service';
 import {
   ClearingResultConnectionModel,
   ClearingResultModel,

@@ -6,19 +6,19 @@ import {
   type FillRow,
   type SettlementRow,
 } from '@parkex/db';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '@parkex/api/auth/principal';
 import { badInput, conflict, forbidden, notFound } from '../common/app-error';
+import { isUuid } from '../common/uuid';
+import { MAX_LISTED_FILLS } from '../graphql/list-bounds';
 import { decodeCursor, pageSize } from '../graphql/page-info.model';
 import { FillsLoader } from './fills.loader';
-import { isUuid } from '../participants/participants.service';
-import { ProductsService } from '../products/products.service';
+import { ProductsService } from '@parkex/api/products/products.service';
 
 export const RESULT_CURSOR = 'clearing';
 export const SETTLEMENT_CURSOR = 'settlement';
 export const FILL_CURSOR = 'fill';
 
 /** The contract's unpaginated `fills` lists at most this many; `fillConnection` pages any result. */
-export const MAX_LISTED_FILLS = 500;
 
 /** Which result's fills: its identity, its fill count, and the feed's shared row if published. */
 export interface FillsOf {

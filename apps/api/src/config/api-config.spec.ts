@@ -37,4 +37,23 @@ describe('loadApiConfig', () => {
       participantBodyLimitBytes: 8_388_608,
     });
   });
+
+  it('logs at info as text by default', () => {
+    expect(loadApiConfig(BASE).log).toEqual({ level: 'info', format: 'text' });
+  });
+
+  it('reads LOG_LEVEL and LOG_FORMAT', () => {
+    expect(loadApiConfig({ ...BASE, LOG_LEVEL: 'debug', LOG_FORMAT: 'json' }).log).toEqual({
+      level: 'debug',
+      format: 'json',
+    });
+  });
+
+  it('lists a bad LOG_LEVEL and LOG_FORMAT with the other bad variables', () => {
+    expect(problems({ LOG_LEVEL: 'loud', LOG_FORMAT: 'xml', PORT: 'x' })).toEqual([
+      'PORT: "x" is not a whole number',
+      'LOG_LEVEL: "loud" is not one of error, warn, info, debug, verbose',
+      'LOG_FORMAT: "xml" is not one of text, json',
+    ]);
+  });
 });

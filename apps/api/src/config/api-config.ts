@@ -6,13 +6,18 @@ import {
   dbConnectionSettings,
   env,
   loadEnv,
+  logEnv,
+  logSettings,
   type DbConnectionSettings,
+  type LogSettings,
 } from '@parkex/db';
-import { parseTrustedProxies } from '../rate-limit/client-address';
+import { parseTrustedProxies } from '@parkex/api/rate-limit/client-address';
 
 export interface ApiConfig extends DatabaseUrls {
   port: number;
   nodeEnv: 'development' | 'production' | 'test';
+  /** LOG_LEVEL (default info) and LOG_FORMAT (text, the default, or json). */
+  log: LogSettings;
   operatorApiKey: string | undefined;
   dbPoolSize: number;
   /** Tokens per second per API key (a request takes its query cost), and the burst. */
@@ -86,6 +91,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       EXPORT_MAX_PER_PARTICIPANT: env.int(2, 1, 100),
       EXPORT_WRITE_TIMEOUT_MS: env.int(30_000, 100, 3_600_000),
       ...dbConnectionEnv(),
+      ...logEnv(),
     },
     source,
   );
@@ -93,6 +99,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     ...databaseUrls(values),
     port: values.PORT,
     nodeEnv: values.NODE_ENV,
+    log: logSettings(values),
     operatorApiKey: values.OPERATOR_API_KEY,
     dbPoolSize: values.DB_POOL_SIZE,
     rateLimitPerSecond: values.RATE_LIMIT_PER_SECOND,

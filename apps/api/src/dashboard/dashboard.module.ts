@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ParticipantsModule } from '../participants/participants.module';
+import { ParticipantsModule } from '@parkex/api/participants/participants.module';
 import { DashboardController } from './dashboard.controller';
 import { DashboardResolver } from './dashboard.resolver';
 import { DashboardService } from './dashboard.service';

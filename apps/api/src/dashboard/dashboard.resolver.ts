@@ -1,9 +1,13 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, ID, Query, Resolver } from '@nestjs/graphql';
-import { ApiKeyGuard } from '../auth/api-key.guard';
-import { Roles } from '../auth/roles.decorator';
-import { mapParticipant, ParticipantModel } from '../participants/models/participant.model';
-import { DashboardService, MAX_NAMED_PARTICIPANTS } from './dashboard.service';
+import { ApiKeyGuard } from '@parkex/api/auth/api-key.guard';
+import { Roles } from '@parkex/api/auth/roles.decorator';
+import {
+  mapParticipant,
+  ParticipantModel,
+} from '@parkex/api/participants/models/participant.model';
+import { MAX_NAMED_PARTICIPANTS } from '../graphql/list-bounds';
+import { DashboardService } from './dashboard.service';
 
 /** What the utility dashboard needs beyond the market queries: names for the ids it shows. */
 @Resolver()

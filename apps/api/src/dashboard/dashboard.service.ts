@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ParticipantEntity } from '@parkex/db';
 import { AppError, badInput } from '../common/app-error';
-import { ParticipantsService } from '../participants/participants.service';
-
-export const MAX_NAMED_PARTICIPANTS = 200;
+import { MAX_NAMED_PARTICIPANTS } from '../graphql/list-bounds';
+import { ParticipantsService } from '@parkex/api/participants/participants.service';
 
 @Injectable()
 export class DashboardService {

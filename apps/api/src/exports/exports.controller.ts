@@ -1,6 +1,6 @@
 import { Controller, Get, Req, Res, UseFilters } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import type { GatedRequest, Principal } from '../auth/principal';
+import type { GatedRequest, Principal } from '@parkex/api/auth/principal';
 import { ExportErrorFilter } from './export-error.filter';
 import { type CsvExport, ExportsService } from './exports.service';
 

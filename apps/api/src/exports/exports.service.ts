@@ -1,15 +1,14 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { ExportRepository, type FillExportRow, type SettlementEntryRow } from '@parkex/db';
-import { formatMoney, formatQuantity } from '@parkex/market';
-import { AuditService } from '../audit/audit.service';
-import type { GatedRequest, Principal } from '../auth/principal';
-import { gatedPrincipal } from '../auth/request-gate';
+import { canonicalDecimal, formatMoney, formatQuantity } from '@parkex/market';
+import { AuditService } from '@parkex/api/audit/audit.service';
+import type { GatedRequest, Principal } from '@parkex/api/auth/principal';
+import { gatedPrincipal } from '@parkex/api/auth/request-gate';
 import { AppError, badInput, forbidden } from '../common/app-error';
-import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { isUuid } from '../participants/participants.service';
-import { canonicalDecimal } from '../products/models/product.model';
-import { RateLimiter } from '../rate-limit/rate-limiter';
+import { isUuid } from '../common/uuid';
+import { API_CONFIG, type ApiConfig } from '@parkex/api/config/api-config';
+import { RateLimiter } from '@parkex/api/rate-limit/rate-limiter';
 import { csvChunks } from './csv';
 
 /** A CSV export ready to stream: its file name, its text, and what the audit log records of it. */

@@ -27,3 +27,12 @@ export enum OrderStatusEnum {
   UNFILLED = 'UNFILLED',
 }
 registerEnumType(OrderStatusEnum, { name: 'OrderStatus' });
+
+export enum StatisticsBucketEnum {
+  HOUR = 'HOUR',
+  DAY = 'DAY',
+}
+registerEnumType(StatisticsBucketEnum, {
+  name: 'StatisticsBucket',
+  description: 'Buckets of delivery start, in UTC',
+});

@@ -11,13 +11,16 @@ import {
   type ValueNode,
   valueFromASTUntyped,
 } from 'graphql';
-import { MAX_LISTED_FILLS } from '../clearing/clearing.service';
 import { AppError } from '../common/app-error';
-import { MAX_NAMED_PARTICIPANTS } from '../dashboard/dashboard.service';
-import { MAX_ORDERS_PER_CALL } from '../orders/order-rules';
+import type { StatisticsBucketEnum } from './enums';
+import {
+  BUCKET_MS,
+  MAX_LISTED_FILLS,
+  MAX_NAMED_PARTICIPANTS,
+  MAX_ORDERS_PER_CALL,
+  MAX_STATISTICS_BUCKETS,
+} from './list-bounds';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-info.model';
-import type { StatisticsBucketEnum } from '../statistics/models/price-statistics.model';
-import { BUCKET_MS, MAX_BUCKETS } from '../statistics/statistics.service';
 
 export interface QueryLimits {
   /** Most lexical tokens a document may have; the parser stops at the next one (graphql-js `maxTokens`). */
@@ -45,10 +48,9 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
  * multiplier of its selection. A schema test fails for a list field missing here.
  */
 export const LIST_BOUNDS: Readonly<Record<string, number>> = {
-  /** Refused above this many (`fillConnection` pages). */
   fills: MAX_LISTED_FILLS,
   submitOrders: MAX_ORDERS_PER_CALL,
-  priceStatistics: MAX_BUCKETS,
+  priceStatistics: MAX_STATISTICS_BUCKETS,
   participantsByIds: MAX_NAMED_PARTICIPANTS,
   /** Not capped: the products the operator configured (a handful), priced as 100. */
   products: 100,

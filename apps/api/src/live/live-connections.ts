@@ -6,7 +6,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { ParticipantRepository } from '@parkex/db';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '@parkex/api/auth/principal';
 import { LIVE_OPTIONS, type LiveOptions } from './live.options';
 
 /** The part of a `ws` WebSocket the registry needs. */

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AuditModule } from '../audit/audit.module';
-import { ProductsModule } from '../products/products.module';
+import { AuditModule } from '@parkex/api/audit/audit.module';
+import { ProductsModule } from '@parkex/api/products/products.module';
 import { ClearingFeedService } from './clearing-feed.service';
 import { LiveConnections } from './live-connections';
 import { LiveSocketServer } from './live-socket.server';

@@ -1,9 +1,12 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
 import type { ClearingOutcomeRow } from '@parkex/db';
-import { ApiKeyGuard } from '../auth/api-key.guard';
-import { AnyRole } from '../auth/roles.decorator';
-import { ClearingResultModel, mapClearingResult } from '../clearing/models/clearing-result.model';
+import { ApiKeyGuard } from '@parkex/api/auth/api-key.guard';
+import { AnyRole } from '@parkex/api/auth/roles.decorator';
+import {
+  ClearingResultModel,
+  mapClearingResult,
+} from '@parkex/api/clearing/models/clearing-result.model';
 import { DateTimeScalar } from '../graphql/scalars';
 import { LiveService } from './live.service';
 

@@ -6,7 +6,7 @@ import {
   type FeedPosition,
 } from '@parkex/db';
 import { badInput } from '../common/app-error';
-import { ProductsService } from '../products/products.service';
+import { ProductsService } from '@parkex/api/products/products.service';
 import { ClearingFeedService } from './clearing-feed.service';
 import { MAX_REPLAY_MS, resultKey, SUBSCRIBER_QUEUE_LIMIT } from './live.options';
 import { PushQueue } from './push-queue';

@@ -1,4 +1,4 @@
-import type { MarketOrderEntity, ProductEntity } from '@parkex/db';
+import type { MarketOrderRow } from '@parkex/db';
 import {
   bookLimitError,
   checkBatch,
@@ -7,27 +7,13 @@ import {
   checkTerms,
   decimalKey,
   intervalKey,
-  MAX_ORDERS_PER_CALL,
   type CheckedOrder,
   type OrderRequest,
 } from './order-rules';
+import { ELECTRICITY } from '@parkex/api/products/spec-support';
+import { MAX_ORDERS_PER_CALL } from '../graphql/list-bounds';
 
-const PRODUCT: ProductEntity = {
-  code: 'ELECTRICITY',
-  name: 'Electricity',
-  unit: 'kWh',
-  intervalSeconds: 900,
-  gateClosureSeconds: 300,
-  horizonSeconds: 172_800,
-  priceTick: '0.0001',
-  minPrice: '-0.5',
-  maxPrice: '4',
-  mechanism: 'UNIFORM_PRICE',
-  k: '0.5',
-  networkFee: '0.015',
-  maxParticipantQuantityWh: '100000000',
-  updatedAt: new Date(0),
-};
+const PRODUCT = ELECTRICITY;
 const PRODUCTS = new Map([[PRODUCT.code, PRODUCT]]);
 const NOW = Date.UTC(2026, 10, 27, 10, 0, 0);
 const START = new Date(Date.UTC(2026, 10, 27, 11, 0, 0)); // gate at 10:55
@@ -49,7 +35,7 @@ function checked(requests: OrderRequest[], now = NOW, gates = new Map<string, nu
   return checkTerms(requests, batch.quantitiesWh, PRODUCTS, now, gates);
 }
 
-function stored(order: Partial<MarketOrderEntity>): MarketOrderEntity {
+function stored(order: Partial<MarketOrderRow>): MarketOrderRow {
   return {
     id: '7',
     participantId: 'p',

@@ -1,22 +1,24 @@
 import type {
   BookLimitBreach,
-  MarketOrderEntity,
+  MarketOrderRow,
   NewOrderRow,
   OrderSide,
   ProductEntity,
   SubmissionInsert,
 } from '@parkex/db';
 import {
+  canonicalDecimal,
   formatMoney,
   formatPrice,
   formatQuantity,
-  parseDecimal,
+  MAX_DECIMAL_SCALE,
   parsePrice,
+  parseScaled,
   parseQuantity,
   type PriceGrid,
 } from '@parkex/market';
 import { AppError, type ErrorCode } from '../common/app-error';
-import { canonicalDecimal } from '../products/models/product.model';
+import { MAX_ORDERS_PER_CALL } from '../graphql/list-bounds';
 
 /**
  * The rules of an order batch, as pure functions over data: no database, no clock (the caller
@@ -24,7 +26,6 @@ import { canonicalDecimal } from '../products/models/product.model';
  * (`orders[3].price`); `toAppError` turns them into the one error the batch is refused with.
  */
 
-export const MAX_ORDERS_PER_CALL = 10_000;
 export const MAX_CLIENT_ORDER_ID_LENGTH = 100;
 /** Problems listed in an error's `extensions.problems` (the first one is the message). */
 const MAX_LISTED_PROBLEMS = 20;
@@ -284,7 +285,7 @@ export function checkTerms(
  */
 export function checkClosedRetries(
   closed: readonly { order: CheckedOrder; problem: OrderProblem }[],
-  existing: readonly MarketOrderEntity[],
+  existing: readonly MarketOrderRow[],
 ): OrderProblem[] {
   const byClientId = new Map(existing.map((order) => [order.clientOrderId, order]));
   const problems: OrderProblem[] = [];
@@ -426,7 +427,7 @@ export function toRows(orders: readonly CheckedOrder[]): NewOrderRow[] {
   }));
 }
 
-function reused(order: CheckedOrder, previous: MarketOrderEntity): OrderProblem {
+function reused(order: CheckedOrder, previous: MarketOrderRow): OrderProblem {
   return problem(
     order.index,
     requestOf(order),
@@ -467,7 +468,7 @@ export function intervalKey(interval: { productCode: string; deliveryStart: Date
   return `${interval.productCode}@${interval.deliveryStart.getTime()}`;
 }
 
-function sameTerms(order: CheckedOrder, stored: MarketOrderEntity): boolean {
+function sameTerms(order: CheckedOrder, stored: MarketOrderRow): boolean {
   return (
     order.productCode === stored.productCode &&
     order.deliveryStart.getTime() === stored.deliveryStart.getTime() &&
@@ -477,7 +478,7 @@ function sameTerms(order: CheckedOrder, stored: MarketOrderEntity): boolean {
   );
 }
 
-function describe(order: MarketOrderEntity): string {
+function describe(order: MarketOrderRow): string {
   return `${order.side} ${order.productCode} ${order.deliveryStart.toISOString()} at ${canonicalDecimal(order.price)}, ${order.quantityWh} Wh`;
 }
 
@@ -492,18 +493,15 @@ function requestOf(order: CheckedOrder): OrderRequest {
   };
 }
 
-/** Fraction digits of `decimalKey`: every price and tick has at most this many. */
-const KEY_SCALE = 18;
-const KEY_POWERS = Array.from({ length: KEY_SCALE + 1 }, (_, i) => 10n ** BigInt(KEY_SCALE - i));
-
 /**
- * A decimal string (e.g. `numeric` text) as an exact integer count of 10^-18, so that prices of
- * any tick compare as bigints: `"0.25"` and `"0.2500"` give the same key.
+ * A decimal string (e.g. `numeric` text) as an exact integer count of 10^-18 (every price and
+ * tick has at most `MAX_DECIMAL_SCALE` = 18 decimals), so that prices of any tick compare as
+ * bigints: `"0.25"` and `"0.2500"` give the same key.
  */
 export function decimalKey(text: string): bigint {
-  const parsed = parseDecimal(text);
-  if (!parsed.ok) throw new Error(`not a decimal: ${text}`);
-  return parsed.value.coefficient * KEY_POWERS[parsed.value.scale];
+  const key = parseScaled(text, MAX_DECIMAL_SCALE);
+  if (!key.ok) throw new Error(key.rejection.message);
+  return key.value;
 }
 
 interface PriceMark {

@@ -1,9 +1,9 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { ApiKeyGuard } from '../auth/api-key.guard';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
-import { AnyRole, Roles } from '../auth/roles.decorator';
+import { ApiKeyGuard } from '@parkex/api/auth/api-key.guard';
+import { CurrentPrincipal } from '@parkex/api/auth/current-principal.decorator';
+import type { Principal } from '@parkex/api/auth/principal';
+import { AnyRole, Roles } from '@parkex/api/auth/roles.decorator';
 import { encodeCursor } from '../graphql/page-info.model';
 import { OrderFilterInput } from './dto/order-filter.input';
 import { OrderInput } from './dto/order.input';

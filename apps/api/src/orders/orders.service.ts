@@ -5,12 +5,12 @@ import {
   OffIntervalGridError,
   OrderRepository,
   type IntervalKey,
-  type MarketOrderEntity,
+  type MarketOrderRow,
   type OrderSide,
   type OrderStatus,
   type ProductEntity,
 } from '@parkex/db';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '@parkex/api/auth/principal';
 import {
   AppError,
   badInput,
@@ -44,7 +44,7 @@ export interface OrderListFilter {
 }
 
 export interface OrderPage {
-  orders: MarketOrderEntity[];
+  orders: MarketOrderRow[];
   hasNextPage: boolean;
 }
 
@@ -57,7 +57,7 @@ export class OrdersService {
    * clientOrderId already used with the same terms, the existing order). See `order-rules.ts`
    * for the rules and `OrderRepository.submit` for the transaction.
    */
-  async submit(principal: Principal, requests: OrderRequest[]): Promise<MarketOrderEntity[]> {
+  async submit(principal: Principal, requests: OrderRequest[]): Promise<MarketOrderRow[]> {
     if (principal.suspendedReason !== null) throw suspended(principal.suspendedReason);
     const batch = checkBatch(requests);
     if (batch.problems.length) throw toAppError(batch.problems);
@@ -97,7 +97,7 @@ export class OrdersService {
           if (problems.length) throw toAppError(problems);
         },
       });
-      const byClientId = new Map<string, MarketOrderEntity>();
+      const byClientId = new Map<string, MarketOrderRow>();
       for (const order of outcome.existing) byClientId.set(order.clientOrderId, order);
       for (const order of outcome.inserted) byClientId.set(order.clientOrderId, order);
       return requests.map((r) => byClientId.get(r.clientOrderId)!);
@@ -112,7 +112,7 @@ export class OrdersService {
   }
 
   /** Cancels the caller's OPEN order while its gate is open; others' orders are NOT_FOUND. */
-  async cancel(principal: Principal, id: string): Promise<MarketOrderEntity> {
+  async cancel(principal: Principal, id: string): Promise<MarketOrderRow> {
     if (!isOrderId(id)) throw notFound(`order ${id} does not exist`);
     const outcome = await this.orders.cancel(principal.id, id);
     switch (outcome.kind) {

@@ -7,9 +7,10 @@ import {
   type ParticipantEntity,
   type Role,
 } from '@parkex/db';
-import { AuthService } from '../auth/auth.service';
+import { AuthService } from '@parkex/api/auth/auth.service';
 import { badInput, conflict, notFound } from '../common/app-error';
-import { LiveConnections } from '../live/live-connections';
+import { isUuid } from '../common/uuid';
+import { LiveConnections } from '@parkex/api/live/live-connections';
 
 export const OPERATOR_NAME = 'Park utility (market operator)';
 
@@ -118,8 +119,4 @@ export class ParticipantsService {
 
 function keyRecord(apiKey: string) {
   return { keyHash: hashApiKey(apiKey), prefix: apiKeyPrefix(apiKey) };
-}
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

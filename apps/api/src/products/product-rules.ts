@@ -3,6 +3,7 @@ import {
   BOOK_SIDE_LIMIT_WH,
   formatQuantity,
   parseQuantity,
+  parseScaled,
   validatePriceGrid,
 } from '@parkex/market';
 
@@ -97,10 +98,8 @@ function checkGridAndTimes(s: ProductSettingsInput): Problem[] {
 
 const ONE = 10n ** BigInt(MAX_DECIMALS);
 
-/** A decimal string as an integer count of 10^-8; undefined when it has more decimals. */
+/** A decimal string as an integer count of 10^-8; undefined when it is finer (or no decimal). */
 function scaled(text: string): bigint | undefined {
-  const [whole, fraction = ''] = text.replace(/^-/, '').split('.');
-  if (fraction.length > MAX_DECIMALS) return undefined;
-  const magnitude = BigInt(whole) * ONE + BigInt(fraction.padEnd(MAX_DECIMALS, '0'));
-  return text.startsWith('-') ? -magnitude : magnitude;
+  const read = parseScaled(text, MAX_DECIMALS);
+  return read.ok ? read.value : undefined;
 }

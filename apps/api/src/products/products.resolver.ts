@@ -1,7 +1,7 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { ApiKeyGuard } from '../auth/api-key.guard';
-import { AnyRole, Roles } from '../auth/roles.decorator';
+import { ApiKeyGuard } from '@parkex/api/auth/api-key.guard';
+import { AnyRole, Roles } from '@parkex/api/auth/roles.decorator';
 import { ProductInput } from './dto/product.input';
 import { mapProduct, ProductModel } from './models/product.model';
 import { ProductsService } from './products.service';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ProductsModule } from '../products/products.module';
+import { ProductsModule } from '@parkex/api/products/products.module';
 import { StatisticsResolver } from './statistics.resolver';
 import { StatisticsService } from './statistics.service';
 

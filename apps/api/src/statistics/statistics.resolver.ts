@@ -1,13 +1,10 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { ApiKeyGuard } from '../auth/api-key.guard';
-import { AnyRole } from '../auth/roles.decorator';
+import { ApiKeyGuard } from '@parkex/api/auth/api-key.guard';
+import { AnyRole } from '@parkex/api/auth/roles.decorator';
+import { StatisticsBucketEnum } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
-import {
-  mapPriceStatistics,
-  PriceStatisticsModel,
-  StatisticsBucketEnum,
-} from './models/price-statistics.model';
+import { mapPriceStatistics, PriceStatisticsModel } from './models/price-statistics.model';
 import { StatisticsService } from './statistics.service';
 
 /** Public market data: every role. */

@@ -1,17 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { StatisticsRepository, type PriceBucketRow } from '@parkex/db';
 import { badInput } from '../common/app-error';
-import { ProductsService } from '../products/products.service';
-import { StatisticsBucketEnum } from './models/price-statistics.model';
-
-/** Buckets one query may span. */
-export const MAX_BUCKETS = 10_000;
-
-/** Length of a statistics bucket. */
-export const BUCKET_MS: Record<StatisticsBucketEnum, number> = {
-  [StatisticsBucketEnum.HOUR]: 3_600_000,
-  [StatisticsBucketEnum.DAY]: 86_400_000,
-};
+import { ProductsService } from '@parkex/api/products/products.service';
+import { StatisticsBucketEnum } from '../graphql/enums';
+import { BUCKET_MS, MAX_STATISTICS_BUCKETS } from '../graphql/list-bounds';
 
 @Injectable()
 export class StatisticsService {
@@ -28,9 +20,9 @@ export class StatisticsService {
     bucket: StatisticsBucketEnum,
   ): Promise<PriceBucketRow[]> {
     if (from.getTime() >= to.getTime()) throw badInput('from must be before to', { field: 'to' });
-    if ((to.getTime() - from.getTime()) / BUCKET_MS[bucket] > MAX_BUCKETS) {
+    if ((to.getTime() - from.getTime()) / BUCKET_MS[bucket] > MAX_STATISTICS_BUCKETS) {
       throw badInput(
-        `[from, to) spans more than ${MAX_BUCKETS} ${bucket.toLowerCase()}s; ask for a shorter window or a larger bucket`,
+        `[from, to) spans more than ${MAX_STATISTICS_BUCKETS} ${bucket.toLowerCase()}s; ask for a shorter window or a larger bucket`,
         { field: 'to' },
       );
     }

@@ -1,7 +1,7 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { ApiKeyGuard } from '../auth/api-key.guard';
-import { Roles } from '../auth/roles.decorator';
+import { ApiKeyGuard } from '@parkex/api/auth/api-key.guard';
+import { Roles } from '@parkex/api/auth/roles.decorator';
 import { DateTimeScalar } from '../graphql/scalars';
 import { ClearingVerificationModel } from './models/clearing-verification.model';
 import { LedgerVerificationModel } from './models/ledger-verification.model';

@@ -10,6 +10,7 @@ import {
   type StoredSettlement,
 } from '@parkex/db';
 import {
+  canonicalDecimal,
   fillState,
   formatPrice,
   isJournalHashVersion,
@@ -23,7 +24,6 @@ import {
   type Replay,
 } from '@parkex/market';
 import { badInput, notFound } from '../common/app-error';
-import { canonicalDecimal } from '../products/models/product.model';
 
 export interface ClearingCheck {
   ok: boolean;

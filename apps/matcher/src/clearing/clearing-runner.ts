@@ -6,8 +6,8 @@ import {
   type ClearingSession,
 } from '@parkex/db';
 import { replayClearing } from '@parkex/market';
-import { CLOCK, type Clock } from '../clock';
-import { MATCHER_CONFIG, type MatcherConfig } from '../config/matcher-config';
+import { CLOCK, type Clock } from '@parkex/matcher/clock';
+import { MATCHER_CONFIG, type MatcherConfig } from '@parkex/matcher/config/matcher-config';
 import { FAILPOINTS, Failpoints } from './failpoints';
 import { settlementRows } from './settlement-rows';
 
@@ -91,7 +91,7 @@ export class ClearingRunner {
     switch (outcome.kind) {
       case 'cleared': {
         const result = outcome.value;
-        this.logger.log(
+        this.logger.debug(
           `committed ${result.productCode} ${result.deliveryStart.toISOString()}: ${result.status} ` +
             `price ${result.price ?? '-'} volume ${result.volumeWh} Wh, ${result.orders} orders, ` +
             `${result.fills} fills in ${result.timings.totalMs} ms`,

@@ -8,7 +8,10 @@ import {
   dbConnectionSettings,
   env,
   loadEnv,
+  logEnv,
+  logSettings,
   type DbConnectionSettings,
+  type LogSettings,
 } from '@parkex/db';
 
 export interface MatcherConfig extends DatabaseUrls {
@@ -35,6 +38,8 @@ export interface MatcherConfig extends DatabaseUrls {
   autoStart: boolean;
   /** Keepalives and timeouts of every PostgreSQL connection (DB_* variables). */
   dbConnection: DbConnectionSettings;
+  /** LOG_LEVEL (default info) and LOG_FORMAT (text, the default, or json). */
+  log: LogSettings;
 }
 
 /** Reads and validates the matcher's environment once; lists every bad variable. */
@@ -56,6 +61,7 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
       // the clearing transaction holds one connection; attempts are recorded on another
       DB_POOL_SIZE: env.int(4, 2, 100),
       ...dbConnectionEnv(),
+      ...logEnv(),
     },
     source,
   );
@@ -73,6 +79,7 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
     products: values.MATCHER_PRODUCTS?.split(',').map((code) => code.trim()),
     autoStart: true,
     dbConnection: dbConnectionSettings(values),
+    log: logSettings(values),
   };
 }
 

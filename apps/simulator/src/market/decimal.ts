@@ -8,7 +8,7 @@ import {
   formatFixed,
   formatQuantity,
   formatScaled,
-  parseDecimal,
+  parseScaled,
 } from '@parkex/market';
 
 /** 12345 → "12.345", 1000 → "1", 1500 → "1.5", -250 → "-0.25". */
@@ -21,15 +21,14 @@ export function ticksToPrice(ticks: number, decimals: number): string {
   return formatFixed(BigInt(checkedInteger(ticks, 'ticks')), decimals);
 }
 
-/** Decimal text ("-12.34", "0.5") → integer count of 10^-decimals; throws on finer values. */
-export function parseScaled(text: string, decimals: number): bigint {
-  const parsed = parseDecimal(text.trim(), { what: 'decimal' });
-  if (!parsed.ok) throw new Error(`not a decimal: ${JSON.stringify(text)}`);
-  const { coefficient, scale } = parsed.value;
-  if (scale <= decimals) return coefficient * 10n ** BigInt(decimals - scale);
-  const excess = 10n ** BigInt(scale - decimals);
-  if (coefficient % excess !== 0n) throw new Error(`${text} has more than ${decimals} decimals`);
-  return coefficient / excess;
+/**
+ * A decimal the server sent ("-12.34", "0.5") as an integer count of 10^-decimals
+ * (libs/market's `parseScaled`); throws on text that is not one, or is finer.
+ */
+export function readScaled(text: string, decimals: number): bigint {
+  const read = parseScaled(text, decimals, { what: 'decimal' });
+  if (!read.ok) throw new Error(read.rejection.message);
+  return read.value;
 }
 
 /** Integer count of 10^-decimals as text; `trim` drops trailing zeros (and a bare point). */

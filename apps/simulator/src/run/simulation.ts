@@ -1,4 +1,4 @@
-import { parseScaled, ticksToPrice, whToKwh } from '../market/decimal';
+import { readScaled, ticksToPrice, whToKwh } from '../market/decimal';
 import { PRICE_DECIMALS } from '../market/tariffs';
 import { intervalContext, localTime, type RunWindow } from '../park';
 import type { ProductKey, Tenant } from '../tenants/types';
@@ -155,8 +155,8 @@ export async function runSimulation(
               product,
               index,
               priceTicks:
-                node.price === null ? null : Number(parseScaled(node.price, PRICE_DECIMALS)),
-              volumeWh: parseScaled(node.volume, 3),
+                node.price === null ? null : Number(readScaled(node.price, PRICE_DECIMALS)),
+              volumeWh: readScaled(node.volume, 3),
             });
           });
         } catch (error) {
@@ -343,9 +343,9 @@ async function readStatements(
         tenant,
         product,
         index: indexOf(node.deliveryStart),
-        netEnergyWh: parseScaled(node.netEnergy, 3),
-        netAmountCents: parseScaled(node.netAmount, 2),
-        feesCents: parseScaled(node.networkFees, 2),
+        netEnergyWh: readScaled(node.netEnergy, 3),
+        netAmountCents: readScaled(node.netAmount, 2),
+        feesCents: readScaled(node.networkFees, 2),
       });
     }
     if (!page.settlements.pageInfo.hasNextPage) return statements;

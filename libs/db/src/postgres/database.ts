@@ -20,6 +20,8 @@ export interface DatabaseHandle {
   migrationUrl: string;
   /** True when this process started an embedded PostgreSQL. */
   embedded: boolean;
+  /** Embedded only: the data folder in use (relocated when root's `postgres` cannot reach it). */
+  dataDir?: string;
   /** Embedded only: the file with the roles' passwords. */
   passwordFile?: string;
   stop(): Promise<void>;
@@ -34,7 +36,11 @@ export interface ProvideOptions {
   embeddedPort?: number;
   /** Database created on the embedded server if missing. */
   embeddedDatabase?: string;
+  /** See `EmbeddedOptions.relocate` (default true). */
+  embeddedRelocate?: boolean;
   log?: (line: string) => void;
+  /** See `EmbeddedOptions.notice`. */
+  notice?: (line: string) => void;
 }
 
 /**
@@ -53,13 +59,16 @@ export async function provideDatabase(options: ProvideOptions): Promise<Database
   const server: EmbeddedServer = await startEmbeddedPostgres({
     dataDir: options.embeddedDataDir ?? join(PROJECT_ROOT, '.data', 'postgres'),
     port: options.embeddedPort ?? 54329,
+    relocate: options.embeddedRelocate,
     log: options.log,
+    notice: options.notice,
   });
   try {
     const urls = await provisionRoles(server, options.embeddedDatabase ?? 'parkex');
     return {
       ...urls,
       embedded: true,
+      dataDir: server.dataDir,
       passwordFile: server.passwordFile,
       stop: () => server.stop(),
     };

@@ -1,13 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import { auditSealHash, GENESIS_HASH, type SealedAuditRow } from '@parkex/market';
-import type { ClientBase } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { DB_CONNECTION, type DbConnectionSettings } from '../connection-settings';
-import { AuditLogEntity } from '../entities/audit-log.entity';
-import { rawClient } from './raw-client';
-import { inReadOnlySnapshot } from './read-snapshot';
+import { pgPool, transaction, withPoolClient } from '../pg-pool';
 
 export interface AuditRecord {
   actorId: string | null;
@@ -286,25 +284,23 @@ function checkSeal(seal: SealCheckRow): string[] {
 
 @Injectable()
 export class AuditLogRepository {
+  private readonly pool: Pool;
+
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     @Inject(DB_CONNECTION) private readonly connection: DbConnectionSettings,
-  ) {}
+  ) {
+    this.pool = pgPool(db);
+  }
 
   /** `sealAuditRows` on a connection of its own from the pool. */
   async sealPending(options: SealOptions): Promise<number | null> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    try {
-      return await sealAuditRows(rawClient(runner), options);
-    } finally {
-      await runner.release();
-    }
+    return withPoolClient(this.pool, (client) => sealAuditRows(client, options));
   }
 
   /** Seals whose audit rows lie in [from, to), counted up to `limit` (an index-only count). */
   async countSeals(range: { from: Date; to: Date }, limit: number): Promise<number> {
-    const rows = await this.db.query<{ count: string }[]>(
+    const { rows } = await this.pool.query<{ count: string }>(
       `SELECT count(*)::text AS count FROM (
          SELECT 1 FROM audit_seal WHERE audit_at >= $1 AND audit_at < $2 LIMIT $3) s`,
       [range.from, range.to, limit],
@@ -320,20 +316,26 @@ export class AuditLogRepository {
     range: { from: Date; to: Date },
     options: AuditVerifyOptions,
   ): Promise<AuditSealCheck> {
-    return inReadOnlySnapshot(this.db, this.connection.longReadTimeoutMs, (client) =>
-      verifyAuditSeals(client, range, options),
+    return transaction(
+      this.pool,
+      {
+        isolation: 'REPEATABLE READ',
+        readOnly: true,
+        statementTimeoutMs: this.connection.longReadTimeoutMs,
+      },
+      (client) => verifyAuditSeals(client, range, options),
     );
   }
 
   /** One row in a statement (and a transaction) of its own. */
   async append(record: AuditRecord): Promise<void> {
-    await insertAuditRow((text, values) => this.db.query(text, values), record);
+    await insertAuditRow((text, values) => this.pool.query(text, values), record);
   }
 
   /** Appends records in one statement (one commit), ids in the given order. */
   async appendMany(records: readonly AuditRecord[]): Promise<void> {
     if (!records.length) return;
-    await this.db.query(
+    await this.pool.query(
       `INSERT INTO audit_log (actor_id, action, args, outcome, error_code, message)
        SELECT actor_id, action, args, outcome, error_code, message
        FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[])
@@ -350,15 +352,13 @@ export class AuditLogRepository {
     );
   }
 
-  findByAction(action: string, limit = 100): Promise<AuditLogEntity[]> {
-    return this.db
-      .getRepository(AuditLogEntity)
-      .find({ where: { action }, order: { id: 'DESC' }, take: limit });
-  }
-
   /** Entries with id < `beforeId` (when given) matching the filter, newest first; at most `limit`. */
-  list(filter: AuditLogFilter, beforeId: string | null, limit: number): Promise<AuditLogRow[]> {
-    return this.db.query<AuditLogRow[]>(
+  async list(
+    filter: AuditLogFilter,
+    beforeId: string | null,
+    limit: number,
+  ): Promise<AuditLogRow[]> {
+    const { rows } = await this.pool.query<AuditLogRow>(
       `SELECT id::text AS id, at, actor_id AS "actorId", action, args::text AS args, outcome,
               error_code AS "errorCode", message
        FROM audit_log
@@ -380,6 +380,7 @@ export class AuditLogRepository {
         limit,
       ],
     );
+    return rows;
   }
 }
 

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Client } from 'pg';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPool, queryRows } from '../pg-pool';
 import {
   DB_CONNECTION,
   pgConnectionOptions,
@@ -194,21 +196,25 @@ export function positionOf(row: FeedRow): FeedPosition {
 export class ClearingFeedRepository {
   private readonly logger = new Logger(ClearingFeedRepository.name);
 
-  constructor(
-    private readonly db: DataSource,
-    @Inject(DB_CONNECTION) private readonly connection: DbConnectionSettings,
-  ) {}
+  private readonly pool: Pool;
 
-  /** A listener on its own connection to the DataSource's database (call `start()`). */
+  constructor(
+    db: DataSource,
+    @Inject(DB_CONNECTION) private readonly connection: DbConnectionSettings,
+  ) {
+    this.pool = pgPool(db);
+  }
+
+  /** A listener on its own connection to the pool's database (call `start()`). */
   listener(options: ClearingListenerOptions): ClearingListener {
-    const url = (this.db.options as { url?: string }).url;
-    if (!url) throw new Error('the DataSource has no url to open a listening connection with');
+    const url = this.pool.options.connectionString;
+    if (!url) throw new Error('the pool has no url to open a listening connection with');
     return new ClearingListener(url, options, this.connection);
   }
 
   /** The database's clock: cleared_at is written with it, so gaps are measured with it too. */
   async now(): Promise<Date> {
-    const rows = await this.db.query<{ now: Date }[]>(`SELECT clock_timestamp() AS now`);
+    const rows = await queryRows<{ now: Date }>(this.pool, `SELECT clock_timestamp() AS now`);
     return rows[0].now;
   }
 
@@ -234,7 +240,8 @@ export class ClearingFeedRepository {
          AND ($3::text IS NULL OR ${alias}.product_code = $3)
          AND ($4::timestamptz IS NULL
               OR (${at}, ${alias}.product_code, ${alias}.delivery_start) > ($4::timestamptz, $5::text, $6::timestamptz))`;
-    return this.db.query<FeedRow[]>(
+    return queryRows<FeedRow>(
+      this.pool,
       `SELECT * FROM (
          (SELECT ${CLEARED_OUTCOME_COLUMNS}, c.cleared_at::text AS "clearedAtExact"
           FROM clearing_result c WHERE ${since('c.cleared_at', 'c')}

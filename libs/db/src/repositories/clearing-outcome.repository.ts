@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPool, queryRows, transaction } from '../pg-pool';
 import { appendPendingAudit } from './audit-log.repository';
 import { RESULT_COLUMNS, type ClearingResultRow } from './settlement.repository';
 
@@ -44,11 +46,16 @@ export type RetryOutcome =
 /** Clearing outcomes (results and FAILED results) and the operator's re-run of a FAILED one. */
 @Injectable()
 export class ClearingOutcomeRepository {
-  constructor(private readonly db: DataSource) {}
+  private readonly pool: Pool;
+
+  constructor(db: DataSource) {
+    this.pool = pgPool(db);
+  }
 
   /** The newest outcome of one product-interval; null while it has none. */
   async find(productCode: string, deliveryStart: Date): Promise<ClearingOutcomeRow | null> {
-    const rows = await this.db.query<ClearingOutcomeRow[]>(
+    const rows = await queryRows<ClearingOutcomeRow>(
+      this.pool,
       `SELECT * FROM (
          SELECT ${CLEARED_OUTCOME_COLUMNS} FROM clearing_result c
          WHERE c.product_code = $1 AND c.delivery_start = $2
@@ -75,7 +82,8 @@ export class ClearingOutcomeRepository {
          AND ($2::timestamptz IS NULL OR ${alias}.delivery_start >= $2)
          AND ($3::timestamptz IS NULL OR ${alias}.delivery_start < $3)
          AND ($4::timestamptz IS NULL OR ${alias}.delivery_start < $4)`;
-    return this.db.query<ClearingOutcomeRow[]>(
+    return queryRows<ClearingOutcomeRow>(
+      this.pool,
       `SELECT DISTINCT ON (o."deliveryStart") * FROM (
          (SELECT ${CLEARED_OUTCOME_COLUMNS} FROM clearing_result c
           WHERE ${within('c')} ORDER BY c.delivery_start DESC LIMIT $5)
@@ -94,24 +102,28 @@ export class ClearingOutcomeRepository {
    * does not exist or is not FAILED (a concurrent request may have just set it RETRYING).
    */
   async retry(productCode: string, deliveryStart: Date): Promise<RetryOutcome> {
-    return this.db.transaction(async (tx): Promise<RetryOutcome> => {
-      const rows = await tx.query<{ updated: string | null; before: string | null }[]>(
-        `WITH updated AS (
+    return transaction(
+      this.pool,
+      { isolation: 'READ COMMITTED' },
+      async (client): Promise<RetryOutcome> => {
+        const { rows } = await client.query<{ updated: string | null; before: string | null }>(
+          `WITH updated AS (
          UPDATE product_interval SET state = 'RETRYING'
          WHERE product_code = $1 AND delivery_start = $2 AND state = 'FAILED'
          RETURNING state
        )
        SELECT (SELECT state FROM updated) AS updated,
               (SELECT state FROM product_interval WHERE product_code = $1 AND delivery_start = $2) AS before`,
-        [productCode, deliveryStart],
-      );
-      const { updated, before } = rows[0];
-      if (updated) {
-        await appendPendingAudit((text, values) => tx.query(text, values));
-        return { kind: 'retrying' };
-      }
-      if (!before) return { kind: 'not-found' };
-      return { kind: 'not-failed', state: before === 'FAILED' ? 'RETRYING' : before };
-    });
+          [productCode, deliveryStart],
+        );
+        const { updated, before } = rows[0];
+        if (updated) {
+          await appendPendingAudit((text, values) => client.query(text, values));
+          return { kind: 'retrying' };
+        }
+        if (!before) return { kind: 'not-found' };
+        return { kind: 'not-failed', state: before === 'FAILED' ? 'RETRYING' : before };
+      },
+    );
   }
 }

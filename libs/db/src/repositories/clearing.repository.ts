@@ -1,11 +1,38 @@
 import { Injectable } from '@nestjs/common';
+import { GENESIS_HASH } from '@parkex/market';
 import { pipeline } from 'node:stream/promises';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { beginTransaction, pgPool, rollbackQuietly, withPoolClient } from '../pg-pool';
 import { insertAuditRow } from './audit-log.repository';
+import {
+  ACCOUNTS_OF,
+  CLAIM,
+  COPY_FILLS,
+  COPY_LEDGER_ENTRIES,
+  COPY_ORDER_RESULTS,
+  COUNT_DUE,
+  END_STUCK_LEDGER_HOLDER,
+  INSERT_ATTEMPT,
+  INSERT_FAILURE,
+  INSERT_JOURNAL,
+  INSERT_RESULT,
+  JOURNAL_HEAD,
+  LAST_ATTEMPT_ERROR,
+  LEDGER_LOCK,
+  MARK_CLEARED,
+  MARK_FAILED,
+  NOTIFY,
+  OPEN_BOOK,
+  SHORTEN_LOCK_TIMEOUT,
+  STORED_BOOK,
+  STORED_TERMS,
+  TAKE_LEDGER_LOCK,
+  type ClaimRow,
+  type TermsRow,
+} from './clearing.sql';
 import { pgError } from './pg-errors';
-import { rawClient } from './raw-client';
 
 /** The product-interval a matcher has claimed, with the product terms it clears under. */
 export interface ClaimedInterval {
@@ -90,12 +117,9 @@ export interface ClearingWrite {
   journal?: JournalRows;
 }
 
-/** Arbitrary constant: the advisory lock that orders journals into one hash chain. */
-const LEDGER_LOCK = 7_305_003;
 /** SQLSTATE of a lock wait that ran out of `lock_timeout`. */
 const LOCK_NOT_AVAILABLE = '55P03';
 export const CLEARING_CHANNEL = 'parkex_clearing';
-export const GENESIS_JOURNAL_HASH = '0'.repeat(64);
 
 /** Steps inside the ledger write where a test may inject a failure. */
 export type LedgerStep = 'ledger-locked' | 'ledger-copy';
@@ -119,7 +143,7 @@ export class ClearingSession {
   /** The OPEN orders of the claimed interval, in time priority. */
   loadBook(): Promise<FrozenBookRows> {
     const { productCode, deliveryStart, terms } = this.interval;
-    return readBook(this.client, productCode, deliveryStart, terms.priceTick, "status = 'OPEN'");
+    return readBook(this.client, productCode, deliveryStart, terms.priceTick, 'open');
   }
 
   /** Ledger accounts of these participants, and the utility's. */
@@ -127,7 +151,7 @@ export class ClearingSession {
     participantIds: readonly string[],
   ): Promise<{ byParticipant: Map<string, string>; utility: string }> {
     const { rows } = await this.client.query<{ participant_id: string | null; id: string }>(
-      `SELECT participant_id, id FROM account WHERE participant_id = ANY($1::uuid[]) OR kind = 'UTILITY'`,
+      ACCOUNTS_OF,
       [participantIds],
     );
     const byParticipant = new Map<string, string>();
@@ -145,56 +169,47 @@ export class ClearingSession {
     const { productCode, deliveryStart, terms } = this.interval;
     const key = [productCode, deliveryStart] as const;
     const r = data.record;
-    await this.client.query(
-      `INSERT INTO clearing_result (product_code, delivery_start, status, price, volume_wh, amount_minor,
-         fee_minor, mechanism, k, price_tick, min_price, max_price, network_fee, bid_count, offer_count,
-         fill_count, input_hash, result_hash, demand_curve, supply_curve, matcher_version, matcher_id, timings)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
-      [
-        ...key,
-        r.status,
-        r.price,
-        r.volumeWh,
-        r.amountMinor,
-        r.feeMinor,
-        terms.mechanism,
-        terms.k,
-        terms.priceTick,
-        terms.minPrice,
-        terms.maxPrice,
-        terms.networkFee,
-        r.bidCount,
-        r.offerCount,
-        data.fills.buyOrderId.length,
-        r.inputHash,
-        r.resultHash,
-        JSON.stringify(r.demandCurve),
-        JSON.stringify(r.supplyCurve),
-        r.matcherVersion,
-        r.matcherId,
-        JSON.stringify(r.timings),
-      ],
-    );
+    await this.client.query(INSERT_RESULT, [
+      ...key,
+      r.status,
+      r.price,
+      r.volumeWh,
+      r.amountMinor,
+      r.feeMinor,
+      terms.mechanism,
+      terms.k,
+      terms.priceTick,
+      terms.minPrice,
+      terms.maxPrice,
+      terms.networkFee,
+      r.bidCount,
+      r.offerCount,
+      data.fills.buyOrderId.length,
+      r.inputHash,
+      r.resultHash,
+      JSON.stringify(r.demandCurve),
+      JSON.stringify(r.supplyCurve),
+      r.matcherVersion,
+      r.matcherId,
+      JSON.stringify(r.timings),
+    ]);
 
     const f = data.fills;
     const keyText = `${productCode}\t${deliveryStart.toISOString()}`;
     await this.copy(
-      'COPY fill (product_code, delivery_start, seq, buy_order_id, sell_order_id, buyer_id, seller_id, quantity_wh, price, amount_minor) FROM STDIN',
+      COPY_FILLS,
       f.buyOrderId.length,
       (i) =>
         `${keyText}\t${i}\t${f.buyOrderId[i]}\t${f.sellOrderId[i]}\t${f.buyerId[i]}\t${f.sellerId[i]}\t${f.quantityWh[i]}\t${f.price[i]}\t${f.amountMinor[i]}\n`,
     );
     const o = data.orderStates;
     await this.copy(
-      'COPY order_result (order_id, status, filled_wh) FROM STDIN',
+      COPY_ORDER_RESULTS,
       o.id.length,
       (i) => `${o.id[i]}\t${o.status[i]}\t${o.filledWh[i]}\n`,
     );
     if (data.journal) await this.writeJournal(data.journal);
-    await this.client.query(
-      `UPDATE product_interval SET state = 'CLEARED' WHERE product_code = $1 AND delivery_start = $2`,
-      [...key],
-    );
+    await this.client.query(MARK_CLEARED, [...key]);
     await notifyOutcome(this.client, productCode, deliveryStart, this.interval.run);
   }
 
@@ -202,26 +217,20 @@ export class ClearingSession {
     const { productCode, deliveryStart } = this.interval;
     await this.lockLedger();
     await this.context.onLedgerStep?.('ledger-locked', this.interval);
-    const last = await this.client.query<{ hash: string }>(
-      'SELECT hash FROM journal ORDER BY id DESC LIMIT 1',
-    );
-    const prevHash = last.rows[0]?.hash ?? GENESIS_JOURNAL_HASH;
-    const inserted = await this.client.query<{ id: string }>(
-      `INSERT INTO journal (product_code, delivery_start, entry_count, debit_minor, prev_hash, hash, hash_version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [
-        productCode,
-        deliveryStart,
-        journal.accountId.length,
-        journal.debitMinor,
-        prevHash,
-        journal.hash(prevHash),
-        journal.hashVersion,
-      ],
-    );
+    const last = await this.client.query<{ hash: string }>(JOURNAL_HEAD);
+    const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+    const inserted = await this.client.query<{ id: string }>(INSERT_JOURNAL, [
+      productCode,
+      deliveryStart,
+      journal.accountId.length,
+      journal.debitMinor,
+      prevHash,
+      journal.hash(prevHash),
+      journal.hashVersion,
+    ]);
     const id = inserted.rows[0].id;
     await this.copy(
-      'COPY ledger_entry (journal_id, line, account_id, kind, fill_seq, energy_wh, amount_minor) FROM STDIN',
+      COPY_LEDGER_ENTRIES,
       journal.accountId.length,
       (i) =>
         `${id}\t${i}\t${journal.accountId[i]}\t${journal.kind[i]}\t${journal.fillSeq[i] ?? '\\N'}\t${journal.energyWh[i]}\t${journal.amountMinor[i]}\n`,
@@ -240,15 +249,11 @@ export class ClearingSession {
    */
   private async lockLedger(): Promise<void> {
     const { lockTimeoutMs } = this.context;
-    const { rows } = await this.client.query<{ previous: string }>(
-      `SELECT current_setting('lock_timeout') AS previous, set_config('lock_timeout', $1, true)`,
-      [String(lockTimeoutMs)],
-    );
+    const { rows } = await this.client.query<{ previous: string }>(SHORTEN_LOCK_TIMEOUT, [
+      String(lockTimeoutMs),
+    ]);
     try {
-      await this.client.query(
-        `SELECT set_config('lock_timeout', $2, true) FROM pg_advisory_xact_lock($1)`,
-        [LEDGER_LOCK, rows[0].previous],
-      );
+      await this.client.query(TAKE_LEDGER_LOCK, [LEDGER_LOCK, rows[0].previous]);
     } catch (error) {
       if (pgError(error).code !== LOCK_NOT_AVAILABLE) throw error;
       const ended = await this.context.endStuckLedgerHolder().catch(() => null);
@@ -290,7 +295,7 @@ async function notifyOutcome(
   deliveryStart: Date,
   run: number,
 ): Promise<void> {
-  await client.query(`SELECT pg_notify($1, $2)`, [
+  await client.query(NOTIFY, [
     CLEARING_CHANNEL,
     JSON.stringify({ productCode, deliveryStart: deliveryStart.toISOString(), run }),
   ]);
@@ -334,20 +339,13 @@ async function readBook(
   productCode: string,
   deliveryStart: Date,
   priceTick: string,
-  condition: "status = 'OPEN'" | "status <> 'CANCELLED'",
+  orders: 'open' | 'not cancelled',
   options: { keepOffTick?: boolean } = {},
 ): Promise<FrozenBookRows> {
   const { rows } = await client.query<
     [string, 'BUY' | 'SELL', string | null, string, string, string]
   >({
-    text: `SELECT id::text, side,
-                  CASE WHEN mod(price, $3::numeric) = 0 THEN (price / $3::numeric)::bigint::text END,
-                  quantity_wh::text,
-                  (extract(epoch FROM created_at) * 1000000)::bigint::text,
-                  participant_id::text
-           FROM market_order
-           WHERE product_code = $1 AND delivery_start = $2 AND ${condition}
-           ORDER BY market_order.created_at, market_order.id`,
+    text: orders === 'open' ? OPEN_BOOK : STORED_BOOK,
     values: [productCode, deliveryStart, priceTick],
     rowMode: 'array',
   });
@@ -408,65 +406,13 @@ export type ClaimOutcome<T> =
   /** The attempts are used up but writing the FAILED result failed (rolled back). */
   | { kind: 'failure-write-failed'; interval: ClaimedInterval; error: unknown };
 
-/** An interval's clearing terms as stored (product_interval, clearing_result). */
-interface TermsRow {
-  price_tick: string;
-  min_price: string;
-  max_price: string;
-  mechanism: 'UNIFORM_PRICE' | 'PAY_AS_BID';
-  k: string;
-  network_fee: string;
-}
-
-interface ClaimRow extends TermsRow {
-  product_code: string;
-  delivery_start: Date;
-  gate_closure_at: Date;
-  state: 'OPEN' | 'RETRYING';
-  run: number;
-  attempts: number;
-}
-
-/**
- * The due product-interval with the earliest gate that is not claimed by another matcher and not
- * waiting out its backoff: OPEN (or RETRYING: the operator's re-run) with its gate closed by the
- * database's clock. `run` counts its FAILED results so far; `attempts` the attempts of this run
- * that STARTED (none of them succeeded, or the interval would not be due: each has failed, by an
- * error or by its matcher's death). After n failed attempts it waits backoff × 2^(n−1) from the
- * last one; once the attempts are used up it is due at once, for its FAILED result. Intervals
- * in `$4`/`$5` (product codes, delivery starts) are skipped: this replica defers them.
- * The lock is NO KEY UPDATE (what the state's UPDATE takes anyway): it keeps other matchers and
- * order inserts (FOR SHARE) out, yet lets the attempt log's foreign-key check on another
- * connection through.
- */
-const CLAIM = `
-  SELECT i.product_code, i.delivery_start, i.gate_closure_at, i.state,
-         i.price_tick, i.min_price, i.max_price, i.mechanism, i.k, i.network_fee, r.run, a.attempts
-  FROM product_interval i
-  CROSS JOIN LATERAL (
-    SELECT count(*)::int AS run FROM clearing_failure f
-    WHERE f.product_code = i.product_code AND f.delivery_start = i.delivery_start
-  ) r
-  CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE c.event = 'STARTED')::int AS attempts, max(c.at) AS last_at
-    FROM clearing_attempt c
-    WHERE c.product_code = i.product_code AND c.delivery_start = i.delivery_start AND c.run = r.run
-  ) a
-  WHERE i.state IN ('OPEN', 'RETRYING') AND i.gate_closure_at <= now()
-    AND ($1::text[] IS NULL OR i.product_code = ANY($1::text[]))
-    AND NOT EXISTS (SELECT 1 FROM unnest($4::text[], $5::timestamptz[]) AS s(code, start)
-                    WHERE s.code = i.product_code AND s.start = i.delivery_start)
-    AND (a.attempts = 0
-         OR a.attempts >= CASE WHEN i.state = 'RETRYING' THEN 1 ELSE $2::int END
-         OR a.last_at + $3::double precision * power(2, least(a.attempts - 1, 20))
-                        * interval '1 millisecond' <= clock_timestamp())
-  ORDER BY i.gate_closure_at, i.product_code
-  LIMIT 1
-  FOR NO KEY UPDATE OF i SKIP LOCKED`;
-
 @Injectable()
 export class ClearingRepository {
-  constructor(private readonly db: DataSource) {}
+  private readonly pool: Pool;
+
+  constructor(db: DataSource) {
+    this.pool = pgPool(db);
+  }
 
   /**
    * Claims the due product-interval with the earliest gate (see `CLAIM`), in one transaction that
@@ -480,76 +426,75 @@ export class ClearingRepository {
     options: ClaimOptions,
     work: (session: ClearingSession) => Promise<T>,
   ): Promise<ClaimOutcome<T> | null> {
-    const runner: QueryRunner = this.db.createQueryRunner();
-    await runner.connect();
-    let attempt: { interval: ClaimedInterval; number: number } | undefined;
-    try {
-      await runner.startTransaction('READ COMMITTED');
-      const client = rawClient(runner);
-      await client.query(
-        `SELECT set_config('idle_in_transaction_session_timeout', $1, true),
-                set_config('statement_timeout', $2, true),
-                set_config('application_name', $3, true)`,
-        [String(options.claimTimeoutMs), String(options.statementTimeoutMs), options.matcherId],
-      );
-      const { rows } = await client.query<ClaimRow>(CLAIM, [
-        options.products ?? null,
-        options.maxAttempts,
-        options.retryBackoffMs,
-        (options.skip ?? []).map((k) => k.productCode),
-        (options.skip ?? []).map((k) => k.deliveryStart),
-      ]);
-      if (!rows.length) {
-        await runner.rollbackTransaction();
-        return null;
-      }
-      const row = rows[0];
-      const interval = claimedInterval(row);
-      const allowed = row.state === 'RETRYING' ? 1 : options.maxAttempts;
-      if (row.attempts >= allowed) {
-        try {
-          await options.beforeFailureWrite?.(interval);
-          const reason = await this.writeFailure(client, row, options.matcherId);
-          await runner.commitTransaction();
-          return { kind: 'failed', interval, attempts: row.attempts, reason };
-        } catch (error) {
-          // Reported, not thrown: the caller leaves this interval alone for a while and goes on
-          // with the others, so not even a FAILED result that cannot be written halts the market.
-          if (runner.isTransactionActive) {
-            await runner.rollbackTransaction().catch(() => undefined);
-          }
-          return { kind: 'failure-write-failed', interval, error };
+    return withPoolClient(this.pool, async (client) => {
+      let attempt: { interval: ClaimedInterval; number: number } | undefined;
+      let open = false;
+      try {
+        await beginTransaction(client, {
+          isolation: 'READ COMMITTED',
+          idleInTransactionTimeoutMs: options.claimTimeoutMs,
+          statementTimeoutMs: options.statementTimeoutMs,
+          applicationName: options.matcherId,
+        });
+        open = true;
+        const { rows } = await client.query<ClaimRow>(CLAIM, [
+          options.products ?? null,
+          options.maxAttempts,
+          options.retryBackoffMs,
+          (options.skip ?? []).map((k) => k.productCode),
+          (options.skip ?? []).map((k) => k.deliveryStart),
+        ]);
+        if (!rows.length) {
+          await client.query('ROLLBACK');
+          open = false;
+          return null;
         }
+        const row = rows[0];
+        const interval = claimedInterval(row);
+        const allowed = row.state === 'RETRYING' ? 1 : options.maxAttempts;
+        if (row.attempts >= allowed) {
+          try {
+            await options.beforeFailureWrite?.(interval);
+            const reason = await this.writeFailure(client, row, options.matcherId);
+            await client.query('COMMIT');
+            open = false;
+            return { kind: 'failed', interval, attempts: row.attempts, reason };
+          } catch (error) {
+            // Reported, not thrown: the caller leaves this interval alone for a while and goes on
+            // with the others, so not even a FAILED result that cannot be written halts the market.
+            await rollbackQuietly(client);
+            return { kind: 'failure-write-failed', interval, error };
+          }
+        }
+        attempt = { interval, number: row.attempts + 1 };
+        await this.recordAttempt(interval, options.matcherId, 'STARTED', null);
+        const session = new ClearingSession(client, interval, {
+          lockTimeoutMs: options.lockTimeoutMs,
+          onLedgerStep: options.onLedgerStep,
+          endStuckLedgerHolder: () => this.endStuckLedgerHolder(options.statementTimeoutMs),
+        });
+        const value = await work(session);
+        await client.query('COMMIT');
+        open = false;
+        return { kind: 'cleared', value };
+      } catch (error) {
+        if (open) await rollbackQuietly(client);
+        if (!attempt) throw error;
+        // Recorded or not, the STARTED row already counts this attempt as failed.
+        await this.recordAttempt(
+          attempt.interval,
+          options.matcherId,
+          'FAILED',
+          describeError(error),
+        ).catch(() => undefined);
+        return {
+          kind: 'attempt-failed',
+          interval: attempt.interval,
+          attempt: attempt.number,
+          error,
+        };
       }
-      attempt = { interval, number: row.attempts + 1 };
-      await this.recordAttempt(interval, options.matcherId, 'STARTED', null);
-      const session = new ClearingSession(client, interval, {
-        lockTimeoutMs: options.lockTimeoutMs,
-        onLedgerStep: options.onLedgerStep,
-        endStuckLedgerHolder: () => this.endStuckLedgerHolder(options.statementTimeoutMs),
-      });
-      const value = await work(session);
-      await runner.commitTransaction();
-      return { kind: 'cleared', value };
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      if (!attempt) throw error;
-      // Recorded or not, the STARTED row already counts this attempt as failed.
-      await this.recordAttempt(
-        attempt.interval,
-        options.matcherId,
-        'FAILED',
-        describeError(error),
-      ).catch(() => undefined);
-      return {
-        kind: 'attempt-failed',
-        interval: attempt.interval,
-        attempt: attempt.number,
-        error,
-      };
-    } finally {
-      await runner.release();
-    }
+    });
   }
 
   /** Appends one attempt event of `interval.run`, autocommitted on a pool connection of its own. */
@@ -559,18 +504,14 @@ export class ClearingRepository {
     event: 'STARTED' | 'FAILED',
     error: string | null,
   ): Promise<void> {
-    await this.db.query(
-      `INSERT INTO clearing_attempt (product_code, delivery_start, run, matcher_id, event, error)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [
-        interval.productCode,
-        interval.deliveryStart,
-        interval.run,
-        matcherId.slice(0, 200),
-        event,
-        error,
-      ],
-    );
+    await this.pool.query(INSERT_ATTEMPT, [
+      interval.productCode,
+      interval.deliveryStart,
+      interval.run,
+      matcherId.slice(0, 200),
+      event,
+      error,
+    ]);
   }
 
   /**
@@ -584,29 +525,17 @@ export class ClearingRepository {
     matcherId: string,
   ): Promise<string> {
     const key = [row.product_code, row.delivery_start] as const;
-    const last = await client.query<{ error: string | null }>(
-      `SELECT error FROM clearing_attempt
-       WHERE product_code = $1 AND delivery_start = $2 AND run = $3
-       ORDER BY id DESC LIMIT 1`,
-      [...key, row.run],
-    );
+    const last = await client.query<{ error: string | null }>(LAST_ATTEMPT_ERROR, [
+      ...key,
+      row.run,
+    ]);
     const lastError =
       last.rows[0]?.error ?? 'the matcher stopped during the clearing (no error recorded)';
     const reason = bounded(
       `${row.attempts} attempt${row.attempts === 1 ? '' : 's'} failed; the last: ${lastError}`,
     );
-    await client.query(
-      `INSERT INTO clearing_failure (product_code, delivery_start, run, attempts, reason,
-                                     bid_count, offer_count, matcher_id)
-       SELECT $1, $2, $3, $4, $5, count(*) FILTER (WHERE side = 'BUY'),
-              count(*) FILTER (WHERE side = 'SELL'), $6
-       FROM market_order WHERE product_code = $1 AND delivery_start = $2 AND status = 'OPEN'`,
-      [...key, row.run, row.attempts, reason, matcherId],
-    );
-    await client.query(
-      `UPDATE product_interval SET state = 'FAILED' WHERE product_code = $1 AND delivery_start = $2`,
-      [...key],
-    );
+    await client.query(INSERT_FAILURE, [...key, row.run, row.attempts, reason, matcherId]);
+    await client.query(MARK_FAILED, [...key]);
     await insertAuditRow((text, values) => client.query(text, values), {
       actorId: null,
       action: 'clearing:failed',
@@ -633,15 +562,10 @@ export class ClearingRepository {
    * (`idle_in_transaction_session_timeout`). Returns the ended pid, or null.
    */
   async endStuckLedgerHolder(statementTimeoutMs: number): Promise<number | null> {
-    const rows = await this.db.query<{ pid: number }[]>(
-      `SELECT a.pid, pg_terminate_backend(a.pid) AS ended
-       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-       WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1
-         AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-         AND a.state = 'active' AND a.wait_event = 'ClientRead'
-         AND a.query_start < clock_timestamp() - $2::double precision * interval '1 millisecond'`,
-      [LEDGER_LOCK, statementTimeoutMs],
-    );
+    const { rows } = await this.pool.query<{ pid: number }>(END_STUCK_LEDGER_HOLDER, [
+      LEDGER_LOCK,
+      statementTimeoutMs,
+    ]);
     return rows[0]?.pid ?? null;
   }
 
@@ -658,31 +582,17 @@ export class ClearingRepository {
     inputHash: string;
     resultHash: string;
   } | null> {
-    const stored = await this.db.query<(TermsRow & { input_hash: string; result_hash: string })[]>(
-      `SELECT price_tick, min_price, max_price, mechanism, k, network_fee, input_hash, result_hash
-       FROM clearing_result WHERE product_code = $1 AND delivery_start = $2`,
-      [productCode, deliveryStart],
-    );
+    const { rows: stored } = await this.pool.query<
+      TermsRow & { input_hash: string; result_hash: string }
+    >(STORED_TERMS, [productCode, deliveryStart]);
     if (!stored.length) return null;
     const s = stored[0];
     // Orders cancelled before the gate are not in the book; nothing else changes after it.
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    let book: FrozenBookRows;
-    try {
-      book = await readBook(
-        rawClient(runner),
-        productCode,
-        deliveryStart,
-        s.price_tick,
-        "status <> 'CANCELLED'",
-        {
-          keepOffTick: true,
-        },
-      );
-    } finally {
-      await runner.release();
-    }
+    const book = await withPoolClient(this.pool, (client) =>
+      readBook(client, productCode, deliveryStart, s.price_tick, 'not cancelled', {
+        keepOffTick: true,
+      }),
+    );
     return {
       book,
       terms: toTerms(s),
@@ -693,10 +603,7 @@ export class ClearingRepository {
 
   /** Product-intervals whose gate has closed and that are not cleared (or re-run) yet. */
   async countDue(): Promise<number> {
-    const rows = await this.db.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM product_interval
-       WHERE state IN ('OPEN', 'RETRYING') AND gate_closure_at <= now()`,
-    );
+    const { rows } = await this.pool.query<{ n: number }>(COUNT_DUE);
     return rows[0].n;
   }
 }

@@ -6,11 +6,11 @@ import {
   type EntryKind,
   type JournalLine,
 } from '@parkex/market';
-import type { ClientBase } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
-import { inReadOnlySnapshot } from './read-snapshot';
 import { DB_CONNECTION, type DbConnectionSettings } from '../connection-settings';
+import { pgPool, transaction } from '../pg-pool';
 
 /** Journals whose delivery start lies in [from, to); an absent bound is open. */
 export interface JournalRange {
@@ -207,21 +207,34 @@ export interface StoredSettlement {
   entries: JournalLine[];
 }
 
+/** One snapshot for every read of a settlement, under the session's default statement timeout. */
+const READ_ONLY_SNAPSHOT = { isolation: 'REPEATABLE READ', readOnly: true } as const;
+
 /** The ledger as an auditor checks it. */
 @Injectable()
 export class LedgerRepository {
+  private readonly pool: Pool;
+
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     @Inject(DB_CONNECTION) private readonly connection: DbConnectionSettings,
-  ) {}
+  ) {
+    this.pool = pgPool(db);
+  }
 
   /**
    * `verifyJournalChain` on a connection of its own from the pool, in one read-only transaction
    * with the statement timeout of long reads (its cursor lives as long as the walk).
    */
   async verify(range: JournalRange): Promise<JournalChainCheck> {
-    return inReadOnlySnapshot(this.db, this.connection.longReadTimeoutMs, (client) =>
-      verifyJournalChain(client, range),
+    return transaction(
+      this.pool,
+      {
+        isolation: 'REPEATABLE READ',
+        readOnly: true,
+        statementTimeoutMs: this.connection.longReadTimeoutMs,
+      },
+      (client) => verifyJournalChain(client, range),
     );
   }
 
@@ -231,7 +244,7 @@ export class LedgerRepository {
    * null when the interval has no clearing result.
    */
   storedSettlement(productCode: string, deliveryStart: Date): Promise<StoredSettlement | null> {
-    return inReadOnlySnapshot(this.db, null, async (client) => {
+    return transaction(this.pool, READ_ONLY_SNAPSHOT, async (client) => {
       const key = [productCode, deliveryStart];
       const result = await client.query<StoredSettlement['result']>(
         `SELECT status, network_fee::text AS "networkFee", fee_minor::text AS "feeMinor",

@@ -1,11 +1,54 @@
 import { Injectable } from '@nestjs/common';
-import type { PoolClient, QueryConfig } from 'pg';
-import { DataSource, type QueryRunner } from 'typeorm';
-import type { MarketOrderEntity, OrderSide, OrderStatus } from '../entities/market-order.entity';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
+import { DataSource } from 'typeorm';
 import type { ProductEntity } from '../entities/product.entity';
+import { pgPool, transaction } from '../pg-pool';
 import { appendPendingAudit } from './audit-log.repository';
+import {
+  CANCEL_LOCK_INTERVAL,
+  CANCEL_LOOK,
+  CANCEL_OPEN_ORDERS_IN,
+  CANCEL_ORDER,
+  CLOSED_INTERVALS,
+  FIND_BY_CLIENT_ORDER_IDS,
+  FIND_BY_ID,
+  GATE_CLOSED_CONDITION,
+  INSERT_ORDERS,
+  listOrders,
+  LOCK_AND_OPEN,
+  LOCK_OPEN_INTERVALS_WITH_ORDERS_OF,
+  type InsertRow,
+  type LockAndOpenRow,
+  type OrderRow,
+  type ProductRow,
+} from './order.sql';
 import { pgError } from './pg-errors';
-import { rawClient } from './raw-client';
+
+export type OrderSide = 'BUY' | 'SELL';
+export type OrderStatus = 'OPEN' | 'CANCELLED' | 'FILLED' | 'PARTIALLY_FILLED' | 'UNFILLED';
+
+/**
+ * A bid (BUY) or offer (SELL) of one participant for one product-interval, as the repository
+ * returns it: a `market_order` row with its clearing outcome (`order_result`) merged in. Exact
+ * units only: `price` is `numeric` text (currency per kWh), quantities are integer Wh as `int8`
+ * text, `id` is `int8` text. Terms never change; the table's `status` moves once, from OPEN to
+ * CANCELLED; FILLED, PARTIALLY_FILLED, UNFILLED and `filledWh` come from `order_result`.
+ */
+export interface MarketOrderRow {
+  id: string;
+  participantId: string;
+  clientOrderId: string;
+  productCode: string;
+  deliveryStart: Date;
+  side: OrderSide;
+  price: string;
+  quantityWh: string;
+  /** From `order_result` ("0" until cleared). */
+  filledWh: string;
+  /** OPEN or CANCELLED in the table; the clearing outcome from `order_result` once cleared. */
+  status: OrderStatus;
+  createdAt: Date;
+}
 
 /** One product-interval: a product and the start of a delivery interval. */
 export interface IntervalKey {
@@ -40,7 +83,7 @@ export interface SubmissionContext {
   /** The stored gates of the batch's product-intervals (those of known products). */
   gates: IntervalGate[];
   /** The participant's orders under these clientOrderIds, read now (for the rare paths). */
-  findExisting(clientOrderIds: readonly string[]): Promise<MarketOrderEntity[]>;
+  findExisting(clientOrderIds: readonly string[]): Promise<MarketOrderRow[]>;
 }
 
 /** The participant's own best OPEN prices in one product-interval of the batch. */
@@ -54,12 +97,12 @@ export interface OwnBest extends IntervalKey {
 /** A submission's insert, with what the database held just before it (under the locks). */
 export interface SubmissionInsert {
   /** Rows inserted now, in batch order. */
-  inserted: MarketOrderEntity[];
+  inserted: MarketOrderRow[];
   /**
    * The participant's orders that already carried one of the batch's clientOrderIds (their rows
    * were skipped), whether from before this transaction or from a concurrent one.
    */
-  existing: MarketOrderEntity[];
+  existing: MarketOrderRow[];
   /** Per product-interval of the batch, the participant's best OPEN prices before the insert. */
   before: OwnBest[];
 }
@@ -118,6 +161,17 @@ export class BookLimitError extends Error {
   }
 }
 
+/**
+ * The database refused orders for a product-interval that does not exist (the gate trigger's
+ * check, SQLSTATE 23503 without a constraint): a product the batch names is unknown.
+ */
+export class UnknownIntervalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownIntervalError';
+  }
+}
+
 /** The database refused an insert or a cancellation: these product-intervals' gates have closed. */
 export class GateClosedError extends Error {
   constructor(readonly intervals: IntervalKey[]) {
@@ -146,10 +200,10 @@ export interface OrderListQuery {
 }
 
 export type CancelOutcome =
-  | { kind: 'CANCELLED'; order: MarketOrderEntity }
+  | { kind: 'CANCELLED'; order: MarketOrderRow }
   | { kind: 'NOT_FOUND' }
-  | { kind: 'NOT_OPEN'; order: MarketOrderEntity }
-  | { kind: 'GATE_CLOSED'; order: MarketOrderEntity };
+  | { kind: 'NOT_OPEN'; order: MarketOrderRow }
+  | { kind: 'GATE_CLOSED'; order: MarketOrderRow };
 
 /** SQLSTATE of the gate triggers (migration CreateOrderBook). */
 const GATE_CLOSED_STATE = 'PX001';
@@ -157,135 +211,11 @@ const GATE_CLOSED_STATE = 'PX001';
 const OFF_INTERVAL_GRID_STATE = 'PX003';
 /** SQLSTATE of the book bounds (migration BoundOrderBooks); DETAIL is a JSON `BookLimitBreach`. */
 const BOOK_LIMIT_STATE = 'PX004';
+/** SQLSTATE of the gate trigger's "no product-interval" (a foreign key it replaces). */
+const FOREIGN_KEY_VIOLATION_STATE = '23503';
 /** Deadlock and serialization failures: the transaction is retried as a whole. */
 const RETRYABLE_STATES = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 3;
-/** Class id of the advisory locks on (participant, product, delivery start). */
-const SUBMISSION_LOCK_CLASS = 730_510;
-
-const TERM_COLUMNS = `o.id::text AS id, o.participant_id, o.client_order_id, o.product_code,
-  o.delivery_start, o.side, o.price::text AS price, o.quantity_wh::text AS quantity_wh, o.created_at`;
-/** An order with its clearing outcome (order_result) merged in; needs `ORDER_FROM`. */
-const ORDER_COLUMNS = `${TERM_COLUMNS},
-  coalesce(r.filled_wh, 0)::text AS filled_wh, coalesce(r.status, o.status) AS status`;
-const ORDER_FROM = `market_order o LEFT JOIN order_result r ON r.order_id = o.id`;
-
-interface OrderRow {
-  id: string;
-  participant_id: string;
-  client_order_id: string;
-  product_code: string;
-  delivery_start: Date;
-  side: OrderSide;
-  price: string;
-  quantity_wh: string;
-  filled_wh: string;
-  status: OrderStatus;
-  created_at: Date;
-}
-
-interface ProductRow {
-  code: string;
-  name: string;
-  unit: string;
-  interval_seconds: number;
-  gate_closure_seconds: number;
-  horizon_seconds: number;
-  price_tick: string;
-  min_price: string;
-  max_price: string;
-  mechanism: ProductEntity['mechanism'];
-  k: string;
-  network_fee: string;
-  max_participant_quantity_wh: string;
-  updated_at: Date;
-}
-
-/**
- * 1st statement of a submission. Share-locks the participant row (a suspension waits for
- * in-flight submissions, later ones see it), opens the batch's product-intervals of known
- * products (gate = start − the product's gateClosureSeconds), takes one advisory lock per
- * (participant, product, delivery start) in key order — serialising the self-cross check of
- * one participant's concurrent submissions — and reads the products, the intervals' stored
- * gates and the database's clock (none of this waits for an interval's lock).
- */
-const LOCK_AND_OPEN = `
-  WITH me AS (
-    SELECT suspended_reason FROM participant WHERE id = $1 FOR SHARE
-  ), wanted AS (
-    SELECT DISTINCT w.code, w.start FROM unnest($2::text[], $3::timestamptz[]) AS w(code, start)
-  ), opened AS (
-    INSERT INTO product_interval (product_code, delivery_start, gate_closure_at)
-    SELECT w.code, w.start, w.start - make_interval(secs => p.gate_closure_seconds)
-    FROM wanted w JOIN product p ON p.code = w.code
-    ORDER BY w.code, w.start
-    ON CONFLICT DO NOTHING
-    RETURNING product_code, delivery_start, gate_closure_at
-  ), gates AS (
-    SELECT product_code, delivery_start, gate_closure_at FROM opened
-    UNION ALL
-    SELECT i.product_code, i.delivery_start, i.gate_closure_at
-    FROM product_interval i JOIN wanted w ON i.product_code = w.code AND i.delivery_start = w.start
-  ), locked AS (
-    SELECT count(*) AS n FROM (
-      SELECT pg_advisory_xact_lock(${SUBMISSION_LOCK_CLASS}, k.key)
-      FROM (
-        SELECT DISTINCT hashtext($1::text || '/' || w.code || '/' || extract(epoch FROM w.start)::text) AS key
-        FROM wanted w ORDER BY 1
-      ) k
-    ) l
-  )
-  SELECT m.found, m.suspended_reason, m.locks, m.db_now, m.gates, p.*
-  FROM (
-    SELECT EXISTS (SELECT 1 FROM me) AS found, (SELECT suspended_reason FROM me) AS suspended_reason,
-           (SELECT n FROM locked) AS locks, (SELECT clock_timestamp() FROM locked) AS db_now,
-           (SELECT json_agg(json_build_object('code', product_code, 'start', delivery_start,
-                                              'gate', gate_closure_at)) FROM gates) AS gates
-  ) m
-  LEFT JOIN product p ON p.code IN (SELECT code FROM wanted)`;
-
-/**
- * 2nd statement (a snapshot taken after the locks): the whole batch in one INSERT from arrays,
- * in batch order (ids and created_at follow it), skipping clientOrderIds already taken (the
- * caller reads those orders); and, from the same snapshot, i.e. as it was just before the
- * insert, the participant's best OPEN bid and offer in each of the batch's product-intervals
- * (index market_order_participant_open). The statement trigger checks the gates of the inserted
- * rows under their share locks (PX001).
- */
-const INSERT_ORDERS = `
-  WITH input AS (
-    SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::numeric[],
-                         $7::bigint[]) WITH ORDINALITY AS t(cid, code, start, side, price, quantity, n)
-  ), inserted AS (
-    INSERT INTO market_order (participant_id, client_order_id, product_code, delivery_start, side,
-                              price, quantity_wh)
-    SELECT $1, cid, code, start, side, price, quantity FROM input ORDER BY n
-    ON CONFLICT ON CONSTRAINT market_order_client_order_id DO NOTHING
-    RETURNING id, client_order_id, created_at
-  )
-  SELECT id::text AS id, client_order_id AS cid, created_at, NULL AS code, NULL::timestamptz AS start,
-         NULL AS best_buy, NULL AS best_sell
-  FROM inserted
-  UNION ALL
-  SELECT NULL, NULL, NULL, w.code, w.start,
-         (SELECT max(o.price) FROM market_order o
-          WHERE o.participant_id = $1 AND o.product_code = w.code AND o.delivery_start = w.start
-            AND o.side = 'BUY' AND o.status = 'OPEN')::text,
-         (SELECT min(o.price) FROM market_order o
-          WHERE o.participant_id = $1 AND o.product_code = w.code AND o.delivery_start = w.start
-            AND o.side = 'SELL' AND o.status = 'OPEN')::text
-  FROM (SELECT DISTINCT code, start FROM input) w`;
-
-interface InsertRow {
-  id: string | null;
-  cid: string | null;
-  created_at: Date | null;
-  code: string | null;
-  start: Date | null;
-  best_buy: string | null;
-  best_sell: string | null;
-}
-
 /**
  * Orders: submission (one transaction, bulk insert, gate closure enforced by the database),
  * cancellation, and keyset-paginated listing. The only place that writes `market_order` rows
@@ -293,7 +223,11 @@ interface InsertRow {
  */
 @Injectable()
 export class OrderRepository {
-  constructor(private readonly db: DataSource) {}
+  private readonly pool: Pool;
+
+  constructor(db: DataSource) {
+    this.pool = pgPool(db);
+  }
 
   /**
    * Submits a batch of one participant's orders, all or nothing, in one transaction of three
@@ -304,7 +238,9 @@ export class OrderRepository {
    * 2. insert them with one statement from `unnest` arrays, skipping clientOrderIds already
    *    taken, and read the state just before it → `rules.check` (idempotency, self-cross);
    * 3. the mutation's audit row (`appendPendingAudit`), committed with the orders.
-   * Throws `GateClosedError` when the database's gate trigger refuses the insert (PX001).
+   * The database's refusals become errors of this module: `GateClosedError` (a gate closed,
+   * PX001), `OffIntervalGridError` (a price off the interval's frozen grid, PX003),
+   * `BookLimitError` (a book bound, PX004), `UnknownIntervalError` (no such product-interval).
    * `intervals` are the batch's distinct product-intervals.
    */
   async submit(
@@ -316,22 +252,13 @@ export class OrderRepository {
     const starts = intervals.map((i) => i.deliveryStart.toISOString());
     try {
       return await this.inTransaction(async (client) => {
-        const opened = await client.query<
-          ProductRow & {
-            found: boolean;
-            suspended_reason: string | null;
-            db_now: Date;
-            gates: { code: string; start: string; gate: string }[] | null;
-          }
-        >(named('order_submit_lock', LOCK_AND_OPEN, [participantId, codes, starts]));
+        const opened = await client.query<LockAndOpenRow>(
+          named('order_submit_lock', LOCK_AND_OPEN, [participantId, codes, starts]),
+        );
         const first = opened.rows[0];
         const findExisting = async (clientOrderIds: readonly string[]) =>
           (
-            await client.query<OrderRow>(
-              `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM}
-               WHERE o.participant_id = $1 AND o.client_order_id = ANY($2::text[])`,
-              [participantId, clientOrderIds],
-            )
+            await client.query<OrderRow>(FIND_BY_CLIENT_ORDER_IDS, [participantId, clientOrderIds])
           ).rows.map(toOrder);
         const rows = await rules.prepare({
           participantFound: first?.found ?? false,
@@ -408,18 +335,20 @@ export class OrderRepository {
         };
         throw new BookLimitError({ ...detail, deliveryStart: new Date(detail.deliveryStart) });
       }
+      if (
+        pgError(error).code === FOREIGN_KEY_VIOLATION_STATE &&
+        pgError(error).constraint === undefined
+      ) {
+        throw new UnknownIntervalError((error as Error).message);
+      }
       throw error;
     }
   }
 
   /** Those of these product-intervals whose gate has closed (by the database's clock) or that are cleared. */
   async closedIntervals(intervals: readonly IntervalKey[]): Promise<IntervalKey[]> {
-    const rows = await this.db.query<{ product_code: string; delivery_start: Date }[]>(
-      `SELECT i.product_code, i.delivery_start FROM product_interval i
-       JOIN unnest($1::text[], $2::timestamptz[]) AS w(code, start)
-         ON i.product_code = w.code AND i.delivery_start = w.start
-       WHERE i.state <> 'OPEN' OR i.gate_closure_at <= clock_timestamp()
-       ORDER BY 1, 2`,
+    const { rows } = await this.pool.query<{ product_code: string; delivery_start: Date }>(
+      CLOSED_INTERVALS,
       [intervals.map((i) => i.productCode), intervals.map((i) => i.deliveryStart.toISOString())],
     );
     return rows.map((r) => ({ productCode: r.product_code, deliveryStart: r.delivery_start }));
@@ -436,38 +365,25 @@ export class OrderRepository {
   async cancel(participantId: string, orderId: string): Promise<CancelOutcome> {
     try {
       return await this.inTransaction(async (client) => {
-        const found = await client.query<OrderRow & { open: boolean }>(
-          `SELECT ${ORDER_COLUMNS}, i.state = 'OPEN' AND clock_timestamp() < i.gate_closure_at AS open
-           FROM ${ORDER_FROM}
-           JOIN product_interval i USING (product_code, delivery_start)
-           WHERE o.id = $1 AND o.participant_id = $2`,
-          [orderId, participantId],
-        );
+        const found = await client.query<OrderRow & { open: boolean }>(CANCEL_LOOK, [
+          orderId,
+          participantId,
+        ]);
         if (!found.rows.length) return { kind: 'NOT_FOUND' };
         const order = toOrder(found.rows[0]);
         if (order.status !== 'OPEN') return { kind: 'NOT_OPEN', order };
         if (!found.rows[0].open) return { kind: 'GATE_CLOSED', order };
-        const locked = await client.query<{ open: boolean }>(
-          `SELECT i.state = 'OPEN' AND clock_timestamp() < i.gate_closure_at AS open
-           FROM product_interval i WHERE i.product_code = $1 AND i.delivery_start = $2
-           FOR SHARE`,
-          [order.productCode, order.deliveryStart.toISOString()],
-        );
+        const locked = await client.query<{ open: boolean }>(CANCEL_LOCK_INTERVAL, [
+          order.productCode,
+          order.deliveryStart.toISOString(),
+        ]);
         if (!locked.rows[0]?.open) return { kind: 'GATE_CLOSED', order };
-        const updated = await client.query<OrderRow>(
-          `UPDATE market_order o SET status = 'CANCELLED'
-           WHERE o.id = $1 AND o.status = 'OPEN'
-           RETURNING ${TERM_COLUMNS}, '0' AS filled_wh, o.status`,
-          [orderId],
-        );
+        const updated = await client.query<OrderRow>(CANCEL_ORDER, [orderId]);
         if (updated.rows.length) {
           await appendPendingAudit((text, values) => client.query(text, values));
           return { kind: 'CANCELLED', order: toOrder(updated.rows[0]) };
         }
-        const now = await client.query<OrderRow>(
-          `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM} WHERE o.id = $1`,
-          [orderId],
-        );
+        const now = await client.query<OrderRow>(FIND_BY_ID, [orderId]);
         return { kind: 'NOT_OPEN', order: toOrder(now.rows[0]) };
       });
     } catch (error) {
@@ -478,16 +394,13 @@ export class OrderRepository {
     }
   }
 
-  async findById(id: string): Promise<MarketOrderEntity | null> {
-    const rows = await this.db.query<OrderRow[]>(
-      `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM} WHERE o.id = $1`,
-      [id],
-    );
+  async findById(id: string): Promise<MarketOrderRow | null> {
+    const { rows } = await this.pool.query<OrderRow>(FIND_BY_ID, [id]);
     return rows.length ? toOrder(rows[0]) : null;
   }
 
   /** One page of orders, newest first (by id), matching the filter. */
-  async list(query: OrderListQuery): Promise<MarketOrderEntity[]> {
+  async list(query: OrderListQuery): Promise<MarketOrderRow[]> {
     const where: string[] = [];
     const values: unknown[] = [];
     const add = (condition: (param: string) => string, value: unknown) => {
@@ -504,15 +417,11 @@ export class OrderRepository {
     if (query.side !== undefined) add((p) => `o.side = ${p}`, query.side);
     if (query.beforeId !== undefined) add((p) => `o.id < ${p}::bigint`, query.beforeId);
     if (query.gateClosedOnly) {
-      where.push(`EXISTS (SELECT 1 FROM product_interval i
-        WHERE i.product_code = o.product_code AND i.delivery_start = o.delivery_start
-          AND i.gate_closure_at <= clock_timestamp())`);
+      where.push(GATE_CLOSED_CONDITION);
     }
     values.push(query.limit);
-    const rows = await this.db.query<OrderRow[]>(
-      `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM}
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY o.id DESC LIMIT $${values.length}`,
+    const { rows } = await this.pool.query<OrderRow>(
+      listOrders(where, `$${values.length}`),
       values,
     );
     return rows.map(toOrder);
@@ -524,24 +433,19 @@ export class OrderRepository {
    */
   private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const runner: QueryRunner = this.db.createQueryRunner();
-      await runner.connect();
       try {
-        await runner.startTransaction('READ COMMITTED');
-        const result = await work(rawClient(runner));
-        await runner.commitTransaction();
-        return result;
+        return await transaction(this.pool, { isolation: 'READ COMMITTED' }, work);
       } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         const code = pgError(error).code;
         if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE_STATES.has(code)) continue;
         throw error;
-      } finally {
-        await runner.release();
       }
     }
   }
 }
+
+/** Runs one statement in the caller's transaction and returns its rows. */
+export type RowsQuery = <T>(text: string, values: unknown[]) => Promise<T[]>;
 
 /**
  * Cancels, in the caller's transaction, the participant's OPEN orders in product-intervals whose
@@ -549,33 +453,20 @@ export class OrderRepository {
  * in key order, like `cancel`. Returns how many orders were cancelled. Used by a suspension.
  */
 export async function cancelOpenOrdersInOpenIntervals(
-  runner: QueryRunner,
+  query: RowsQuery,
   participantId: string,
 ): Promise<number> {
-  const client = rawClient(runner);
-  const open = await client.query<{ product_code: string; delivery_start: Date }>(
-    `SELECT i.product_code, i.delivery_start FROM product_interval i
-     WHERE i.state = 'OPEN' AND i.gate_closure_at > clock_timestamp()
-       AND EXISTS (SELECT 1 FROM market_order o
-                   WHERE o.participant_id = $1 AND o.status = 'OPEN'
-                     AND o.product_code = i.product_code AND o.delivery_start = i.delivery_start)
-     ORDER BY i.product_code, i.delivery_start
-     FOR SHARE`,
+  const open = await query<{ product_code: string; delivery_start: Date }>(
+    LOCK_OPEN_INTERVALS_WITH_ORDERS_OF,
     [participantId],
   );
-  if (!open.rows.length) return 0;
-  const result = await client.query(
-    `UPDATE market_order o SET status = 'CANCELLED'
-     FROM unnest($2::text[], $3::timestamptz[]) AS w(code, start)
-     WHERE o.participant_id = $1 AND o.status = 'OPEN'
-       AND o.product_code = w.code AND o.delivery_start = w.start`,
-    [
-      participantId,
-      open.rows.map((r) => r.product_code),
-      open.rows.map((r) => r.delivery_start.toISOString()),
-    ],
-  );
-  return result.rowCount ?? 0;
+  if (!open.length) return 0;
+  const [cancelled] = await query<{ n: number }>(CANCEL_OPEN_ORDERS_IN, [
+    participantId,
+    open.map((r) => r.product_code),
+    open.map((r) => r.delivery_start.toISOString()),
+  ]);
+  return cancelled.n;
 }
 
 /** True for the database's "gate closed" refusal (SQLSTATE PX001). */
@@ -592,7 +483,7 @@ function compareIds(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-function toOrder(row: OrderRow): MarketOrderEntity {
+function toOrder(row: OrderRow): MarketOrderRow {
   return {
     id: row.id,
     participantId: row.participant_id,

@@ -150,7 +150,10 @@ export class ParticipantRepository {
             [id, reason],
           );
           if (!rows.length) return null;
-          const cancelledOrders = await cancelOpenOrdersInOpenIntervals(tx.queryRunner!, id);
+          const cancelledOrders = await cancelOpenOrdersInOpenIntervals(
+            (text, values) => tx.query(text, values),
+            id,
+          );
           const participant = await tx.getRepository(ParticipantEntity).findOneByOrFail({ id });
           await appendPendingAudit((text, values) => tx.query(text, values));
           return { participant, cancelledOrders };

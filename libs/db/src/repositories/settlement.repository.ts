@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPool, queryRows } from '../pg-pool';
 
 export interface ClearingResultRow {
   productCode: string;
@@ -78,10 +80,15 @@ const FILL_COLUMNS = `seq, buy_order_id::text AS "buyOrderId", sell_order_id::te
 /** Read side of clearing and settlement: results, fills, statements and balances. */
 @Injectable()
 export class SettlementRepository {
-  constructor(private readonly db: DataSource) {}
+  private readonly pool: Pool;
+
+  constructor(db: DataSource) {
+    this.pool = pgPool(db);
+  }
 
   async findResult(productCode: string, deliveryStart: Date): Promise<ClearingResultRow | null> {
-    const rows = await this.db.query<ClearingResultRow[]>(
+    const rows = await queryRows<ClearingResultRow>(
+      this.pool,
       `SELECT ${RESULT_COLUMNS} FROM clearing_result WHERE product_code = $1 AND delivery_start = $2`,
       [productCode, deliveryStart],
     );
@@ -90,7 +97,8 @@ export class SettlementRepository {
 
   /** Every fill of one result in seq order (verification reads whole books). */
   fills(productCode: string, deliveryStart: Date): Promise<FillRow[]> {
-    return this.db.query<FillRow[]>(
+    return queryRows<FillRow>(
+      this.pool,
       `SELECT ${FILL_COLUMNS}
        FROM fill WHERE product_code = $1 AND delivery_start = $2 ORDER BY seq`,
       [productCode, deliveryStart],
@@ -104,7 +112,8 @@ export class SettlementRepository {
   async fillPages(keys: readonly FillPageKey[]): Promise<FillRow[][]> {
     const pages = keys.map((): FillRow[] => []);
     if (keys.length === 0) return pages;
-    const rows = await this.db.query<(FillRow & { page: number })[]>(
+    const rows = await queryRows<FillRow & { page: number }>(
+      this.pool,
       `SELECT k.page::int AS page, ${FILL_COLUMNS}
        FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[])
               WITH ORDINALITY AS k(product_code, delivery_start, after_seq, max_rows, page)
@@ -128,7 +137,8 @@ export class SettlementRepository {
 
   /** The stored order results of an interval's orders (whatever their status), by order id. */
   orderResults(productCode: string, deliveryStart: Date): Promise<OrderResultRow[]> {
-    return this.db.query<OrderResultRow[]>(
+    return queryRows<OrderResultRow>(
+      this.pool,
       `SELECT r.order_id::text AS "orderId", r.status, r.filled_wh::text AS "filledWh"
        FROM order_result r JOIN market_order o ON o.id = r.order_id
        WHERE o.product_code = $1 AND o.delivery_start = $2
@@ -150,7 +160,8 @@ export class SettlementRepository {
     },
     limit: number,
   ): Promise<SettlementRow[]> {
-    return this.db.query<SettlementRow[]>(
+    return queryRows<SettlementRow>(
+      this.pool,
       `SELECT j.id::text AS "journalId", a.participant_id AS "participantId", j.product_code AS "productCode",
               j.delivery_start AS "deliveryStart",
               sum(e.energy_wh)::text AS "netEnergyWh",
@@ -180,7 +191,8 @@ export class SettlementRepository {
 
   /** Sum of the ledger for a participant's account (minor units; > 0: the participant is owed). */
   async balance(participantId: string): Promise<{ amountMinor: string; energyWh: string } | null> {
-    const rows = await this.db.query<{ amountMinor: string; energyWh: string }[]>(
+    const rows = await queryRows<{ amountMinor: string; energyWh: string }>(
+      this.pool,
       `SELECT coalesce(sum(e.amount_minor), 0)::text AS "amountMinor", coalesce(sum(e.energy_wh), 0)::text AS "energyWh"
        FROM account a LEFT JOIN ledger_entry e ON e.account_id = a.id
        WHERE a.participant_id = $1 GROUP BY a.id`,

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPool, queryRows } from '../pg-pool';
 
 export type StatisticsBucketSize = 'hour' | 'day';
 
@@ -17,7 +19,11 @@ export interface PriceBucketRow {
 /** Market statistics over stored clearing results. */
 @Injectable()
 export class StatisticsRepository {
-  constructor(private readonly db: DataSource) {}
+  private readonly pool: Pool;
+
+  constructor(db: DataSource) {
+    this.pool = pgPool(db);
+  }
 
   /**
    * Per UTC hour or day of delivery start, over CLEARED results of a product with delivery start
@@ -35,7 +41,8 @@ export class StatisticsRepository {
     bucket: StatisticsBucketSize,
     tick: string,
   ): Promise<PriceBucketRow[]> {
-    return this.db.query<PriceBucketRow[]>(
+    return queryRows<PriceBucketRow>(
+      this.pool,
       `WITH buckets AS (
          SELECT date_trunc($4, delivery_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket_start,
                 min(price) AS min_price, max(price) AS max_price,

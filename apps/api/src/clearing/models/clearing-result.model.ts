@@ -1,10 +1,9 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type { ClearingOutcomeRow, FillRow } from '@parkex/db';
-import { formatMoney, formatQuantity } from '@parkex/market';
+import { canonicalDecimal, formatMoney, formatQuantity } from '@parkex/market';
 import { MechanismEnum } from '../../graphql/enums';
 import { PageInfoModel } from '../../graphql/page-info.model';
 import { DateTimeScalar, DecimalScalar } from '../../graphql/scalars';
-import { canonicalDecimal } from '../../products/models/product.model';
 
 export enum ClearingStatusEnum {
   CLEARED = 'CLEARED',

@@ -1,10 +1,9 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
-import { formatQuantity } from '@parkex/market';
-import type { MarketOrderEntity } from '@parkex/db';
+import { canonicalDecimal, formatQuantity } from '@parkex/market';
+import type { MarketOrderRow } from '@parkex/db';
 import { OrderStatusEnum, SideEnum } from '../../graphql/enums';
 import { PageInfoModel } from '../../graphql/page-info.model';
 import { DateTimeScalar, DecimalScalar } from '../../graphql/scalars';
-import { canonicalDecimal } from '../../products/models/product.model';
 
 @ObjectType('Order')
 export class OrderModel {
@@ -33,7 +32,7 @@ export class OrderConnectionModel {
   @Field(() => PageInfoModel) pageInfo!: PageInfoModel;
 }
 
-export function mapOrder(entity: MarketOrderEntity): OrderModel {
+export function mapOrder(entity: MarketOrderRow): OrderModel {
   return {
     id: entity.id,
     clientOrderId: entity.clientOrderId,

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from '@nestjs/graphql';
 import type { ProductEntity } from '@parkex/db';
-import { formatQuantity } from '@parkex/market';
+import { canonicalDecimal, formatQuantity } from '@parkex/market';
 import { MechanismEnum } from '../../graphql/enums';
 import { DecimalScalar } from '../../graphql/scalars';
 
@@ -41,9 +41,4 @@ export function mapProduct(entity: ProductEntity): ProductModel {
     networkFee: canonicalDecimal(entity.networkFee),
     maxParticipantQuantity: formatQuantity(BigInt(entity.maxParticipantQuantityWh)),
   };
-}
-
-/** `numeric` text without trailing fractional zeros: "0.50" → "0.5", "4.0000" → "4". */
-export function canonicalDecimal(text: string): string {
-  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }

@@ -1,17 +1,7 @@
-import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Int, ObjectType } from '@nestjs/graphql';
 import type { PriceBucketRow } from '@parkex/db';
-import { formatQuantity } from '@parkex/market';
+import { canonicalDecimal, formatQuantity } from '@parkex/market';
 import { DateTimeScalar, DecimalScalar } from '../../graphql/scalars';
-import { canonicalDecimal } from '../../products/models/product.model';
-
-export enum StatisticsBucketEnum {
-  HOUR = 'HOUR',
-  DAY = 'DAY',
-}
-registerEnumType(StatisticsBucketEnum, {
-  name: 'StatisticsBucket',
-  description: 'Buckets of delivery start, in UTC',
-});
 
 @ObjectType('PriceStatistics', {
   description: 'Cleared intervals of one bucket (UTC hour or day of delivery start)',

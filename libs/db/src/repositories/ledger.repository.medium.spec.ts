@@ -1,7 +1,7 @@
 import { GENESIS_HASH, journalHash, journalLines, type JournalLine } from '@parkex/market';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { testAdminDatabaseUrl } from '../../../../test/support/test-database';
+import { testAdminDatabaseUrl } from '@parkex/test-support/test-database';
 import { createDatabaseIfMissing, dropDatabase, withDatabase } from '../postgres/database';
 import { createDataSource, migrate } from '../data-source';
 import { MIGRATIONS } from '../migrations';

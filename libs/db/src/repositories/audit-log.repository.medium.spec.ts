@@ -1,6 +1,6 @@
 import { auditSealHash, GENESIS_HASH } from '@parkex/market';
 import type { Client } from 'pg';
-import { connectTestDatabase } from '../../../../test/support/test-database';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
 import { AUDIT_SEAL_LOCK, sealAuditRows, verifyAuditSeals } from './audit-log.repository';
 
 /**

@@ -1,11 +1,11 @@
-import { loadApiConfig } from '@parkex/api/config/api-config';
-import { loadMatcherConfig } from '@parkex/matcher/config/matcher-config';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { testDatabaseUrl } from '../../../test/support/test-database';
-import { EnvError } from './config/env';
+import { testDatabaseUrl } from '@parkex/test-support/test-database';
+import { databaseEnv, env, EnvError, loadEnv } from './config/env';
 import {
   DEFAULT_DB_CONNECTION,
+  dbConnectionEnv,
+  dbConnectionSettings,
   KEEPALIVE_IDLE_MS,
   pgConnectionOptions,
   type DbConnectionSettings,
@@ -91,21 +91,19 @@ describe('connection settings', () => {
     expect(row.statement).toBe('300ms');
   });
 
-  it('reads DB_* variables for each app, listing bad ones with the app’s own', () => {
-    const api = loadApiConfig({ DATABASE_URL: testDatabaseUrl() });
-    expect(api.dbConnection).toEqual(DEFAULT_DB_CONNECTION);
-    const matcher = loadMatcherConfig({
-      DATABASE_URL: testDatabaseUrl(),
-      DB_STATEMENT_TIMEOUT_MS: '0',
-      DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '120000',
-    });
-    expect(matcher.dbConnection).toMatchObject({
-      statementTimeoutMs: 0,
-      idleInTransactionTimeoutMs: 120_000,
-    });
+  it('reads the DB_* variables, listing bad ones with the app’s own', () => {
+    const read = (source: NodeJS.ProcessEnv) =>
+      dbConnectionSettings(loadEnv({ ...dbConnectionEnv() }, source));
+    expect(read({})).toEqual(DEFAULT_DB_CONNECTION);
+    expect(
+      read({ DB_STATEMENT_TIMEOUT_MS: '0', DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '120000' }),
+    ).toMatchObject({ statementTimeoutMs: 0, idleInTransactionTimeoutMs: 120_000 });
     let caught: unknown;
     try {
-      loadApiConfig({ PORT: 'x', DB_CONNECT_TIMEOUT_MS: '5', DB_LONG_READ_TIMEOUT_MS: 'soon' });
+      loadEnv(
+        { ...databaseEnv, PORT: env.int(3000, 1, 65_535), ...dbConnectionEnv() },
+        { PORT: 'x', DB_CONNECT_TIMEOUT_MS: '5', DB_LONG_READ_TIMEOUT_MS: 'soon' },
+      );
     } catch (error) {
       caught = error;
     }

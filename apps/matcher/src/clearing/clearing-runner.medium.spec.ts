@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { firstBrokenJournal } from '../../../../test/support/ledger-check';
+import { firstBrokenJournal } from '@parkex/test-support/ledger-check';
 import {
   closeGate,
   createParticipants,
@@ -9,9 +9,9 @@ import {
   unitBook,
   type ProductSpec,
   tamper,
-} from '../../../../test/support/market-factory';
-import { connectTestDatabase } from '../../../../test/support/test-database';
-import { startTestMatcher, type TestMatcher } from '../../../../test/support/test-matcher';
+} from '@parkex/test-support/market-factory';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
 /** Medium tier: the real matcher module on the real schema; books placed with SQL factories. */
 describe('ClearingRunner', () => {

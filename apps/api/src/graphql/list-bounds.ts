@@ -1,0 +1,22 @@
+import { StatisticsBucketEnum } from './enums';
+
+/**
+ * The most items each list of the contract that is not a connection may hold. The services
+ * refuse more, and the query cost analysis (`query-limits.ts`) charges each list its bound;
+ * they live here, in the shared graphql/ folder, so that graphql/ imports no context.
+ */
+
+/** `submitOrders`: orders per call. */
+export const MAX_ORDERS_PER_CALL = 10_000;
+/** `ClearingResult.fills`: refused above this many (`fillConnection` pages). */
+export const MAX_LISTED_FILLS = 500;
+/** `participantsByIds`: ids per call. */
+export const MAX_NAMED_PARTICIPANTS = 200;
+/** `priceStatistics`: buckets one query may span. */
+export const MAX_STATISTICS_BUCKETS = 10_000;
+
+/** Length of a statistics bucket. */
+export const BUCKET_MS: Record<StatisticsBucketEnum, number> = {
+  [StatisticsBucketEnum.HOUR]: 3_600_000,
+  [StatisticsBucketEnum.DAY]: 86_400_000,
+};

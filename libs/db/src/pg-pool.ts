@@ -1,0 +1,124 @@
+import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import type { DataSource } from 'typeorm';
+
+/**
+ * The process's one `pg` pool: the pool the DataSource opened (`PostgresDriver.master`, a public
+ * member of the driver), with the size, `application_name`, keepalives and session timeouts
+ * `createDataSource` gave it; `DataSource.destroy()` ends it. Raw-SQL repositories take their
+ * connections from it, so the process holds one pool and one bound on its connections.
+ */
+export function pgPool(dataSource: DataSource): Pool {
+  const master = (dataSource.driver as { master?: unknown }).master;
+  if (!(master instanceof Pool)) {
+    throw new Error('the DataSource has no pg pool: initialize it first (postgres driver only)');
+  }
+  return master;
+}
+
+/**
+ * Runs `work` on a connection of its own from the pool and gives it back; a connection that
+ * broke meanwhile (an `error` event: the server or the network went away) is discarded, not
+ * reused. The listener also keeps such an error from crashing the process.
+ */
+export async function withPoolClient<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => (broken ??= error);
+  client.on('error', onError);
+  try {
+    return await work(client);
+  } finally {
+    client.removeListener('error', onError);
+    if (unsettled.has(client)) broken ??= new Error('the connection failed to roll back');
+    client.release(broken);
+  }
+}
+
+/** How a transaction begins: its isolation level and its transaction-local settings. */
+export interface TransactionOptions {
+  isolation: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+  readOnly?: boolean;
+  /** `statement_timeout` of this transaction (absent: the session's default). */
+  statementTimeoutMs?: number;
+  /** `idle_in_transaction_session_timeout` of this transaction (absent: the session's default). */
+  idleInTransactionTimeoutMs?: number;
+  /** `lock_timeout` of this transaction (absent: the session's default). */
+  lockTimeoutMs?: number;
+  /** `application_name` while this transaction runs (how pg_stat_activity shows it). */
+  applicationName?: string;
+}
+
+/** The `set_config` name of each transaction-local setting, in the order they are set. */
+const LOCAL_SETTINGS = [
+  ['idleInTransactionTimeoutMs', 'idle_in_transaction_session_timeout'],
+  ['statementTimeoutMs', 'statement_timeout'],
+  ['lockTimeoutMs', 'lock_timeout'],
+  ['applicationName', 'application_name'],
+] as const;
+
+/**
+ * BEGIN with the options, then (one more statement, only when there are any) the
+ * transaction-local settings, as `SET LOCAL` would set them.
+ */
+export async function beginTransaction(
+  client: PoolClient,
+  options: TransactionOptions,
+): Promise<void> {
+  await client.query(
+    `BEGIN ISOLATION LEVEL ${options.isolation}${options.readOnly ? ' READ ONLY' : ''}`,
+  );
+  const settings: string[] = [];
+  const values: string[] = [];
+  for (const [option, name] of LOCAL_SETTINGS) {
+    const value = options[option];
+    if (value === undefined) continue;
+    values.push(name, String(value));
+    settings.push(`set_config($${values.length - 1}, $${values.length}, true)`);
+  }
+  if (settings.length) await client.query(`SELECT ${settings.join(', ')}`, values);
+}
+
+/** Connections whose ROLLBACK failed: in an unknown state, `withPoolClient` discards them. */
+const unsettled = new WeakSet<PoolClient>();
+
+/**
+ * ROLLBACK, for a caller that is already failing: its own failure is what it reports. When the
+ * ROLLBACK fails too, the connection is discarded when it goes back (`withPoolClient`).
+ */
+export async function rollbackQuietly(client: PoolClient): Promise<void> {
+  await client.query('ROLLBACK').catch(() => unsettled.add(client));
+}
+
+/**
+ * Runs `work` in one transaction on a connection of its own: COMMIT when it returns, ROLLBACK
+ * when it (or the COMMIT) throws, and the error rethrown as it is.
+ */
+export async function transaction<T>(
+  pool: Pool,
+  options: TransactionOptions,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  return withPoolClient(pool, async (client) => {
+    await beginTransaction(client, options);
+    try {
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await rollbackQuietly(client);
+      throw error;
+    }
+  });
+}
+
+/** The rows of one statement run on a pool connection (autocommitted). */
+export async function queryRows<T extends QueryResultRow>(
+  pool: Pool,
+  text: string,
+  values?: unknown[],
+): Promise<T[]> {
+  return (await pool.query<T>(text, values)).rows;
+}

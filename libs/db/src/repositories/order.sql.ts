@@ -1,0 +1,229 @@
+/**
+ * The SQL of OrderRepository: every statement it runs, as named constants (the repository keeps
+ * the logic). Parameters are numbered as the comment of each statement says; int8 and numeric
+ * come back as text.
+ */
+import type { ProductEntity } from '../entities/product.entity';
+import type { OrderSide, OrderStatus } from './order.repository';
+
+/** Class id of the advisory locks on (participant, product, delivery start). */
+export const SUBMISSION_LOCK_CLASS = 730_510;
+
+/** An order's terms as stored (`market_order o`), int8 and numeric as text. */
+const TERM_COLUMNS = `o.id::text AS id, o.participant_id, o.client_order_id, o.product_code,
+  o.delivery_start, o.side, o.price::text AS price, o.quantity_wh::text AS quantity_wh, o.created_at`;
+/** An order with its clearing outcome (order_result) merged in; needs `ORDER_FROM`. */
+const ORDER_COLUMNS = `${TERM_COLUMNS},
+  coalesce(r.filled_wh, 0)::text AS filled_wh, coalesce(r.status, o.status) AS status`;
+const ORDER_FROM = `market_order o LEFT JOIN order_result r ON r.order_id = o.id`;
+
+export interface OrderRow {
+  id: string;
+  participant_id: string;
+  client_order_id: string;
+  product_code: string;
+  delivery_start: Date;
+  side: OrderSide;
+  price: string;
+  quantity_wh: string;
+  filled_wh: string;
+  status: OrderStatus;
+  created_at: Date;
+}
+
+export interface ProductRow {
+  code: string;
+  name: string;
+  unit: string;
+  interval_seconds: number;
+  gate_closure_seconds: number;
+  horizon_seconds: number;
+  price_tick: string;
+  min_price: string;
+  max_price: string;
+  mechanism: ProductEntity['mechanism'];
+  k: string;
+  network_fee: string;
+  max_participant_quantity_wh: string;
+  updated_at: Date;
+}
+
+/**
+ * 1st statement of a submission. Share-locks the participant row (a suspension waits for
+ * in-flight submissions, later ones see it), opens the batch's product-intervals of known
+ * products (gate = start − the product's gateClosureSeconds), takes one advisory lock per
+ * (participant, product, delivery start) in key order — serialising the self-cross check of
+ * one participant's concurrent submissions — and reads the products, the intervals' stored
+ * gates and the database's clock (none of this waits for an interval's lock).
+ */
+export const LOCK_AND_OPEN = `
+  WITH me AS (
+    SELECT suspended_reason FROM participant WHERE id = $1 FOR SHARE
+  ), wanted AS (
+    SELECT DISTINCT w.code, w.start FROM unnest($2::text[], $3::timestamptz[]) AS w(code, start)
+  ), opened AS (
+    INSERT INTO product_interval (product_code, delivery_start, gate_closure_at)
+    SELECT w.code, w.start, w.start - make_interval(secs => p.gate_closure_seconds)
+    FROM wanted w JOIN product p ON p.code = w.code
+    ORDER BY w.code, w.start
+    ON CONFLICT DO NOTHING
+    RETURNING product_code, delivery_start, gate_closure_at
+  ), gates AS (
+    SELECT product_code, delivery_start, gate_closure_at FROM opened
+    UNION ALL
+    SELECT i.product_code, i.delivery_start, i.gate_closure_at
+    FROM product_interval i JOIN wanted w ON i.product_code = w.code AND i.delivery_start = w.start
+  ), locked AS (
+    SELECT count(*) AS n FROM (
+      SELECT pg_advisory_xact_lock(${SUBMISSION_LOCK_CLASS}, k.key)
+      FROM (
+        SELECT DISTINCT hashtext($1::text || '/' || w.code || '/' || extract(epoch FROM w.start)::text) AS key
+        FROM wanted w ORDER BY 1
+      ) k
+    ) l
+  )
+  SELECT m.found, m.suspended_reason, m.locks, m.db_now, m.gates, p.*
+  FROM (
+    SELECT EXISTS (SELECT 1 FROM me) AS found, (SELECT suspended_reason FROM me) AS suspended_reason,
+           (SELECT n FROM locked) AS locks, (SELECT clock_timestamp() FROM locked) AS db_now,
+           (SELECT json_agg(json_build_object('code', product_code, 'start', delivery_start,
+                                              'gate', gate_closure_at)) FROM gates) AS gates
+  ) m
+  LEFT JOIN product p ON p.code IN (SELECT code FROM wanted)`;
+
+/**
+ * 2nd statement (a snapshot taken after the locks): the whole batch in one INSERT from arrays,
+ * in batch order (ids and created_at follow it), skipping clientOrderIds already taken (the
+ * caller reads those orders); and, from the same snapshot, i.e. as it was just before the
+ * insert, the participant's best OPEN bid and offer in each of the batch's product-intervals
+ * (index market_order_participant_open). The statement trigger checks the gates of the inserted
+ * rows under their share locks (PX001).
+ */
+export const INSERT_ORDERS = `
+  WITH input AS (
+    SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::numeric[],
+                         $7::bigint[]) WITH ORDINALITY AS t(cid, code, start, side, price, quantity, n)
+  ), inserted AS (
+    INSERT INTO market_order (participant_id, client_order_id, product_code, delivery_start, side,
+                              price, quantity_wh)
+    SELECT $1, cid, code, start, side, price, quantity FROM input ORDER BY n
+    ON CONFLICT ON CONSTRAINT market_order_client_order_id DO NOTHING
+    RETURNING id, client_order_id, created_at
+  )
+  SELECT id::text AS id, client_order_id AS cid, created_at, NULL AS code, NULL::timestamptz AS start,
+         NULL AS best_buy, NULL AS best_sell
+  FROM inserted
+  UNION ALL
+  SELECT NULL, NULL, NULL, w.code, w.start,
+         (SELECT max(o.price) FROM market_order o
+          WHERE o.participant_id = $1 AND o.product_code = w.code AND o.delivery_start = w.start
+            AND o.side = 'BUY' AND o.status = 'OPEN')::text,
+         (SELECT min(o.price) FROM market_order o
+          WHERE o.participant_id = $1 AND o.product_code = w.code AND o.delivery_start = w.start
+            AND o.side = 'SELL' AND o.status = 'OPEN')::text
+  FROM (SELECT DISTINCT code, start FROM input) w`;
+
+export interface InsertRow {
+  id: string | null;
+  cid: string | null;
+  created_at: Date | null;
+  code: string | null;
+  start: Date | null;
+  best_buy: string | null;
+  best_sell: string | null;
+}
+
+/** Row of LOCK_AND_OPEN: the submission's context, then one product per row (`p.*`). */
+export type LockAndOpenRow = ProductRow & {
+  found: boolean;
+  suspended_reason: string | null;
+  db_now: Date;
+  gates: { code: string; start: string; gate: string }[] | null;
+};
+
+/** The participant's ($1) orders under these clientOrderIds ($2, text[]), outcome merged in. */
+export const FIND_BY_CLIENT_ORDER_IDS = `
+  SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM}
+  WHERE o.participant_id = $1 AND o.client_order_id = ANY($2::text[])`;
+
+/** One order ($1) with its outcome merged in. */
+export const FIND_BY_ID = `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM} WHERE o.id = $1`;
+
+/**
+ * Of these product-intervals ($1 codes, $2 starts), those whose gate has closed by the
+ * database's clock (the one the gate triggers go by) or that are no longer OPEN; no lock.
+ */
+export const CLOSED_INTERVALS = `
+  SELECT i.product_code, i.delivery_start FROM product_interval i
+  JOIN unnest($1::text[], $2::timestamptz[]) AS w(code, start)
+    ON i.product_code = w.code AND i.delivery_start = w.start
+  WHERE i.state <> 'OPEN' OR i.gate_closure_at <= clock_timestamp()
+  ORDER BY 1, 2`;
+
+/**
+ * Cancel, step 1: the participant's ($2) order ($1) with its outcome and whether its interval's
+ * gate is open — without a lock, so that a late cancel never waits for (or holds) the interval.
+ */
+export const CANCEL_LOOK = `
+  SELECT ${ORDER_COLUMNS}, i.state = 'OPEN' AND clock_timestamp() < i.gate_closure_at AS open
+  FROM ${ORDER_FROM}
+  JOIN product_interval i USING (product_code, delivery_start)
+  WHERE o.id = $1 AND o.participant_id = $2`;
+
+/**
+ * Cancel, step 2: share-lock the order's product-interval ($1, $2), as the gate trigger would
+ * and before the order row (no deadlock with a matcher freezing it), and look at the gate again.
+ */
+export const CANCEL_LOCK_INTERVAL = `
+  SELECT i.state = 'OPEN' AND clock_timestamp() < i.gate_closure_at AS open
+  FROM product_interval i WHERE i.product_code = $1 AND i.delivery_start = $2
+  FOR SHARE`;
+
+/**
+ * Cancel, step 3: OPEN → CANCELLED for order $1 if it is still OPEN (no outcome yet: filled 0).
+ * The update trigger checks the gate under the interval's lock (PX001), the deferred one at
+ * COMMIT.
+ */
+export const CANCEL_ORDER = `
+  UPDATE market_order o SET status = 'CANCELLED'
+  WHERE o.id = $1 AND o.status = 'OPEN'
+  RETURNING ${TERM_COLUMNS}, '0' AS filled_wh, o.status`;
+
+/** Condition of `orders` lists: the order's interval's gate has closed (database clock). */
+export const GATE_CLOSED_CONDITION = `EXISTS (SELECT 1 FROM product_interval i
+  WHERE i.product_code = o.product_code AND i.delivery_start = o.delivery_start
+    AND i.gate_closure_at <= clock_timestamp())`;
+
+/** A page of orders, newest first: `where` (built from the filter) and the LIMIT parameter. */
+export function listOrders(where: readonly string[], limitParam: string): string {
+  return `SELECT ${ORDER_COLUMNS} FROM ${ORDER_FROM}
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY o.id DESC LIMIT ${limitParam}`;
+}
+
+/**
+ * Suspension, step 1: share-lock, in key order, the product-intervals whose gate is still open
+ * and in which the participant ($1) has OPEN orders (frozen and closing books are left alone).
+ */
+export const LOCK_OPEN_INTERVALS_WITH_ORDERS_OF = `
+  SELECT i.product_code, i.delivery_start FROM product_interval i
+  WHERE i.state = 'OPEN' AND i.gate_closure_at > clock_timestamp()
+    AND EXISTS (SELECT 1 FROM market_order o
+                WHERE o.participant_id = $1 AND o.status = 'OPEN'
+                  AND o.product_code = i.product_code AND o.delivery_start = i.delivery_start)
+  ORDER BY i.product_code, i.delivery_start
+  FOR SHARE`;
+
+/**
+ * Suspension, step 2 (a fresh snapshot, after the locks): cancel the participant's ($1) OPEN
+ * orders in those intervals ($2 codes, $3 starts); returns how many (`n`).
+ */
+export const CANCEL_OPEN_ORDERS_IN = `
+  WITH cancelled AS (
+    UPDATE market_order o SET status = 'CANCELLED'
+    FROM unnest($2::text[], $3::timestamptz[]) AS w(code, start)
+    WHERE o.participant_id = $1 AND o.status = 'OPEN'
+      AND o.product_code = w.code AND o.delivery_start = w.start
+    RETURNING 1
+  )
+  SELECT count(*)::int AS n FROM cancelled`;
