@@ -219,7 +219,8 @@ export default tseslint.config(
                 '@parkex/db',
                 'highs',
               ],
-              message: 'The domain libs are pure: no framework, database, GraphQL or solver imports.',
+              message:
+                'The domain libs are pure: no framework, database, GraphQL or solver imports.',
             },
             {
               group: [
