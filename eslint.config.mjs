@@ -199,8 +199,9 @@ export default tseslint.config(
     [TEST_SUPPORT_BY_ALIAS],
   ),
   {
-    // libs/market is the pure domain: no framework, database, GraphQL or I/O.
-    files: ['libs/market/**/*.ts'],
+    // libs/market and libs/auction are the pure domain: no framework, database, GraphQL, solver
+    // or I/O (the auction reaches its solver through an interface).
+    files: ['libs/market/**/*.ts', 'libs/auction/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -216,8 +217,10 @@ export default tseslint.config(
                 'graphql',
                 'graphql-*',
                 '@parkex/db',
+                'highs',
               ],
-              message: 'libs/market is pure: no framework, database or GraphQL imports.',
+              message:
+                'The domain libs are pure: no framework, database, GraphQL or solver imports.',
             },
             {
               group: [
@@ -234,15 +237,15 @@ export default tseslint.config(
                 'child_process',
                 'node:child_process',
               ],
-              message: 'libs/market is pure: no I/O.',
+              message: 'The domain libs are pure: no I/O.',
             },
           ],
         },
       ],
       'no-restricted-globals': [
         'error',
-        { name: 'Date', message: 'libs/market has no clock: pass instants in.' },
-        { name: 'fetch', message: 'libs/market has no I/O.' },
+        { name: 'Date', message: 'The domain libs have no clock: pass instants in.' },
+        { name: 'fetch', message: 'The domain libs have no I/O.' },
       ],
     },
   },

@@ -22,8 +22,8 @@ export {
 } from './decimal';
 export type { Decimal, ParseDecimalOptions } from './decimal';
 export type { IntegerLike } from './integers';
-export { DEFAULT_PRICE_TICK, validatePriceGrid } from './price-grid';
-export type { PriceGrid } from './price-grid';
+export { DEFAULT_PRICE_TICK, compilePriceGrid, validatePriceGrid } from './price-grid';
+export type { CompiledPriceGrid, PriceGrid } from './price-grid';
 export { formatPrice, parsePrice } from './price';
 export { MAX_QUANTITY_WH, QUANTITY_DECIMALS, formatQuantity, parseQuantity } from './quantity';
 export {

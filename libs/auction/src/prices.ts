@@ -1,0 +1,236 @@
+import type { Formulation } from './formulate';
+import { float, kwh } from './formulate';
+import type { LpColumn, LpModel, LpRow } from './lp';
+import type { Auction } from './model';
+
+/**
+ * The price LP: every price vector λ (one per carrier and interval) under which the cleared
+ * quantities are what each order would choose for itself — an order in the money fully
+ * accepted, out of the money rejected, at the money any; every conversion and storage running
+ * its optimal schedule at those prices (a storage with the values μ of its stored energy); every
+ * accepted block at least breaking even with its accepted children. Minimising and maximising
+ * Σλ over it gives the ends of the price range.
+ */
+
+/** Half a Wh in kWh: a value that close to a bound is at the bound (awards are whole Wh). */
+const AT_BOUND_KWH = 0.0005;
+
+type Position = 'LOWER' | 'UPPER' | 'BETWEEN' | 'FIXED';
+
+function position(value: number, lower: number, upper: number, tolerance = AT_BOUND_KWH): Position {
+  if (upper - lower <= tolerance) return 'FIXED';
+  if (value <= lower + tolerance) return 'LOWER';
+  if (value >= upper - tolerance) return 'UPPER';
+  return 'BETWEEN';
+}
+
+export interface PriceModel {
+  readonly model: LpModel;
+  /** Column of λ(c, t): `priceColumns[c][t]`. */
+  readonly priceColumns: readonly (readonly number[])[];
+  /** Columns of μ(t), the value of a Wh stored at the end of interval t, by storage id. */
+  readonly valueColumns: ReadonlyMap<string, readonly number[]>;
+}
+
+/**
+ * The price LP of a fixed block selection, given an optimal solution `primal` of its welfare
+ * model, minimising (`MINIMIZE`) or maximising Σλ. Prices lie within the grid's caps.
+ */
+export function priceModel(
+  auction: Auction,
+  formulation: Formulation,
+  primal: readonly number[],
+  caps: { readonly minTicks: bigint; readonly maxTicks: bigint },
+  sense: 'MINIMIZE' | 'MAXIMIZE',
+): PriceModel {
+  const { model } = formulation;
+  const T = auction.terms.intervals;
+  const C = auction.terms.carriers.length;
+  // Conditions on one price alone become its bounds.
+  const lower = Array.from({ length: C }, () => new Array<number>(T).fill(Number(caps.minTicks)));
+  const upper = Array.from({ length: C }, () => new Array<number>(T).fill(Number(caps.maxTicks)));
+  const atLeast = (c: number, t: number, p: number) => (lower[c][t] = Math.max(lower[c][t], p));
+  const atMost = (c: number, t: number, p: number) => (upper[c][t] = Math.min(upper[c][t], p));
+  /** A demand at price p (bid, export): λ ≤ p when taken fully, λ ≥ p when not at all. */
+  const demand = (c: number, t: number, p: number, where: Position) => {
+    if (where === 'UPPER' || where === 'BETWEEN') atMost(c, t, p);
+    if (where === 'LOWER' || where === 'BETWEEN') atLeast(c, t, p);
+  };
+  /** A supply at price p (offer, import): λ ≥ p when taken fully, λ ≤ p when not at all. */
+  const supply = (c: number, t: number, p: number, where: Position) => {
+    if (where === 'UPPER' || where === 'BETWEEN') atLeast(c, t, p);
+    if (where === 'LOWER' || where === 'BETWEEN') atMost(c, t, p);
+  };
+  const where = (column: number) => {
+    const { lower: lo, upper: hi } = model.columns[column];
+    return position(primal[column], lo, hi);
+  };
+
+  for (const step of formulation.steps) {
+    const at = where(step.column);
+    const p = Number(step.priceTicks);
+    if (step.side === 'BUY') demand(step.carrier, step.interval, p, at);
+    else supply(step.carrier, step.interval, p, at);
+  }
+  const connections = auction.terms.carriers.map((carrier) => carrier.connection);
+  for (const grid of formulation.grids) {
+    const connection = connections[grid.carrier]!;
+    for (let t = 0; t < T; t++) {
+      supply(grid.carrier, t, Number(connection.importPriceTicks), where(grid.imports[t]));
+      demand(grid.carrier, t, Number(connection.exportPriceTicks), where(grid.exports[t]));
+    }
+  }
+
+  const columns: LpColumn[] = [];
+  const priceColumns = Array.from({ length: C }, (_, c) =>
+    Array.from(
+      { length: T },
+      (_, t) =>
+        columns.push({
+          name: `price:${c}:${t}`,
+          lower: lower[c][t],
+          upper: upper[c][t],
+          cost: 1,
+        }) - 1,
+    ),
+  );
+  const rows: LpRow[] = [];
+  /** `Σ terms` ≤ 0, ≥ 0 or = 0 (plus `constant`) as the variable sits at its upper, lower bound or between. */
+  const reducedCost = (name: string, terms: [number, number][], constant: number, at: Position) => {
+    if (at === 'FIXED') return;
+    // a maximisation: at the lower bound the reduced cost is ≤ 0, at the upper ≥ 0
+    rows.push({
+      name,
+      terms,
+      lower: at === 'LOWER' ? -Infinity : -constant,
+      upper: at === 'UPPER' ? Infinity : -constant,
+    });
+  };
+  const price = (c: number, t: number) => priceColumns[c][t];
+
+  for (const conversion of formulation.conversions) {
+    conversion.inputs.forEach((column, t) => {
+      // Σ ratio·λ(output) − λ(input) − cost
+      const terms: [number, number][] = conversion.outputs.map((o) => [
+        price(o.carrier, t),
+        float(o.ratio),
+      ]);
+      if (conversion.input !== null) terms.push([price(conversion.input, t), -1]);
+      reducedCost(
+        `convert:${conversion.order.id}:${t}`,
+        terms,
+        -Number(conversion.order.costTicks),
+        where(column),
+      );
+    });
+  }
+
+  const valueColumns = new Map<string, number[]>();
+  for (const storage of formulation.storages) {
+    const { order } = storage;
+    const value = Array.from(
+      { length: T },
+      (_, t) =>
+        columns.push({
+          name: `value:${order.id}:${t}`,
+          lower: -Infinity,
+          upper: Infinity,
+          cost: 0,
+        }) - 1,
+    );
+    valueColumns.set(order.id, value);
+    const etaC = float(order.chargeEfficiency);
+    const etaD = float(order.dischargeEfficiency);
+    for (let t = 0; t < T; t++) {
+      const c = storage.carrier;
+      // charge: ηc·μ_t − λ_t; discharge: λ_t − μ_t/ηd − wear
+      reducedCost(
+        `charge:${order.id}:${t}`,
+        [
+          [value[t], etaC],
+          [price(c, t), -1],
+        ],
+        0,
+        where(storage.charge[t]),
+      );
+      reducedCost(
+        `discharge:${order.id}:${t}`,
+        [
+          [price(c, t), 1],
+          [value[t], -1 / etaD],
+        ],
+        -Number(order.dischargeCostTicks),
+        where(storage.discharge[t]),
+      );
+      // state: μ_{t+1} − μ_t (the last: −μ_T, nothing is worth anything after the auction)
+      const terms: [number, number][] = [[value[t], -1]];
+      if (t < T - 1) terms.push([value[t + 1], 1]);
+      reducedCost(`state:${order.id}:${t}`, terms, 0, where(storage.state[t]));
+    }
+  }
+
+  // Accepted blocks: the reduced cost of the accepted fraction, and no family losing money.
+  const surplusTerms = new Map<
+    string,
+    { terms: [number, number][]; constant: number; fraction: number }
+  >();
+  for (const block of formulation.blocks) {
+    const { order } = block;
+    const column = model.columns[block.acceptance];
+    if (column.upper === 0) continue;
+    const sign = order.side === 'BUY' ? 1 : -1;
+    const volume = kwh(order.profileWh.reduce((sum, wh) => sum + wh, 0n));
+    // surplus = sign·(p·volume − Σ λ_t·profile_t)
+    const terms: [number, number][] = [];
+    order.profileWh.forEach((wh, i) => {
+      if (wh > 0n) terms.push([price(block.carrier, order.firstInterval + i), -sign * kwh(wh)]);
+    });
+    const constant = sign * Number(order.priceTicks) * volume;
+    surplusTerms.set(order.id, { terms, constant, fraction: primal[block.acceptance] });
+    reducedCost(
+      `block:${order.id}`,
+      terms,
+      constant,
+      // half a Wh of the whole profile
+      position(primal[block.acceptance], column.lower, column.upper, AT_BOUND_KWH / volume),
+    );
+  }
+  for (const block of formulation.blocks) {
+    const own = surplusTerms.get(block.order.id);
+    if (own === undefined) continue;
+    const family = familyOf(block.order.id, formulation, surplusTerms);
+    const merged = new Map<number, number>();
+    let constant = 0;
+    for (const member of family) {
+      // each member's surplus at the fraction of it that is accepted
+      const { terms, constant: own, fraction } = surplusTerms.get(member)!;
+      constant += own * fraction;
+      for (const [column, coefficient] of terms) {
+        merged.set(column, (merged.get(column) ?? 0) + coefficient * fraction);
+      }
+    }
+    rows.push({
+      name: `family:${block.order.id}`,
+      terms: [...merged],
+      lower: -constant,
+      upper: Infinity,
+    });
+  }
+  return { model: { sense, columns, rows }, priceColumns, valueColumns };
+}
+
+/** The block and its accepted descendants. */
+function familyOf(
+  id: string,
+  formulation: Formulation,
+  accepted: ReadonlyMap<string, unknown>,
+): string[] {
+  const members = [id];
+  for (let i = 0; i < members.length; i++) {
+    for (const block of formulation.blocks) {
+      if (block.order.parentId === members[i] && accepted.has(block.order.id))
+        members.push(block.order.id);
+    }
+  }
+  return members;
+}
