@@ -87,8 +87,9 @@ describe('CSV exports', () => {
     product = await createProduct(db, { networkFee: '0.125' });
     const buyerName = `Plating, "North" ${uniqueName('hall')}`;
     buyer = { ...(await api.createParticipant(buyerName)), name: buyerName };
-    // A name a spreadsheet would run (only this spec uses it: names are unique).
-    const sellerName = '=HYPERLINK("http://x","click")';
+    // A name a spreadsheet would run, unique per run (names are unique; the set-up may run
+    // more than once on one database when each test runs alone).
+    const sellerName = `=HYPERLINK("http://x","${uniqueName('click')}")`;
     seller = { ...(await api.createParticipant(sellerName)), name: sellerName };
     auditor = await api.createParticipant(uniqueName('Auditor'), 'AUDITOR');
     orderIds = await placeOrders(
@@ -156,12 +157,12 @@ describe('CSV exports', () => {
       );
       expect(response.status).toBe(200);
       // The quote makes a spreadsheet show the text instead of running the formula.
-      expect(response.body).toContain(`,"'=HYPERLINK(""http://x"",""click"")",PARTICIPANT,`);
+      expect(response.body).toContain(`,"'${seller.name.replaceAll('"', '""')}",PARTICIPANT,`);
       expect(response.body).not.toMatch(/,"?=HYPERLINK/);
       const rows = parseCsv(response.body).slice(1);
       expect(rows.map((r) => [r[5], r[9]])).toEqual([
-        [`'=HYPERLINK("http://x","click")`, '-1'],
-        [`'=HYPERLINK("http://x","click")`, '-1'],
+        [`'${seller.name}`, '-1'],
+        [`'${seller.name}`, '-1'],
       ]);
     });
 
@@ -200,6 +201,8 @@ describe('CSV exports', () => {
     });
 
     it('is recorded in the audit log', async () => {
+      const response = await get('/exports/settlements.csv', window, auditor.key);
+      expect(response.status).toBe(200);
       const log = await api.gql(
         `query($filter: AuditLogFilter) { auditLog(filter: $filter, first: 5) { edges { node { action outcome args } } } }`,
         { filter: { actorId: auditor.id, action: 'export:settlements.csv' } },
@@ -263,13 +266,15 @@ describe('CSV exports', () => {
       expect(wrong.status).toBe(401);
     });
 
+    // named in words: the window's dates change from run to run, and a test's name must not
+    // (each test runs alone by its name)
     it.each([
-      [{ to: window.to }, 'from'],
-      [{ from: 'yesterday', to: window.to }, 'from'],
-      [{ from: window.to, to: window.from }, 'to'],
-      [{ ...window, participantId: 'me' }, 'participantId'],
-      [{ ...window, limit: '10' }, 'limit'],
-    ])('answers 400 for %j', async (query, field) => {
+      ['no from', { to: window.to }, 'from'],
+      ['a from that is not an instant', { from: 'yesterday', to: window.to }, 'from'],
+      ['a to before from', { from: window.to, to: window.from }, 'to'],
+      ['a participantId that is not a UUID', { ...window, participantId: 'me' }, 'participantId'],
+      ['an unknown parameter (limit)', { ...window, limit: '10' }, 'limit'],
+    ])('answers 400 for %s', async (_case, query, field) => {
       const response = await get('/exports/settlements.csv', query, auditor.key);
       expect(response.status).toBe(400);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
