@@ -1,6 +1,6 @@
 import { fillAmountMinor, type PriceGrid } from '@parkex/market';
 import type { Auction } from './model';
-import { mul, roundHalfUp, whole } from './rational';
+import { shareWh } from './rational';
 import type { AuctionQuantities } from './clear-auction';
 
 /**
@@ -83,13 +83,7 @@ export function awardLines(
       case 'BLOCK': {
         const fraction = quantities.blocks.get(order.id)!;
         order.profileWh.forEach((wh, i) =>
-          line(
-            party,
-            order.carrier,
-            order.firstInterval + i,
-            order.side,
-            roundHalfUp(mul(fraction, whole(wh))),
-          ),
+          line(party, order.carrier, order.firstInterval + i, order.side, shareWh(fraction, wh)),
         );
         break;
       }
@@ -97,7 +91,7 @@ export function awardLines(
         quantities.conversions.get(order.id)!.forEach((input, t) => {
           if (order.input !== null) line(party, order.input, t, 'BUY', input);
           for (const output of order.outputs) {
-            line(party, output.carrier, t, 'SELL', roundHalfUp(mul(output.ratio, whole(input))));
+            line(party, output.carrier, t, 'SELL', shareWh(output.ratio, input));
           }
         });
         break;

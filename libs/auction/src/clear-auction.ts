@@ -1,10 +1,23 @@
 import { compilePriceGrid, type Ratio } from '@parkex/market';
 import { awardLines, type Awards } from './awards';
+import { acceptedFamily } from './families';
 import { formulate, type Formulation } from './formulate';
 import type { LpModel, LpSolution, LpSolver } from './lp';
 import type { Auction, BlockOrder, StorageOrder } from './model';
 import { priceModel } from './prices';
-import { add, ceilOf, compare, div, floorOf, mul, roundHalfUp, snap, sub, whole } from './rational';
+import {
+  add,
+  ceilOf,
+  compare,
+  div,
+  floorOf,
+  mul,
+  roundHalfUp,
+  snap,
+  sub,
+  whole,
+  shareWh,
+} from './rational';
 import { validateAuction, type AuctionRejection } from './validate';
 
 /** Most rounds of removing paradoxically accepted blocks before the fallback (every block rejected). */
@@ -192,19 +205,15 @@ function losingBlock(formulation: Formulation, welfare: LpSolution): string | nu
     });
     surplus.set(order.id, value * welfare.primal[block.acceptance]);
   }
+  const orders = formulation.blocks.map((block) => block.order);
   let worst: string | null = null;
   let worstValue = -1e-6;
   for (const block of formulation.blocks) {
     if (!surplus.has(block.order.id)) continue;
-    let family = 0;
-    const members = [block.order.id];
-    for (let i = 0; i < members.length; i++) {
-      family += surplus.get(members[i])!;
-      for (const child of formulation.blocks) {
-        if (child.order.parentId === members[i] && surplus.has(child.order.id))
-          members.push(child.order.id);
-      }
-    }
+    const family = acceptedFamily(orders, block.order.id, (id) => surplus.has(id)).reduce(
+      (sum, id) => sum + surplus.get(id)!,
+      0,
+    );
     if (family < worstValue) {
       worst = block.order.id;
       worstValue = family;
@@ -298,11 +307,7 @@ function roundQuantities(
     blocks.set(block.order.id, fraction);
     if (block.order.side === 'SELL') {
       block.order.profileWh.forEach((quantity, i) =>
-        supplied(
-          block.carrier,
-          block.order.firstInterval + i,
-          roundHalfUp(mul(fraction, whole(quantity))),
-        ),
+        supplied(block.carrier, block.order.firstInterval + i, shareWh(fraction, quantity)),
       );
     }
   }
@@ -311,7 +316,7 @@ function roundQuantities(
     const inputs = conversion.inputs.map((column, t) => {
       const input = wh(column, BigInt(Math.round(formulation.model.columns[column].upper * 1000)));
       for (const output of conversion.outputs) {
-        supplied(output.carrier, t, roundHalfUp(mul(output.ratio, whole(input))));
+        supplied(output.carrier, t, shareWh(output.ratio, input));
       }
       return input;
     });

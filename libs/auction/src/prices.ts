@@ -1,3 +1,4 @@
+import { acceptedFamily } from './families';
 import type { Formulation } from './formulate';
 import { float, kwh } from './formulate';
 import type { LpColumn, LpModel, LpRow } from './lp';
@@ -195,10 +196,11 @@ export function priceModel(
       position(primal[block.acceptance], column.lower, column.upper, AT_BOUND_KWH / volume),
     );
   }
+  const orders = formulation.blocks.map((block) => block.order);
   for (const block of formulation.blocks) {
     const own = surplusTerms.get(block.order.id);
     if (own === undefined) continue;
-    const family = familyOf(block.order.id, formulation, surplusTerms);
+    const family = acceptedFamily(orders, block.order.id, (id) => surplusTerms.has(id));
     const merged = new Map<number, number>();
     let constant = 0;
     for (const member of family) {
@@ -217,20 +219,4 @@ export function priceModel(
     });
   }
   return { model: { sense, columns, rows }, priceColumns, valueColumns };
-}
-
-/** The block and its accepted descendants. */
-function familyOf(
-  id: string,
-  formulation: Formulation,
-  accepted: ReadonlyMap<string, unknown>,
-): string[] {
-  const members = [id];
-  for (let i = 0; i < members.length; i++) {
-    for (const block of formulation.blocks) {
-      if (block.order.parentId === members[i] && accepted.has(block.order.id))
-        members.push(block.order.id);
-    }
-  }
-  return members;
 }

@@ -57,3 +57,7 @@ export const compare = (a: Ratio, b: Ratio): number => {
 };
 export const floorOf = (value: Ratio): bigint => floorDiv(value.num, value.den);
 export const ceilOf = (value: Ratio): bigint => -floorDiv(-value.num, value.den);
+
+/** `fraction` of `wh` in whole Wh, an exact half up: a block's accepted share, a conversion's output. */
+export const shareWh = (fraction: Ratio, wh: bigint): bigint =>
+  roundHalfUp(mul(fraction, whole(wh)));

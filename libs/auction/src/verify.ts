@@ -1,7 +1,8 @@
 import { compilePriceGrid, fillAmountMinor, ratio, type Ratio } from '@parkex/market';
 import { blockSurplus, type AuctionClearing, type StorageSchedule } from './clear-auction';
+import { acceptedFamily } from './families';
 import type { Auction, BlockOrder, ConversionOrder, StepOrder, StorageOrder } from './model';
-import { add, compare, div, mul, roundHalfUp, sub, whole } from './rational';
+import { add, compare, div, mul, roundHalfUp, shareWh, sub, whole } from './rational';
 import { maxInputAt, validateAuction } from './validate';
 
 export type ClearedAuction = Extract<AuctionClearing, { status: 'CLEARED' }>;
@@ -146,20 +147,14 @@ export function verifyAuction(auction: Auction, result: ClearedAuction): Auction
     for (const order of blocks) {
       const fraction = q.blocks.get(order.id) ?? whole(0n);
       order.profileWh.forEach((wh, i) =>
-        expect(
-          order.id,
-          order.carrier,
-          order.firstInterval + i,
-          order.side,
-          roundHalfUp(mul(fraction, whole(wh))),
-        ),
+        expect(order.id, order.carrier, order.firstInterval + i, order.side, shareWh(fraction, wh)),
       );
     }
     for (const order of conversions) {
       (q.conversions.get(order.id) ?? []).forEach((input, t) => {
         if (order.input !== null) expect(order.id, order.input, t, 'BUY', input);
         for (const output of order.outputs) {
-          expect(order.id, output.carrier, t, 'SELL', roundHalfUp(mul(output.ratio, whole(input))));
+          expect(order.id, output.carrier, t, 'SELL', shareWh(output.ratio, input));
         }
       });
     }
@@ -249,17 +244,13 @@ export function verifyAuction(auction: Auction, result: ClearedAuction): Auction
     for (const [group, members] of groups)
       if (members.length > 1) fail(`exclusive group ${group}: ${members.join(', ')} all accepted`);
     // no accepted family loses money at the exact prices
+    const byId = new Map(blocks.map((block) => [block.id, block]));
     for (const order of blocks) {
       if (!accepted(order.id)) continue;
       let surplus = whole(0n);
-      const family = [order];
-      for (let i = 0; i < family.length; i++) {
-        surplus = add(
-          surplus,
-          mul(fraction(family[i].id), blockSurplus(family[i], exact[c(family[i].carrier)])),
-        );
-        for (const child of blocks)
-          if (child.parentId === family[i].id && accepted(child.id)) family.push(child);
+      for (const id of acceptedFamily(blocks, order.id, accepted)) {
+        const member = byId.get(id)!;
+        surplus = add(surplus, mul(fraction(id), blockSurplus(member, exact[c(member.carrier)])));
       }
       if (surplus.num < 0n)
         fail(

@@ -1,4 +1,3 @@
-import { journalHash, journalLines } from '@parkex/market';
 import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import {
@@ -11,13 +10,9 @@ import {
 } from '@parkex/test-support/market-factory';
 import { connectTestDatabase, testDatabaseUrl } from '@parkex/test-support/test-database';
 import { createDataSource } from '../data-source';
-import {
-  ClearingRepository,
-  type ClaimOptions,
-  type ClearingSession,
-  type ClearingWrite,
-} from './clearing.repository';
+import { ClearingRepository, type ClaimOptions, type ClearingSession } from './clearing.repository';
 import { ClearingOutcomeRepository } from './clearing-outcome.repository';
+import { settleOneFill } from './clearing.spec-support';
 
 /**
  * ClearingRepository against the real schema, as the runtime role: which intervals a claim
@@ -81,76 +76,8 @@ describe('ClearingRepository (medium)', () => {
     return rows[0].n;
   }
 
-  /** The settlement of the claimed unit book: one fill of 1 kWh at 4, its journal. */
   async function settle(session: ClearingSession): Promise<void> {
-    const book = await session.loadBook();
-    const buy = book.side.indexOf('BUY');
-    const sell = book.side.indexOf('SELL');
-    const { byParticipant, utility } = await session.accounts(book.participantId);
-    const buyer = book.participantId[buy];
-    const seller = book.participantId[sell];
-    const lines = journalLines(
-      [
-        {
-          seq: 0,
-          buyerAccountId: byParticipant.get(buyer)!,
-          sellerAccountId: byParticipant.get(seller)!,
-          quantityWh: 1000n,
-          amountMinor: 400n,
-        },
-      ],
-      utility,
-      session.interval.terms.networkFee,
-    );
-    const { productCode, deliveryStart } = session.interval;
-    const hashes = { inputHash: 'i'.repeat(64), resultHash: 'r'.repeat(64) };
-    const write: ClearingWrite = {
-      record: {
-        status: 'CLEARED',
-        price: '4',
-        volumeWh: '1000',
-        amountMinor: '400',
-        feeMinor: '0',
-        bidCount: 1,
-        offerCount: 1,
-        ...hashes,
-        demandCurve: [],
-        supplyCurve: [],
-        matcherVersion: 'medium-spec',
-        matcherId: 'medium-spec',
-        timings: {},
-      },
-      fills: {
-        buyOrderId: [book.id[buy]],
-        sellOrderId: [book.id[sell]],
-        buyerId: [buyer],
-        sellerId: [seller],
-        quantityWh: ['1000'],
-        price: ['4'],
-        amountMinor: ['400'],
-      },
-      orderStates: { id: book.id, status: ['FILLED', 'FILLED'], filledWh: ['1000', '1000'] },
-      journal: {
-        accountId: lines.map((l) => l.accountId),
-        kind: lines.map((l) => l.kind),
-        fillSeq: lines.map((l) => l.fillSeq),
-        energyWh: lines.map((l) => l.energyWh.toString()),
-        amountMinor: lines.map((l) => l.amountMinor.toString()),
-        debitMinor: lines
-          .filter((l) => l.amountMinor < 0n)
-          .reduce((sum, l) => sum - l.amountMinor, 0n)
-          .toString(),
-        hashVersion: 2,
-        hash: (prevHash) =>
-          journalHash(
-            2,
-            prevHash,
-            { productCode, deliveryStart: deliveryStart.toISOString(), ...hashes },
-            lines,
-          ),
-      },
-    };
-    await session.write(write);
+    await settleOneFill(session);
   }
 
   it('claims nothing while the gate is open, and only the products it is given', async () => {

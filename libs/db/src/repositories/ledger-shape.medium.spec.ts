@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { journalHash, journalLines, type JournalLine } from '@parkex/market';
+import type { JournalLine } from '@parkex/market';
 import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import {
@@ -13,10 +13,9 @@ import {
 import { connectTestDatabase, testDatabaseUrl } from '@parkex/test-support/test-database';
 import { DEFAULT_DB_CONNECTION } from '../connection-settings';
 import { createDataSource } from '../data-source';
-import { ClearingRepository, type ClaimOptions, type ClearingSession } from './clearing.repository';
+import { ClearingRepository, type ClaimOptions } from './clearing.repository';
+import { SPEC_HASHES, settleNoTrade, settleOneFill } from './clearing.spec-support';
 import { LedgerRepository } from './ledger.repository';
-
-const HASHES = { inputHash: 'i'.repeat(64), resultHash: 'r'.repeat(64) };
 
 /**
  * The ledger as LedgerRepository reads it and as the database shapes it: a journal written by a
@@ -101,7 +100,7 @@ describe('ledger shape (medium)', () => {
       journalsChecked: 1,
     });
     const stored = await ledger.storedSettlement(product, cleared.start);
-    expect(stored?.result).toMatchObject({ status: 'CLEARED', ...HASHES });
+    expect(stored?.result).toMatchObject({ status: 'CLEARED', ...SPEC_HASHES });
     expect(stored?.fills).toHaveLength(1);
     expect([stored?.fills[0].buyerAccountId, stored?.fills[0].sellerAccountId]).toEqual(
       cleared.accounts,
@@ -159,106 +158,3 @@ describe('ledger shape (medium)', () => {
     ).rejects.toMatchObject({ code: '23514', constraint: 'journal_hash_version_2' });
   });
 });
-
-/** Settles the claimed unit book: one fill of 1 kWh for 4.00; returns its journal's lines. */
-async function settleOneFill(
-  session: ClearingSession,
-): Promise<{ lines: JournalLine[]; accounts: string[] }> {
-  const book = await session.loadBook();
-  const [buy, sell] = [book.side.indexOf('BUY'), book.side.indexOf('SELL')];
-  const { byParticipant, utility } = await session.accounts(book.participantId);
-  const [buyer, seller] = [book.participantId[buy], book.participantId[sell]];
-  const accounts = [byParticipant.get(buyer)!, byParticipant.get(seller)!];
-  const lines = journalLines(
-    [
-      {
-        seq: 0,
-        buyerAccountId: accounts[0],
-        sellerAccountId: accounts[1],
-        quantityWh: 1000n,
-        amountMinor: 400n,
-      },
-    ],
-    utility,
-    session.interval.terms.networkFee,
-  );
-  const { productCode, deliveryStart } = session.interval;
-  await session.write({
-    record: record('CLEARED', '4', book),
-    fills: {
-      buyOrderId: [book.id[buy]],
-      sellOrderId: [book.id[sell]],
-      buyerId: [buyer],
-      sellerId: [seller],
-      quantityWh: ['1000'],
-      price: ['4'],
-      amountMinor: ['400'],
-    },
-    orderStates: { id: book.id, status: ['FILLED', 'FILLED'], filledWh: ['1000', '1000'] },
-    journal: {
-      accountId: lines.map((l) => l.accountId),
-      kind: lines.map((l) => l.kind),
-      fillSeq: lines.map((l) => l.fillSeq),
-      energyWh: lines.map((l) => l.energyWh.toString()),
-      amountMinor: lines.map((l) => l.amountMinor.toString()),
-      debitMinor: lines
-        .filter((l) => l.amountMinor < 0n)
-        .reduce((sum, l) => sum - l.amountMinor, 0n)
-        .toString(),
-      hashVersion: 2,
-      hash: (prevHash) =>
-        journalHash(
-          2,
-          prevHash,
-          { productCode, deliveryStart: deliveryStart.toISOString(), ...HASHES },
-          lines,
-        ),
-    },
-  });
-  return { lines, accounts };
-}
-
-/** Settles the claimed book as NO_TRADE: a result, the orders UNFILLED, no journal. */
-async function settleNoTrade(session: ClearingSession): Promise<void> {
-  const book = await session.loadBook();
-  await session.write({
-    record: record('NO_TRADE', null, book),
-    fills: {
-      buyOrderId: [],
-      sellOrderId: [],
-      buyerId: [],
-      sellerId: [],
-      quantityWh: [],
-      price: [],
-      amountMinor: [],
-    },
-    orderStates: {
-      id: book.id,
-      status: book.id.map(() => 'UNFILLED' as const),
-      filledWh: book.id.map(() => '0'),
-    },
-  });
-}
-
-function record(
-  status: 'CLEARED' | 'NO_TRADE',
-  price: string | null,
-  book: { side: string[] },
-): Parameters<ClearingSession['write']>[0]['record'] {
-  const traded = status === 'CLEARED';
-  return {
-    status,
-    price,
-    volumeWh: traded ? '1000' : '0',
-    amountMinor: traded ? '400' : '0',
-    feeMinor: '0',
-    bidCount: book.side.filter((s) => s === 'BUY').length,
-    offerCount: book.side.filter((s) => s === 'SELL').length,
-    ...HASHES,
-    demandCurve: [],
-    supplyCurve: [],
-    matcherVersion: 'ledger-medium',
-    matcherId: 'ledger-medium',
-    timings: {},
-  };
-}
