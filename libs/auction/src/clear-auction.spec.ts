@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { clearUniformPrice, ratio, type Order, type Ratio } from '@parkex/market';
+import { clearUniformPrice, formatPrice, ratio, type Order, type Ratio } from '@parkex/market';
 import { loadHighsSolver } from '@parkex/solver';
+import { WORKED_VECTORS } from '@parkex/test-support/worked-vectors';
 import { clearAuction, type AuctionClearing } from './clear-auction';
 import { verifyAuction } from './verify';
 import type { LpSolver } from './lp';
@@ -285,5 +286,31 @@ describe('clearAuction', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('the per-interval rule\'s worked vectors through the integrated engine', () => {
+  it.each(WORKED_VECTORS)('$name', ({ orders, grid, k, price, volumeWh, filledWh }) => {
+    // time priority: acceptance time, then id, becomes the auction's acceptance sequence
+    const byTime = [...orders].sort((a, b) =>
+      a.acceptedAt === b.acceptedAt ? (a.id < b.id ? -1 : 1) : a.acceptedAt < b.acceptedAt ? -1 : 1,
+    );
+    const auction: Auction = {
+      terms: { ...terms(1, ['ELECTRICITY'], k), grid },
+      orders: orders.map((o) =>
+        step(`o${o.id}`, {
+          side: o.side,
+          priceTicks: o.priceTicks,
+          quantityWh: o.quantityWh,
+          seq: BigInt(byTime.indexOf(o) + 1),
+        }),
+      ),
+    };
+    const result = clearAndVerify(auction);
+
+    const published = result.prices.priceTicks[0][0];
+    expect(published === null ? null : formatPrice(published, grid)).toBe(price);
+    expect(result.quantities.volumeWh[0][0]).toBe(volumeWh);
+    expect(orders.map((o) => result.quantities.steps.get(`o${o.id}`))).toEqual(filledWh);
   });
 });

@@ -4,6 +4,7 @@ import { K_HALF, K_ONE, K_ZERO, ONE_KWH, TENTH_GRID, UNIT_GRID, unitBook } from 
 import { clearUniformPrice } from './uniform-price';
 import type { Ratio } from './ratio';
 import type { PriceGrid } from './price-grid';
+import { WORKED_VECTORS } from '@parkex/test-support/worked-vectors';
 
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
@@ -153,5 +154,14 @@ describe('clearUniformPrice — worked vectors (one-kWh orders)', () => {
       [30n, 500n],
     ]);
     expect(result.filled.get(5n)).toBe(0n);
+  });
+});
+
+describe('clearUniformPrice — the worked vectors table (also cleared by the integrated auction)', () => {
+  it.each(WORKED_VECTORS)('$name', ({ orders, grid, k, price, volumeWh, filledWh }) => {
+    const result = clearUniformPrice(orders, { k }, grid);
+    expect(result.priceTicks === null ? null : formatPrice(result.priceTicks, grid)).toBe(price);
+    expect(result.volumeWh).toBe(volumeWh);
+    expect(orders.map((order) => result.filled.get(order.id))).toEqual(filledWh);
   });
 });
