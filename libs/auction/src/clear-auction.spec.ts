@@ -289,7 +289,7 @@ describe('clearAuction', () => {
   });
 });
 
-describe('the per-interval rule\'s worked vectors through the integrated engine', () => {
+describe("the per-interval rule's worked vectors through the integrated engine", () => {
   it.each(WORKED_VECTORS)('$name', ({ orders, grid, k, price, volumeWh, filledWh }) => {
     // time priority: acceptance time, then id, becomes the auction's acceptance sequence
     const byTime = [...orders].sort((a, b) =>

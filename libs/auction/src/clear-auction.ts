@@ -4,7 +4,7 @@ import { acceptedFamily } from './families';
 import { formulate, type Formulation } from './formulate';
 import type { LpModel, LpSolution, LpSolver } from './lp';
 import type { Auction, BlockOrder, StorageOrder } from './model';
-import { priceModel } from './prices';
+import { priceModel, type PriceObjective } from './prices';
 import {
   add,
   ceilOf,
@@ -117,14 +117,16 @@ export function clearAuction(auction: Auction, solver: LpSolver, clock: Clock): 
   const primal = tradeAtTheMoney(formulation, schedule.welfare.primal);
   const selectMs = clock() - started;
 
-  const lowest = extremePrices(auction, formulation, primal, caps, solver, 'MINIMIZE');
-  const highest = extremePrices(auction, formulation, primal, caps, solver, 'MAXIMIZE');
   const quantities = roundQuantities(auction, formulation, primal);
+  const traded = quantities.volumeWh.map((row) => row.map((wh) => wh > 0n));
+  const { lowest, highest } = priceRange(auction, formulation, primal, caps, traded, solver);
   const k = auction.terms.k;
   const exact = lowest.prices.map((perInterval, c) =>
     perInterval.map((low, t) => between(low, highest.prices[c][t], k)),
   );
-  const settlementPrices = exact.map((perInterval) => perInterval.map(roundHalfUp));
+  const settlementPrices = exact.map((perInterval) =>
+    perInterval.map((price) => settlementPrice(price, caps)),
+  );
   const priceTicks = settlementPrices.map((perInterval, c) =>
     perInterval.map((price, t) => (quantities.volumeWh[c][t] === 0n ? null : price)),
   );
@@ -254,21 +256,60 @@ interface PriceVector {
   readonly values: Map<string, Ratio[]>;
 }
 
-function extremePrices(
+/**
+ * The ends of the range of consistent prices: minimising and maximising Σλ within the caps; if
+ * no consistent prices lie within them, first the least total excess beyond the caps, then the
+ * ends of the range with at most that excess (and a millionth of it for the solver's floats).
+ */
+function priceRange(
   auction: Auction,
   formulation: Formulation,
   primal: readonly number[],
   caps: { readonly minTicks: bigint; readonly maxTicks: bigint },
+  traded: readonly (readonly boolean[])[],
   solver: LpSolver,
-  sense: 'MINIMIZE' | 'MAXIMIZE',
-): PriceVector {
-  const model = priceModel(auction, formulation, primal, caps, sense);
-  const solution = solveOrThrow(solver, model.model, 'the price model');
-  const exact = (column: number) => snap(solution.primal[column]);
-  return {
-    prices: model.priceColumns.map((perInterval) => perInterval.map(exact)),
-    values: new Map([...model.valueColumns].map(([id, columns]) => [id, columns.map(exact)])),
+): { lowest: PriceVector; highest: PriceVector } {
+  const solve = (objective: PriceObjective) => {
+    const model = priceModel(auction, formulation, primal, caps, traded, objective);
+    return { model, solution: solver.solve(model.model) };
   };
+  const vector = ({ model, solution }: ReturnType<typeof solve>): PriceVector => {
+    if (solution.status !== 'OPTIMAL') {
+      throw new Error(`the price model was not solved to optimality: ${solution.statusText}`);
+    }
+    const exact = (column: number) => snap(solution.primal[column]);
+    return {
+      prices: model.priceColumns.map((perInterval) => perInterval.map(exact)),
+      values: new Map([...model.valueColumns].map(([id, columns]) => [id, columns.map(exact)])),
+    };
+  };
+  const within = solve({ kind: 'SUM', sense: 'MINIMIZE', capExcess: null });
+  if (within.solution.status === 'OPTIMAL') {
+    return {
+      lowest: vector(within),
+      highest: vector(solve({ kind: 'SUM', sense: 'MAXIMIZE', capExcess: null })),
+    };
+  }
+  const least = solve({ kind: 'CAP_EXCESS' });
+  if (least.solution.status !== 'OPTIMAL') vector(least); // throws with the solver's words
+  const capExcess = least.solution.objective * (1 + 1e-6) + 1e-9;
+  return {
+    lowest: vector(solve({ kind: 'SUM', sense: 'MINIMIZE', capExcess })),
+    highest: vector(solve({ kind: 'SUM', sense: 'MAXIMIZE', capExcess })),
+  };
+}
+
+/** The published price: the exact price rounded to the tick (half up), within the caps. */
+export function settlementPrice(
+  exact: Ratio,
+  caps: { readonly minTicks: bigint; readonly maxTicks: bigint },
+): bigint {
+  const rounded = roundHalfUp(exact);
+  return rounded < caps.minTicks
+    ? caps.minTicks
+    : rounded > caps.maxTicks
+      ? caps.maxTicks
+      : rounded;
 }
 
 /** low + k·(high − low), exactly. */
@@ -391,12 +432,14 @@ function feasibleSchedule(
     return result;
   };
   let stateWh = states();
-  for (let t = charge.length - 1; t >= 0; t--) {
-    const short = sub(whole(order.minFinalWh), stateWh[stateWh.length - 1]);
-    if (short.num <= 0n) break;
-    const cut = ceilOf(mul(short, etaD));
-    discharge[t] = discharge[t] > cut ? discharge[t] - cut : 0n;
-    stateWh = states();
+  // each cut may also cut a charge that no longer fits: cut again until the end is reached
+  const short = () => sub(whole(order.minFinalWh), stateWh[stateWh.length - 1]);
+  for (let t = charge.length - 1; t >= 0 && short().num > 0n; t--) {
+    while (short().num > 0n && discharge[t] > 0n) {
+      const cut = ceilOf(mul(short(), etaD));
+      discharge[t] = discharge[t] > cut ? discharge[t] - cut : 0n;
+      stateWh = states();
+    }
   }
   return { chargeWh: charge, dischargeWh: discharge, stateWh };
 }

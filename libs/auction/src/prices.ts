@@ -34,22 +34,44 @@ export interface PriceModel {
 }
 
 /**
+ * What a price LP optimises: Σλ over the traded carrier-intervals (the ends of the price range),
+ * within the caps (`capExcess` null) or with their prices allowed at most `capExcess` ticks in
+ * total beyond the caps; or that excess itself (`CAP_EXCESS`), least first.
+ */
+export type PriceObjective =
+  | {
+      readonly kind: 'SUM';
+      readonly sense: 'MINIMIZE' | 'MAXIMIZE';
+      readonly capExcess: number | null;
+    }
+  | { readonly kind: 'CAP_EXCESS' };
+
+/**
  * The price LP of a fixed block selection, given an optimal solution `primal` of its welfare
- * model, minimising (`MINIMIZE`) or maximising Σλ. Prices lie within the grid's caps.
+ * model. The carrier-intervals where energy is exchanged (`traded`) publish a price and keep it
+ * within the grid's caps where the schedule allows; a conversion can make a carrier worth more
+ * than the cap (heat at 209 through a COP of 12/5 prices the electricity at 501.6), and then the
+ * prices are the consistent ones least beyond the caps (`CAP_EXCESS` first). The others publish
+ * no price and are bounded only by their orders: a carrier-interval where nothing can go (a
+ * CHP's heat with no heat demand) may be worth less than the floor, and its price still enters
+ * the conditions of the devices that link it to other carriers and intervals.
  */
 export function priceModel(
   auction: Auction,
   formulation: Formulation,
   primal: readonly number[],
   caps: { readonly minTicks: bigint; readonly maxTicks: bigint },
-  sense: 'MINIMIZE' | 'MAXIMIZE',
+  traded: readonly (readonly boolean[])[],
+  objective: PriceObjective,
 ): PriceModel {
   const { model } = formulation;
   const T = auction.terms.intervals;
   const C = auction.terms.carriers.length;
+  const [floor, cap] = [Number(caps.minTicks), Number(caps.maxTicks)];
+  const hardCaps = objective.kind === 'SUM' && objective.capExcess === null;
   // Conditions on one price alone become its bounds.
-  const lower = Array.from({ length: C }, () => new Array<number>(T).fill(Number(caps.minTicks)));
-  const upper = Array.from({ length: C }, () => new Array<number>(T).fill(Number(caps.maxTicks)));
+  const lower = traded.map((row) => row.map((t) => (t && hardCaps ? floor : -Infinity)));
+  const upper = traded.map((row) => row.map((t) => (t && hardCaps ? cap : Infinity)));
   const atLeast = (c: number, t: number, p: number) => (lower[c][t] = Math.max(lower[c][t], p));
   const atMost = (c: number, t: number, p: number) => (upper[c][t] = Math.min(upper[c][t], p));
   /** A demand at price p (bid, export): λ ≤ p when taken fully, λ ≥ p when not at all. */
@@ -91,11 +113,50 @@ export function priceModel(
           name: `price:${c}:${t}`,
           lower: lower[c][t],
           upper: upper[c][t],
-          cost: 1,
+          cost: objective.kind === 'SUM' && traded[c][t] ? 1 : 0,
         }) - 1,
     ),
   );
   const rows: LpRow[] = [];
+  if (!hardCaps) {
+    // λ − above ≤ cap and λ + below ≥ floor, above and below ≥ 0, their sum the excess
+    const excess: [number, number][] = [];
+    traded.forEach((row, c) =>
+      row.forEach((isTraded, t) => {
+        if (!isTraded) return;
+        const beyond = (side: string) =>
+          columns.push({
+            name: `${side}:${c}:${t}`,
+            lower: 0,
+            upper: Infinity,
+            cost: objective.kind === 'CAP_EXCESS' ? 1 : 0,
+          }) - 1;
+        const [above, below] = [beyond('above'), beyond('below')];
+        excess.push([above, 1], [below, 1]);
+        rows.push({
+          name: `cap:${c}:${t}`,
+          terms: [
+            [priceColumns[c][t], 1],
+            [above, -1],
+          ],
+          lower: -Infinity,
+          upper: cap,
+        });
+        rows.push({
+          name: `floor:${c}:${t}`,
+          terms: [
+            [priceColumns[c][t], 1],
+            [below, 1],
+          ],
+          lower: floor,
+          upper: Infinity,
+        });
+      }),
+    );
+    if (objective.kind === 'SUM') {
+      rows.push({ name: 'excess', terms: excess, lower: 0, upper: objective.capExcess! });
+    }
+  }
   /** `Σ terms` ≤ 0, ≥ 0 or = 0 (plus `constant`) as the variable sits at its upper, lower bound or between. */
   const reducedCost = (name: string, terms: [number, number][], constant: number, at: Position) => {
     if (at === 'FIXED') return;
@@ -218,5 +279,6 @@ export function priceModel(
       upper: Infinity,
     });
   }
+  const sense = objective.kind === 'SUM' ? objective.sense : 'MINIMIZE';
   return { model: { sense, columns, rows }, priceColumns, valueColumns };
 }

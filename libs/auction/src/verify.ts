@@ -1,8 +1,13 @@
 import { compilePriceGrid, fillAmountMinor, ratio, type Ratio } from '@parkex/market';
-import { blockSurplus, type AuctionClearing, type StorageSchedule } from './clear-auction';
+import {
+  blockSurplus,
+  settlementPrice,
+  type AuctionClearing,
+  type StorageSchedule,
+} from './clear-auction';
 import { acceptedFamily } from './families';
 import type { Auction, BlockOrder, ConversionOrder, StepOrder, StorageOrder } from './model';
-import { add, compare, div, mul, roundHalfUp, shareWh, sub, whole } from './rational';
+import { add, compare, div, mul, shareWh, sub, whole } from './rational';
 import { maxInputAt, validateAuction } from './validate';
 
 export type ClearedAuction = Extract<AuctionClearing, { status: 'CLEARED' }>;
@@ -58,16 +63,19 @@ export function verifyAuction(auction: Auction, result: ClearedAuction): Auction
   const carrierIndex = new Map(carriers.map((code, i) => [code, i]));
   const c = (code: string) => carrierIndex.get(code)!;
   const { exact, low, high, priceTicks, storageValues } = result.prices;
-  const settlement = exact.map((perInterval) => perInterval.map(roundHalfUp));
+  const caps = compilePriceGrid(terms.grid);
+  // rounded to the tick, within the caps (a conversion can price a carrier beyond them)
+  const settlement = exact.map((perInterval) =>
+    perInterval.map((price) => settlementPrice(price, caps)),
+  );
   const name = (carrier: number, t: number) => `${carriers[carrier]} interval ${t}`;
 
+  // `low` and `high` are the price vectors of least and most Σλ: a carrier-interval's low may
+  // lie above its high where joint outputs (a CHP's electricity and heat) move prices apart.
   check('prices', (fail) => {
-    const caps = compilePriceGrid(terms.grid);
     carriers.forEach((_, ci) => {
       for (let t = 0; t < T; t++) {
         const [lo, hi, x] = [low[ci][t], high[ci][t], exact[ci][t]];
-        if (compare(lo, hi) > 0)
-          fail(`${name(ci, t)}: the low end of the range is above the high end`);
         if (compare(x, add(lo, mul(terms.k, sub(hi, lo)))) !== 0) {
           fail(`${name(ci, t)}: the price is not low + k·(high − low)`);
         }
@@ -78,8 +86,8 @@ export function verifyAuction(auction: Auction, result: ClearedAuction): Auction
         } else if (published !== null && published !== settlement[ci][t]) {
           fail(`${name(ci, t)}: published ${published}, the rule gives ${settlement[ci][t]}`);
         }
-        if (settlement[ci][t] < caps.minTicks || settlement[ci][t] > caps.maxTicks) {
-          fail(`${name(ci, t)}: price ${settlement[ci][t]} outside the caps`);
+        if (published !== null && (published < caps.minTicks || published > caps.maxTicks)) {
+          fail(`${name(ci, t)}: price ${published} outside the caps`);
         }
       }
     });
@@ -327,6 +335,10 @@ function checkStorage(
   const etaC = order.chargeEfficiency;
   const etaD = order.dischargeEfficiency;
   let state = whole(order.initialWh);
+  // Rounding a discharge by a Wh moves the state by 1/ηd Wh, and fitting the charge to the
+  // capacity again moves the charge by 1/(ηc·ηd) Wh: how close to a bound counts as at it.
+  const stateTolerance = div(whole(ROUNDING_WH), etaD);
+  const chargeTolerance = div(stateTolerance, etaC);
   for (let t = 0; t < T; t++) {
     const charge = schedule.chargeWh[t];
     const discharge = schedule.dischargeWh[t];
@@ -345,9 +357,14 @@ function checkStorage(
       );
     }
     // the schedule is the store's own best at these prices: reduced costs agree with the bounds
-    const sideOf = (value: Ratio, lower: bigint, upper: bigint) => ({
-      atLower: compare(value, whole(lower + ROUNDING_WH)) <= 0,
-      atUpper: compare(value, whole(upper - ROUNDING_WH)) >= 0,
+    const sideOf = (
+      value: Ratio,
+      lower: bigint,
+      upper: bigint,
+      tolerance = whole(ROUNDING_WH),
+    ) => ({
+      atLower: compare(value, add(whole(lower), tolerance)) <= 0,
+      atUpper: compare(value, sub(whole(upper), tolerance)) >= 0,
     });
     const agree = (what: string, reduced: Ratio, at: { atLower: boolean; atUpper: boolean }) => {
       if (reduced.num > 0n && !at.atUpper)
@@ -358,7 +375,7 @@ function checkStorage(
     agree(
       'charging',
       sub(mul(etaC, values[t]), prices[t]),
-      sideOf(whole(charge), 0n, order.maxChargeWh),
+      sideOf(whole(charge), 0n, order.maxChargeWh, chargeTolerance),
     );
     agree(
       'discharging',
@@ -367,7 +384,8 @@ function checkStorage(
     );
     const keeping = last ? sub(whole(0n), values[t]) : sub(values[t + 1], values[t]);
     if (!(last && order.minFinalWh === order.capacityWh)) {
-      agree('keeping energy', keeping, sideOf(state, floor, order.capacityWh));
+      // a Wh of discharge rounded away is 1/ηd Wh of stored energy
+      agree('keeping energy', keeping, sideOf(state, floor, order.capacityWh, stateTolerance));
     }
   }
 }
