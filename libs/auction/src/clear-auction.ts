@@ -4,7 +4,7 @@ import { acceptedFamily } from './families';
 import { formulate, type Formulation } from './formulate';
 import type { LpModel, LpSolution, LpSolver } from './lp';
 import type { Auction, BlockOrder, StorageOrder } from './model';
-import { priceModel, type PriceObjective } from './prices';
+import { exactSolution, priceModel, type PriceObjective } from './prices';
 import {
   add,
   ceilOf,
@@ -277,7 +277,8 @@ function priceRange(
     if (solution.status !== 'OPTIMAL') {
       throw new Error(`the price model was not solved to optimality: ${solution.statusText}`);
     }
-    const exact = (column: number) => snap(solution.primal[column]);
+    const values = exactSolution(model, solution.primal);
+    const exact = (column: number) => values[column];
     return {
       prices: model.priceColumns.map((perInterval) => perInterval.map(exact)),
       values: new Map([...model.valueColumns].map(([id, columns]) => [id, columns.map(exact)])),

@@ -3,6 +3,8 @@ import type { Formulation } from './formulate';
 import { float, kwh } from './formulate';
 import type { LpColumn, LpModel, LpRow } from './lp';
 import type { Auction } from './model';
+import { ratio, type Ratio } from '@parkex/market';
+import { add, div, mul, snap, sub, whole } from './rational';
 
 /**
  * The price LP: every price vector λ (one per carrier and interval) under which the cleared
@@ -25,8 +27,17 @@ function position(value: number, lower: number, upper: number, tolerance = AT_BO
   return 'BETWEEN';
 }
 
+/** A row of the price LP in exact numbers: `lower ≤ Σ coefficient·column ≤ upper` (null: none). */
+export interface ExactRow {
+  readonly terms: readonly (readonly [number, Ratio])[];
+  readonly lower: Ratio | null;
+  readonly upper: Ratio | null;
+}
+
 export interface PriceModel {
   readonly model: LpModel;
+  /** `model.rows` in exact numbers, by the same index. */
+  readonly exactRows: readonly ExactRow[];
   /** Column of λ(c, t): `priceColumns[c][t]`. */
   readonly priceColumns: readonly (readonly number[])[];
   /** Columns of μ(t), the value of a Wh stored at the end of interval t, by storage id. */
@@ -118,6 +129,24 @@ export function priceModel(
     ),
   );
   const rows: LpRow[] = [];
+  const exactRows: ExactRow[] = [];
+  /** A row `lower ≤ Σ terms ≤ upper` (null: no bound), to the solver in floats, kept exactly. */
+  const addRow = (
+    name: string,
+    terms: readonly (readonly [number, Ratio])[],
+    lower: Ratio | null,
+    upper: Ratio | null,
+  ) => {
+    exactRows.push({ terms, lower, upper });
+    rows.push({
+      name,
+      terms: terms.map(([column, coefficient]) => [column, float(coefficient)]),
+      lower: lower === null ? -Infinity : float(lower),
+      upper: upper === null ? Infinity : float(upper),
+    });
+  };
+  const ONE = whole(1n);
+  const MINUS_ONE = whole(-1n);
   if (!hardCaps) {
     // λ − above ≤ cap and λ + below ≥ floor, above and below ≥ 0, their sum the excess
     const excess: [number, number][] = [];
@@ -133,55 +162,59 @@ export function priceModel(
           }) - 1;
         const [above, below] = [beyond('above'), beyond('below')];
         excess.push([above, 1], [below, 1]);
-        rows.push({
-          name: `cap:${c}:${t}`,
-          terms: [
-            [priceColumns[c][t], 1],
-            [above, -1],
+        const lambda = priceColumns[c][t];
+        addRow(
+          `cap:${c}:${t}`,
+          [
+            [lambda, ONE],
+            [above, MINUS_ONE],
           ],
-          lower: -Infinity,
-          upper: cap,
-        });
-        rows.push({
-          name: `floor:${c}:${t}`,
-          terms: [
-            [priceColumns[c][t], 1],
-            [below, 1],
+          null,
+          whole(caps.maxTicks),
+        );
+        addRow(
+          `floor:${c}:${t}`,
+          [
+            [lambda, ONE],
+            [below, ONE],
           ],
-          lower: floor,
-          upper: Infinity,
-        });
+          whole(caps.minTicks),
+          null,
+        );
       }),
     );
     if (objective.kind === 'SUM') {
+      // a float bound: never an equation of the exact prices
+      exactRows.push({ terms: [], lower: null, upper: null });
       rows.push({ name: 'excess', terms: excess, lower: 0, upper: objective.capExcess! });
     }
   }
-  /** `Σ terms` ≤ 0, ≥ 0 or = 0 (plus `constant`) as the variable sits at its upper, lower bound or between. */
-  const reducedCost = (name: string, terms: [number, number][], constant: number, at: Position) => {
+  /** `Σ terms + constant` ≤ 0, ≥ 0 or = 0 as the variable sits at its upper, lower bound or between. */
+  const reducedCost = (
+    name: string,
+    terms: readonly (readonly [number, Ratio])[],
+    constant: Ratio,
+    at: Position,
+  ) => {
     if (at === 'FIXED') return;
     // a maximisation: at the lower bound the reduced cost is ≤ 0, at the upper ≥ 0
-    rows.push({
-      name,
-      terms,
-      lower: at === 'LOWER' ? -Infinity : -constant,
-      upper: at === 'UPPER' ? Infinity : -constant,
-    });
+    const bound = sub(whole(0n), constant);
+    addRow(name, terms, at === 'LOWER' ? null : bound, at === 'UPPER' ? null : bound);
   };
   const price = (c: number, t: number) => priceColumns[c][t];
 
   for (const conversion of formulation.conversions) {
     conversion.inputs.forEach((column, t) => {
       // Σ ratio·λ(output) − λ(input) − cost
-      const terms: [number, number][] = conversion.outputs.map((o) => [
+      const terms: [number, Ratio][] = conversion.outputs.map((o) => [
         price(o.carrier, t),
-        float(o.ratio),
+        o.ratio,
       ]);
-      if (conversion.input !== null) terms.push([price(conversion.input, t), -1]);
+      if (conversion.input !== null) terms.push([price(conversion.input, t), MINUS_ONE]);
       reducedCost(
         `convert:${conversion.order.id}:${t}`,
         terms,
-        -Number(conversion.order.costTicks),
+        whole(-conversion.order.costTicks),
         where(column),
       );
     });
@@ -201,8 +234,8 @@ export function priceModel(
         }) - 1,
     );
     valueColumns.set(order.id, value);
-    const etaC = float(order.chargeEfficiency);
-    const etaD = float(order.dischargeEfficiency);
+    const etaC = order.chargeEfficiency;
+    const perDelivered = div(MINUS_ONE, order.dischargeEfficiency);
     for (let t = 0; t < T; t++) {
       const c = storage.carrier;
       // charge: ηc·μ_t − λ_t; discharge: λ_t − μ_t/ηd − wear
@@ -210,51 +243,54 @@ export function priceModel(
         `charge:${order.id}:${t}`,
         [
           [value[t], etaC],
-          [price(c, t), -1],
+          [price(c, t), MINUS_ONE],
         ],
-        0,
+        whole(0n),
         where(storage.charge[t]),
       );
       reducedCost(
         `discharge:${order.id}:${t}`,
         [
-          [price(c, t), 1],
-          [value[t], -1 / etaD],
+          [price(c, t), ONE],
+          [value[t], perDelivered],
         ],
-        -Number(order.dischargeCostTicks),
+        whole(-order.dischargeCostTicks),
         where(storage.discharge[t]),
       );
       // state: μ_{t+1} − μ_t (the last: −μ_T, nothing is worth anything after the auction)
-      const terms: [number, number][] = [[value[t], -1]];
-      if (t < T - 1) terms.push([value[t + 1], 1]);
-      reducedCost(`state:${order.id}:${t}`, terms, 0, where(storage.state[t]));
+      const terms: [number, Ratio][] = [[value[t], MINUS_ONE]];
+      if (t < T - 1) terms.push([value[t + 1], ONE]);
+      reducedCost(`state:${order.id}:${t}`, terms, whole(0n), where(storage.state[t]));
     }
   }
 
   // Accepted blocks: the reduced cost of the accepted fraction, and no family losing money.
   const surplusTerms = new Map<
     string,
-    { terms: [number, number][]; constant: number; fraction: number }
+    { terms: [number, Ratio][]; constant: Ratio; fraction: Ratio }
   >();
   for (const block of formulation.blocks) {
     const { order } = block;
     const column = model.columns[block.acceptance];
     if (column.upper === 0) continue;
-    const sign = order.side === 'BUY' ? 1 : -1;
-    const volume = kwh(order.profileWh.reduce((sum, wh) => sum + wh, 0n));
-    // surplus = sign·(p·volume − Σ λ_t·profile_t)
-    const terms: [number, number][] = [];
+    const sign = order.side === 'BUY' ? 1n : -1n;
+    const volumeWh = order.profileWh.reduce((sum, wh) => sum + wh, 0n);
+    // surplus = sign·(p·volume − Σ λ_t·profile_t), volumes in kWh
+    const terms: [number, Ratio][] = [];
     order.profileWh.forEach((wh, i) => {
-      if (wh > 0n) terms.push([price(block.carrier, order.firstInterval + i), -sign * kwh(wh)]);
+      if (wh > 0n)
+        terms.push([price(block.carrier, order.firstInterval + i), ratio(-sign * wh, 1000n)]);
     });
-    const constant = sign * Number(order.priceTicks) * volume;
-    surplusTerms.set(order.id, { terms, constant, fraction: primal[block.acceptance] });
+    const constant = ratio(sign * order.priceTicks * volumeWh, 1000n);
+    // the accepted fraction as published
+    const fraction = snap(Math.min(1, Math.max(0, primal[block.acceptance])));
+    surplusTerms.set(order.id, { terms, constant, fraction });
     reducedCost(
       `block:${order.id}`,
       terms,
       constant,
       // half a Wh of the whole profile
-      position(primal[block.acceptance], column.lower, column.upper, AT_BOUND_KWH / volume),
+      position(primal[block.acceptance], column.lower, column.upper, AT_BOUND_KWH / kwh(volumeWh)),
     );
   }
   const orders = formulation.blocks.map((block) => block.order);
@@ -262,23 +298,167 @@ export function priceModel(
     const own = surplusTerms.get(block.order.id);
     if (own === undefined) continue;
     const family = acceptedFamily(orders, block.order.id, (id) => surplusTerms.has(id));
-    const merged = new Map<number, number>();
-    let constant = 0;
+    const merged = new Map<number, Ratio>();
+    let constant = whole(0n);
     for (const member of family) {
       // each member's surplus at the fraction of it that is accepted
       const { terms, constant: own, fraction } = surplusTerms.get(member)!;
-      constant += own * fraction;
+      constant = add(constant, mul(own, fraction));
       for (const [column, coefficient] of terms) {
-        merged.set(column, (merged.get(column) ?? 0) + coefficient * fraction);
+        merged.set(column, add(merged.get(column) ?? whole(0n), mul(coefficient, fraction)));
       }
     }
-    rows.push({
-      name: `family:${block.order.id}`,
-      terms: [...merged],
-      lower: -constant,
-      upper: Infinity,
-    });
+    addRow(`family:${block.order.id}`, [...merged], sub(whole(0n), constant), null);
   }
   const sense = objective.kind === 'SUM' ? objective.sense : 'MINIMIZE';
-  return { model: { sense, columns, rows }, priceColumns, valueColumns };
+  return { model: { sense, columns, rows }, exactRows, priceColumns, valueColumns };
+}
+
+/** Within the solver's tolerance of `target`, relative to the size of the numbers summed. */
+const near = (value: number, target: number, scale: number) =>
+  Math.abs(value - target) <= 1e-6 * Math.max(1, scale);
+
+/**
+ * The exact values of a solved price LP. A column at one of its bounds (whole ticks, or none) is
+ * that bound, and a row the solution meets at one of its bounds is an equation; solving the
+ * equations left with one unknown, again and again, carries prices exactly through conversion
+ * ratios, storage efficiencies and block profiles. A value no equation determines is snapped
+ * (`snap`); the verification re-checks every published number exactly either way.
+ */
+export function exactSolution(priceModel: PriceModel, values: readonly number[]): Ratio[] {
+  const { columns } = priceModel.model;
+  const exact: (Ratio | null)[] = columns.map((column, j) => {
+    for (const bound of [column.lower, column.upper]) {
+      if (Number.isFinite(bound) && near(values[j], bound, Math.abs(bound))) {
+        if (!Number.isSafeInteger(bound)) throw new RangeError(`bound ${bound} is not whole`);
+        return whole(BigInt(bound));
+      }
+    }
+    return null;
+  });
+
+  interface Equation {
+    readonly terms: readonly (readonly [number, Ratio])[];
+    readonly rhs: Ratio;
+    unknowns: number;
+  }
+  const equations: Equation[] = [];
+  const equationsOf = columns.map(() => [] as Equation[]);
+  for (const row of priceModel.exactRows) {
+    if (row.terms.length === 0) continue;
+    let activity = 0;
+    let scale = 0;
+    for (const [j, coefficient] of row.terms) {
+      const term = float(coefficient) * values[j];
+      activity += term;
+      scale += Math.abs(term);
+    }
+    const rhs = [row.lower, row.upper].find(
+      (bound) => bound !== null && near(activity, float(bound), scale + Math.abs(float(bound))),
+    );
+    if (rhs === undefined || rhs === null) continue;
+    const equation = {
+      terms: row.terms,
+      rhs,
+      unknowns: row.terms.filter(([j]) => exact[j] === null).length,
+    };
+    equations.push(equation);
+    for (const [j] of row.terms) equationsOf[j].push(equation);
+  }
+
+  const ready = equations.filter((equation) => equation.unknowns === 1);
+  while (ready.length > 0) {
+    const equation = ready.pop()!;
+    if (equation.unknowns !== 1) continue;
+    let rest = equation.rhs;
+    let unknown: readonly [number, Ratio] | null = null;
+    for (const term of equation.terms) {
+      const known = exact[term[0]];
+      if (known === null) unknown = term;
+      else rest = sub(rest, mul(term[1], known));
+    }
+    if (unknown === null) continue;
+    const [j, coefficient] = unknown;
+    exact[j] = div(rest, coefficient);
+    for (const other of equationsOf[j]) {
+      other.unknowns -= 1;
+      if (other.unknowns === 1) ready.push(other);
+    }
+  }
+  solveTogether(
+    equations.filter((equation) => equation.unknowns > 0),
+    exact,
+    values,
+  );
+  return exact.map((value, j) => value ?? snap(values[j]));
+}
+
+/** Most unknowns `solveTogether` eliminates; beyond, the values are snapped. */
+const MAX_ELIMINATED = 400;
+
+/**
+ * The equations that propagation left with several unknowns each (a block spanning two
+ * intervals whose prices a storage also links): Gauss–Jordan elimination in exact arithmetic.
+ * An unknown no equation pins down keeps its snapped value; a redundant equation drops out.
+ */
+function solveTogether(
+  equations: readonly {
+    readonly terms: readonly (readonly [number, Ratio])[];
+    readonly rhs: Ratio;
+  }[],
+  exact: (Ratio | null)[],
+  values: readonly number[],
+): void {
+  const unknowns = new Set<number>();
+  const rows = equations.map(({ terms, rhs }) => {
+    const coefficients = new Map<number, Ratio>();
+    let rest = rhs;
+    for (const [j, coefficient] of terms) {
+      const known = exact[j];
+      if (known !== null) rest = sub(rest, mul(coefficient, known));
+      else {
+        unknowns.add(j);
+        coefficients.set(j, add(coefficients.get(j) ?? whole(0n), coefficient));
+      }
+    }
+    return { coefficients, rhs: rest };
+  });
+  if (unknowns.size === 0 || unknowns.size > MAX_ELIMINATED) return;
+
+  type Row = (typeof rows)[number];
+  /** `row` − `factor`·`pivot`, in place. */
+  const subtract = (row: Row, factor: Ratio, pivot: Row) => {
+    for (const [j, coefficient] of pivot.coefficients) {
+      const next = sub(row.coefficients.get(j) ?? whole(0n), mul(factor, coefficient));
+      if (next.num === 0n) row.coefficients.delete(j);
+      else row.coefficients.set(j, next);
+    }
+    row.rhs = sub(row.rhs, mul(factor, pivot.rhs));
+  };
+  const pivots = new Map<number, Row>();
+  for (const row of rows) {
+    for (const [j, pivot] of pivots) {
+      const factor = row.coefficients.get(j);
+      if (factor !== undefined) subtract(row, factor, pivot);
+    }
+    const first = row.coefficients.entries().next();
+    if (first.done) continue; // redundant (or inconsistent within the solver's tolerance)
+    const [column, coefficient] = first.value;
+    for (const [j, c] of row.coefficients) row.coefficients.set(j, div(c, coefficient));
+    row.rhs = div(row.rhs, coefficient);
+    for (const other of pivots.values()) {
+      const factor = other.coefficients.get(column);
+      if (factor !== undefined) subtract(other, factor, row);
+    }
+    pivots.set(column, row);
+  }
+  // unknowns without a pivot are free: their snapped values; the pivots follow from them
+  for (const j of unknowns) if (!pivots.has(j)) exact[j] = snap(values[j]);
+  for (const [column, row] of pivots) {
+    let value = row.rhs;
+    for (const [j, coefficient] of row.coefficients) {
+      if (j !== column) value = sub(value, mul(coefficient, exact[j]!));
+    }
+    exact[column] = value;
+  }
 }

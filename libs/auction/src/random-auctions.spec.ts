@@ -43,7 +43,7 @@ const smallRatio = (min: bigint, max: bigint): fc.Arbitrary<Ratio> =>
 
 const auctionArbitrary: fc.Arbitrary<Auction> = fc
   .record({
-    intervals: fc.integer({ min: 1, max: 4 }),
+    intervals: fc.integer({ min: 1, max: 6 }),
     grid: fc.constantFrom(...GRIDS),
     k: fc.constantFrom(ratio(0n, 1n), ratio(1n, 2n), ratio(1n, 3n), ratio(1n, 1n)),
     connected: fc.boolean(),
@@ -56,19 +56,19 @@ const auctionArbitrary: fc.Arbitrary<Auction> = fc
     steps: fc.array(
       fc.record({
         heat: fc.boolean(),
-        interval: fc.nat(3),
+        interval: fc.nat(5),
         side: fc.constantFrom<'BUY' | 'SELL'>('BUY', 'SELL'),
         price: fc.integer({ min: 0, max: 400 }),
         kwh: fc.bigInt({ min: 1n, max: 80n }),
       }),
-      { maxLength: 14 },
+      { maxLength: 20 },
     ),
     blocks: fc.array(
       fc.record({
         heat: fc.boolean(),
         side: fc.constantFrom<'BUY' | 'SELL'>('BUY', 'SELL'),
         price: fc.integer({ min: 0, max: 400 }),
-        first: fc.nat(3),
+        first: fc.nat(5),
         profileKwh: fc.array(fc.bigInt({ min: 0n, max: 40n }), { minLength: 1, maxLength: 3 }),
         allOrNothing: fc.boolean(),
         linkToPrevious: fc.boolean(),
@@ -82,6 +82,9 @@ const auctionArbitrary: fc.Arbitrary<Auction> = fc
         heatRatio: smallRatio(0n, 4n),
         electricityRatio: smallRatio(0n, 1n),
         maxInputKwh: fc.bigInt({ min: 1n, max: 50n }),
+        perInterval: fc.option(
+          fc.array(fc.bigInt({ min: 0n, max: 50n }), { minLength: 6, maxLength: 6 }),
+        ),
         cost: fc.integer({ min: 0, max: 120 }),
       }),
       { maxLength: 2 },
@@ -98,7 +101,7 @@ const auctionArbitrary: fc.Arbitrary<Auction> = fc
         dischargeEfficiency: smallRatio(0n, 1n),
         wear: fc.integer({ min: 0, max: 30 }),
       }),
-      { maxLength: 2 },
+      { maxLength: 3 },
     ),
   })
   .map((draw) => {
@@ -167,7 +170,10 @@ const auctionArbitrary: fc.Arbitrary<Auction> = fc
               { carrier: 'HEAT', ratio: c.heatRatio },
             ]
           : [{ carrier: 'HEAT', ratio: c.heatRatio }],
-        maxInputWh: c.maxInputKwh * KWH,
+        maxInputWh:
+          c.perInterval === null
+            ? c.maxInputKwh * KWH
+            : c.perInterval.slice(0, intervals).map((kwh) => kwh * KWH),
         costTicks: ticks(c.cost) < 0n ? 0n : ticks(c.cost),
       };
       orders.push(conversion);

@@ -335,9 +335,12 @@ function checkStorage(
   const etaC = order.chargeEfficiency;
   const etaD = order.dischargeEfficiency;
   let state = whole(order.initialWh);
-  // Rounding a discharge by a Wh moves the state by 1/ηd Wh, and fitting the charge to the
-  // capacity again moves the charge by 1/(ηc·ηd) Wh: how close to a bound counts as at it.
-  const stateTolerance = div(whole(ROUNDING_WH), etaD);
+  // How close to a bound counts as at it. Whole-Wh charges and discharges move the state in
+  // steps of 1/ηd and ηc Wh, so a state pinned at a bound (a full store that must end full) is
+  // met exactly only by discharges in multiples of ηd's numerator times ηc's denominator: the
+  // rounding may move a discharge that far, the state that over ηd, the charge that over ηc·ηd.
+  const dischargeTolerance = whole(ROUNDING_WH + etaD.num * etaC.den);
+  const stateTolerance = div(dischargeTolerance, etaD);
   const chargeTolerance = div(stateTolerance, etaC);
   for (let t = 0; t < T; t++) {
     const charge = schedule.chargeWh[t];
@@ -380,11 +383,10 @@ function checkStorage(
     agree(
       'discharging',
       sub(sub(prices[t], div(values[t], etaD)), whole(order.dischargeCostTicks)),
-      sideOf(whole(discharge), 0n, order.maxDischargeWh),
+      sideOf(whole(discharge), 0n, order.maxDischargeWh, dischargeTolerance),
     );
     const keeping = last ? sub(whole(0n), values[t]) : sub(values[t + 1], values[t]);
     if (!(last && order.minFinalWh === order.capacityWh)) {
-      // a Wh of discharge rounded away is 1/ηd Wh of stored energy
       agree('keeping energy', keeping, sideOf(state, floor, order.capacityWh, stateTolerance));
     }
   }
