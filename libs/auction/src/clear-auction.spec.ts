@@ -171,11 +171,52 @@ describe('clearAuction', () => {
       chargeWh: [80n * KWH, 0n],
       dischargeWh: [0n, 64_800n],
       stateWh: [ratio(72_000n, 1n), ratio(0n, 1n)],
+      shortfallWh: 0n,
     });
     expect(result.quantities.grid.get('ELECTRICITY')).toEqual({
       importWh: [0n, 35_200n],
       exportWh: [0n, 0n],
     });
+  });
+
+  it('lets a heat tank that must end fuller than the park can fill it fall short, instead of failing the auction', () => {
+    const tank = (minFinalKwh: bigint): AuctionOrder => ({
+      kind: 'STORAGE',
+      id: 'tank',
+      participant: 'tank',
+      seq: ++seq,
+      carrier: 'HEAT',
+      capacityWh: 200n * KWH,
+      initialWh: 20n * KWH,
+      minFinalWh: minFinalKwh * KWH,
+      maxChargeWh: 100n * KWH,
+      maxDischargeWh: 100n * KWH,
+      chargeEfficiency: ratio(1n, 1n),
+      dischargeEfficiency: ratio(1n, 1n),
+      dischargeCostTicks: 0n,
+    });
+    const orders = (minFinalKwh: bigint): AuctionOrder[] => [
+      step('boiler', { carrier: 'HEAT', side: 'SELL', priceTicks: 30n, quantityWh: 50n * KWH }),
+      step('heat-bid', { carrier: 'HEAT', priceTicks: 3000n, quantityWh: 10n * KWH }),
+      tank(minFinalKwh),
+    ];
+
+    // 50 kWh of heat for sale, 80 wanted by the tank and 10 by the bid at the cap: both are
+    // worth the cap, they share the 50 (a tie), and the tank reports what it lacks
+    const short = clearAndVerify({ terms: terms(1, ['HEAT']), orders: orders(100n) });
+    const schedule = short.quantities.storages.get('tank')!;
+    expect(schedule.chargeWh[0] + short.quantities.steps.get('heat-bid')!).toBe(50n * KWH);
+    expect(schedule.shortfallWh).toBe(100n * KWH - 20n * KWH - schedule.chargeWh[0]);
+    expect(short.prices.priceTicks).toEqual([[3000n]]);
+
+    // within reach, the same tank is simply filled, and heat costs what the boiler asks
+    const met = clearAndVerify({ terms: terms(1, ['HEAT']), orders: orders(50n) });
+    expect(met.quantities.storages.get('tank')).toMatchObject({
+      chargeWh: [30n * KWH],
+      shortfallWh: 0n,
+    });
+    expect(met.quantities.steps.get('heat-bid')).toBe(10n * KWH);
+    expect(met.prices.priceTicks).toEqual([[30n]]);
   });
 
   it('accepts both demand blocks of the non-convex example of Bichler et al.', () => {

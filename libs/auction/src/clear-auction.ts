@@ -370,6 +370,7 @@ function roundQuantities(
       storage.order,
       storage.charge.map((column) => wh(column, storage.order.maxChargeWh)),
       storage.discharge.map((column) => wh(column, storage.order.maxDischargeWh)),
+      storage.shortfall === null ? 0n : wh(storage.shortfall, storage.order.minFinalWh),
     );
     schedule.dischargeWh.forEach((quantity, t) => supplied(storage.carrier, t, quantity));
     storages.set(storage.order.id, schedule);
@@ -396,6 +397,11 @@ export interface StorageSchedule {
   readonly dischargeWh: readonly bigint[];
   /** Stored at the end of each interval (Wh, exact: efficiencies make fractions). */
   readonly stateWh: readonly Ratio[];
+  /**
+   * How far the last state lies below the minimum final state (Wh): what the park could not
+   * supply at up to the cap's price. Usually 0.
+   */
+  readonly shortfallWh: bigint;
 }
 
 /**
@@ -408,6 +414,7 @@ function feasibleSchedule(
   order: StorageOrder,
   charge: bigint[],
   discharge: bigint[],
+  shortfallWh: bigint,
 ): StorageSchedule {
   const etaC = order.chargeEfficiency;
   const etaD = order.dischargeEfficiency;
@@ -433,16 +440,28 @@ function feasibleSchedule(
     return result;
   };
   let stateWh = states();
-  // each cut may also cut a charge that no longer fits: cut again until the end is reached
-  const short = () => sub(whole(order.minFinalWh), stateWh[stateWh.length - 1]);
+  // Where it ends below its minimum, discharges are cut from the last interval back, each only
+  // as far as every later state stays within the capacity (a full store that must end full would
+  // otherwise trade a Wh of discharge for a Wh of charge without end); what is left is short.
+  const short = () => sub(whole(order.minFinalWh - shortfallWh), stateWh[stateWh.length - 1]);
   for (let t = charge.length - 1; t >= 0 && short().num > 0n; t--) {
-    while (short().num > 0n && discharge[t] > 0n) {
-      const cut = ceilOf(mul(short(), etaD));
-      discharge[t] = discharge[t] > cut ? discharge[t] - cut : 0n;
-      stateWh = states();
-    }
+    if (discharge[t] === 0n) continue;
+    const wanted = ceilOf(mul(short(), etaD));
+    const cut = wanted < discharge[t] ? wanted : discharge[t];
+    const rise = div(whole(cut), etaD);
+    const fits = stateWh.slice(t).every((state) => compare(add(state, rise), capacity) <= 0);
+    if (!fits) continue;
+    discharge[t] -= cut;
+    stateWh = states();
   }
-  return { chargeWh: charge, dischargeWh: discharge, stateWh };
+  // how far below its minimum the store ends (a Wh the rounding could not recover counts too)
+  const missing = ceilOf(sub(whole(order.minFinalWh), stateWh[stateWh.length - 1]));
+  return {
+    chargeWh: charge,
+    dischargeWh: discharge,
+    stateWh,
+    shortfallWh: missing > 0n ? missing : 0n,
+  };
 }
 
 /**

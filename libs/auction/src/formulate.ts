@@ -1,4 +1,5 @@
-import type { Ratio } from '@parkex/market';
+import { compilePriceGrid, type Ratio } from '@parkex/market';
+import { div, whole } from './rational';
 import type { LpColumn, LpModel, LpRow } from './lp';
 import type { Auction, BlockOrder, ConversionOrder, StepOrder, StorageOrder } from './model';
 import { maxInputAt } from './validate';
@@ -48,6 +49,12 @@ export interface StorageColumns {
   readonly state: readonly number[];
   /** The state-of-charge rows, per interval. */
   readonly stateRows: readonly number[];
+  /**
+   * Stored energy the park could not supply by the end (kWh), at the cap's price per kWh taken
+   * (the cap over ηc per kWh stored): null when the store need not end above empty. It keeps a
+   * store that must end fuller than it starts from making the whole auction infeasible.
+   */
+  readonly shortfall: number | null;
 }
 
 export interface GridColumns {
@@ -75,6 +82,10 @@ export interface Formulation {
 export type BlockSelection = 'choose' | ReadonlySet<string>;
 
 export const kwh = (wh: bigint): number => Number(wh) / 1000;
+
+/** What a kWh of a storage's shortfall costs in the welfare model: the cap's price of the charge it stands for. */
+export const shortfallPrice = (order: StorageOrder, capTicks: bigint): Ratio =>
+  div(whole(capTicks), order.chargeEfficiency);
 export const float = (ratio: Ratio): number => Number(ratio.num) / Number(ratio.den);
 
 /** The welfare model of a validated auction. */
@@ -94,6 +105,7 @@ export function formulate(auction: Auction, selection: BlockSelection): Formulat
   const onBalance = (carrier: number, t: number, column: number, coefficient: number) =>
     balanceTerms[carrier][t].push([column, coefficient]);
 
+  const cap = compilePriceGrid(terms.grid).maxTicks;
   const steps = stepColumns(auction.orders, index, addColumn);
   for (const step of steps) {
     onBalance(step.carrier, step.interval, step.column, step.side === 'BUY' ? 1 : -1);
@@ -208,6 +220,15 @@ export function formulate(auction: Auction, selection: BlockSelection): Formulat
     const discharge: number[] = [];
     const state: number[] = [];
     const stateRows: number[] = [];
+    const shortfall =
+      order.minFinalWh === 0n
+        ? null
+        : addColumn({
+            name: `shortfall:${order.id}`,
+            lower: 0,
+            upper: kwh(order.minFinalWh),
+            cost: -float(shortfallPrice(order, cap)),
+          });
     for (let t = 0; t < T; t++) {
       charge.push(
         addColumn({
@@ -242,12 +263,13 @@ export function formulate(auction: Auction, selection: BlockSelection): Formulat
         [discharge[t], 1 / float(order.dischargeEfficiency)],
       ];
       if (t > 0) rowTerms.push([state[t - 1], -1]);
+      if (t === T - 1 && shortfall !== null) rowTerms.push([shortfall, -1]);
       const rhs = t === 0 ? kwh(order.initialWh) : 0;
       stateRows.push(
         rows.push({ name: `soc:${order.id}:${t}`, terms: rowTerms, lower: rhs, upper: rhs }) - 1,
       );
     }
-    storages.push({ order, carrier, charge, discharge, state, stateRows });
+    storages.push({ order, carrier, charge, discharge, state, stateRows, shortfall });
   }
 
   const grids: GridColumns[] = [];

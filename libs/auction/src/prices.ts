@@ -1,6 +1,6 @@
 import { acceptedFamily } from './families';
 import type { Formulation } from './formulate';
-import { float, kwh } from './formulate';
+import { float, kwh, shortfallPrice } from './formulate';
 import type { LpColumn, LpModel, LpRow } from './lp';
 import type { Auction } from './model';
 import { ratio, type Ratio } from '@parkex/market';
@@ -261,6 +261,15 @@ export function priceModel(
       const terms: [number, Ratio][] = [[value[t], MINUS_ONE]];
       if (t < T - 1) terms.push([value[t + 1], ONE]);
       reducedCost(`state:${order.id}:${t}`, terms, whole(0n), where(storage.state[t]));
+    }
+    if (storage.shortfall !== null) {
+      // a kWh short at the end: μ_T − the cap's price of the charge it stands for
+      reducedCost(
+        `shortfall:${order.id}`,
+        [[value[T - 1], ONE]],
+        sub(whole(0n), shortfallPrice(order, caps.maxTicks)),
+        where(storage.shortfall),
+      );
     }
   }
 

@@ -8,6 +8,7 @@ import {
 import { acceptedFamily } from './families';
 import type { Auction, BlockOrder, ConversionOrder, StepOrder, StorageOrder } from './model';
 import { add, compare, div, mul, shareWh, sub, whole } from './rational';
+import { shortfallPrice } from './formulate';
 import { maxInputAt, validateAuction } from './validate';
 
 export type ClearedAuction = Extract<AuctionClearing, { status: 'CLEARED' }>;
@@ -309,7 +310,7 @@ export function verifyAuction(auction: Auction, result: ClearedAuction): Auction
         fail(`${order.id}: no schedule or no values published`);
         continue;
       }
-      checkStorage(order, schedule, values, exact[c(order.carrier)], T, fail);
+      checkStorage(order, schedule, values, exact[c(order.carrier)], T, caps.maxTicks, fail);
     }
   });
 
@@ -330,6 +331,7 @@ function checkStorage(
   values: readonly Ratio[],
   prices: readonly Ratio[],
   T: number,
+  capTicks: bigint,
   fail: (detail: string) => void,
 ): void {
   const etaC = order.chargeEfficiency;
@@ -353,10 +355,17 @@ function checkStorage(
     if (compare(state, schedule.stateWh[t]) !== 0)
       fail(`${order.id} interval ${t}: published state of charge is not the schedule's`);
     const last = t === T - 1;
-    const floor = last ? order.minFinalWh : 0n;
-    if (compare(state, whole(floor)) < 0 || compare(state, whole(order.capacityWh)) > 0) {
+    if (compare(state, whole(0n)) < 0 || compare(state, whole(order.capacityWh)) > 0) {
       fail(
-        `${order.id} interval ${t}: state of charge ${formatRatio(state)} Wh outside [${floor}, ${order.capacityWh}]`,
+        `${order.id} interval ${t}: state of charge ${formatRatio(state)} Wh outside [0, ${order.capacityWh}]`,
+      );
+    }
+    // the model's last state counts the shortfall in: at least the minimum final state
+    const floor = last ? order.minFinalWh : 0n;
+    const modelState = last ? add(state, whole(schedule.shortfallWh)) : state;
+    if (last && compare(modelState, whole(floor)) < 0) {
+      fail(
+        `${order.id}: ends at ${formatRatio(state)} Wh, ${schedule.shortfallWh} Wh short of ${floor} reported`,
       );
     }
     // the schedule is the store's own best at these prices: reduced costs agree with the bounds
@@ -387,7 +396,20 @@ function checkStorage(
     );
     const keeping = last ? sub(whole(0n), values[t]) : sub(values[t + 1], values[t]);
     if (!(last && order.minFinalWh === order.capacityWh)) {
-      agree('keeping energy', keeping, sideOf(state, floor, order.capacityWh, stateTolerance));
+      agree('keeping energy', keeping, sideOf(modelState, floor, order.capacityWh, stateTolerance));
+    }
+    if (last && order.minFinalWh > 0n) {
+      const short = schedule.shortfallWh;
+      if (short < 0n || short > order.minFinalWh)
+        fail(`${order.id}: shortfall ${short} Wh outside [0, ${order.minFinalWh}]`);
+      // short only where a stored kWh is worth the cap's price of the charge it stands for
+      agree(
+        'falling short',
+        sub(values[t], shortfallPrice(order, capTicks)),
+        sideOf(whole(short), 0n, order.minFinalWh, stateTolerance),
+      );
+    } else if (last && schedule.shortfallWh !== 0n) {
+      fail(`${order.id}: shortfall ${schedule.shortfallWh} Wh without a minimum final state`);
     }
   }
 }
@@ -403,6 +425,7 @@ function welfareAndDual(
   exact: readonly (readonly Ratio[])[],
   c: (code: string) => number,
 ): { primal: Ratio; dual: Ratio; slack: Ratio } {
+  const capTicks = compilePriceGrid(auction.terms.grid).maxTicks;
   const q = result.quantities;
   let primal = whole(0n);
   let dual = whole(0n);
@@ -492,12 +515,23 @@ function welfareAndDual(
             whole(schedule.dischargeWh[t]),
           );
           const last = t === T - 1;
+          const short = whole(last ? schedule.shortfallWh : 0n);
           column(
             zero,
             last ? sub(zero, values[t]) : sub(values[t + 1], values[t]),
             whole(last ? order.minFinalWh : 0n),
             whole(order.capacityWh),
-            schedule.stateWh[t],
+            add(schedule.stateWh[t], short),
+          );
+        }
+        if (order.minFinalWh > 0n) {
+          const price = shortfallPrice(order, capTicks);
+          column(
+            sub(zero, price),
+            sub(values[T - 1], price),
+            zero,
+            whole(order.minFinalWh),
+            whole(schedule.shortfallWh),
           );
         }
         break;
