@@ -1,0 +1,78 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { SafetyRepository } from '@parkex/db';
+import { CLOCK, type Clock } from './clock';
+import { MATCHER_CONFIG, type MatcherConfig } from './config/matcher-config';
+
+/** Assets handled per sweep transaction. */
+const SWEEP_BATCH = 100;
+/** How often expired telemetry partitions are looked for. */
+const RETENTION_EVERY_MS = 3_600_000;
+
+/**
+ * The storage safety sweep, beside the clearing loop: every `safetySweepMs` it raises WARNING for
+ * assets whose telemetry has been silent for longer than their rules allow (applied to their
+ * orders like a sample's WARNING), and once an hour drops telemetry past its retention. Several
+ * replicas are safe: the assets are claimed with `SKIP LOCKED`, and dropping a partition twice
+ * finds nothing the second time.
+ */
+@Injectable()
+export class SafetySweep implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SafetySweep.name);
+  private readonly stop = new AbortController();
+  private loop?: Promise<void>;
+  private retentionDueMs = 0;
+
+  constructor(
+    private readonly safety: SafetyRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(MATCHER_CONFIG) private readonly config: MatcherConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.autoStart) this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stop.abort();
+    await this.loop;
+  }
+
+  /** One pass: every silent asset; returns how many level changes it made. */
+  async sweep(): Promise<number> {
+    let changes = 0;
+    for (;;) {
+      const events = await this.safety.sweepSilence(SWEEP_BATCH);
+      changes += events.length;
+      for (const e of events) {
+        this.logger.warn(`asset ${e.assetId}: ${e.fromLevel} → ${e.toLevel} (telemetry lost)`);
+      }
+      if (events.length < SWEEP_BATCH) return changes;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stop.signal.aborted) {
+      try {
+        await this.sweep();
+        if (Date.now() >= this.retentionDueMs) {
+          this.retentionDueMs = Date.now() + RETENTION_EVERY_MS;
+          const dropped = await this.safety.dropExpiredTelemetry(
+            this.config.telemetryRetentionDays,
+          );
+          if (dropped) this.logger.log(`dropped ${dropped} telemetry day partition(s)`);
+        }
+      } catch (error) {
+        this.logger.error(
+          `safety sweep failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+      }
+      await this.clock.sleep(this.config.safetySweepMs, this.stop.signal);
+    }
+  }
+}
