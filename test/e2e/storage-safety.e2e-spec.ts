@@ -11,12 +11,7 @@ import {
   type Json,
 } from '@parkex/test-support/assets';
 import { closeGate } from '@parkex/test-support/market-factory';
-import {
-  createProduct,
-  expectError,
-  openInterval,
-  orderInput,
-} from '@parkex/test-support/orders';
+import { createProduct, expectError, openInterval, orderInput } from '@parkex/test-support/orders';
 import { connectTestDatabase } from '@parkex/test-support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';

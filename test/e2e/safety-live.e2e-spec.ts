@@ -1,0 +1,87 @@
+import { ingest, registerAsset, sample } from '@parkex/test-support/assets';
+import { connectLive, type LiveClient } from '@parkex/test-support/graphql-ws-client';
+import { appDatabaseEnv } from '@parkex/test-support/test-database';
+import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
+import { startAppProcess, type AppProcess } from '../../scripts/support/processes';
+
+/**
+ * The `safetyEvents` subscription across replicas: a sample ingested through one API (in-process)
+ * raises ALARM; subscribers on another API process get the event through its LISTEN session —
+ * the operator, the auditor and the owner, but not another participant.
+ */
+describe('safetyEvents subscription', () => {
+  let api1: TestApi;
+  let api2: AppProcess;
+  let api2Url: string;
+  const clients: LiveClient[] = [];
+
+  beforeAll(async () => {
+    api1 = await startTestApi();
+    api2 = startAppProcess('api', {
+      ...appDatabaseEnv(),
+      PORT: '0',
+      OPERATOR_API_KEY: api1.operatorKey,
+      NODE_ENV: 'development',
+      DB_POOL_SIZE: '4',
+    });
+    await api2.waitFor(/GraphQL API on http:\/\/localhost:\d+\/graphql/, 30_000);
+    const port = /GraphQL API on http:\/\/localhost:(\d+)\/graphql/.exec(api2.output())![1];
+    api2Url = `ws://127.0.0.1:${port}/graphql`;
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await api2?.stop();
+    await api1?.close();
+  });
+
+  function live(key: string): LiveClient {
+    const client = connectLive(api2Url, key);
+    clients.push(client);
+    return client;
+  }
+
+  const SUBSCRIBE = `subscription($assetId: ID) {
+    safetyEvents(assetId: $assetId) { assetId kind fromLevel toLevel findings { rule level } cancelledOrderIds }
+  }`;
+
+  it('reaches the operator, the auditor and the owner on another replica, and no one else', async () => {
+    const owner = await api1.createParticipant(uniqueName('Battery owner'));
+    const other = await api1.createParticipant(uniqueName('Neighbour'));
+    const auditor = await api1.createParticipant(uniqueName('Auditor'), 'AUDITOR');
+    const asset = await registerAsset(api1, owner.id);
+
+    const operatorSub = live(api1.operatorKey).subscribe(SUBSCRIBE, { assetId: asset.id });
+    const auditorSub = live(auditor.key).subscribe(SUBSCRIBE, {});
+    const ownerSub = live(owner.key).subscribe(SUBSCRIBE, {});
+    const otherSub = live(other.key).subscribe(SUBSCRIBE, {});
+    const foreign = live(other.key).subscribe(SUBSCRIBE, { assetId: asset.id });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the subscriptions are set up
+
+    const t0 = Date.now() - 2000;
+    const result = await ingest(api1, owner.key, [
+      sample(asset.id, t0),
+      sample(asset.id, t0 + 1000, { cellTempMaxDeciC: 700 }),
+    ]);
+    expect(result.errors).toBeUndefined();
+
+    const expected = {
+      safetyEvents: {
+        assetId: asset.id,
+        kind: 'LEVEL_CHANGED',
+        fromLevel: 'NORMAL',
+        toLevel: 'ALARM',
+        findings: [{ rule: 'CELL_TEMPERATURE', level: 'ALARM' }],
+        cancelledOrderIds: [],
+      },
+    };
+    expect(await operatorSub.waitForResults(1, 10_000)).toEqual([expected]);
+    const seenByAuditor = await auditorSub.waitForResults(1, 10_000);
+    expect(seenByAuditor).toContainEqual(expected);
+    expect(await ownerSub.waitForResults(1, 10_000)).toEqual([expected]);
+    await foreign.waitForEnd(10_000);
+    expect(JSON.stringify(foreign.errors)).toMatch(/NOT_FOUND/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(otherSub.results).toEqual([]);
+  });
+});
