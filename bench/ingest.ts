@@ -16,7 +16,6 @@
  * BENCH_BATCH_CLIENTS (4), BENCH_BATCH_SIZE (1000), BENCH_CASES (single,batch), DB_POOL_SIZE (passed to the API),
  * BENCH_API_NODE_ARGS (extra node flags for the API, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-import { Agent, request } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +23,7 @@ import { generateApiKey } from '@parkex/db';
 import { freePort, stopChild } from '../scripts/support/processes';
 import { startBenchApi } from './support/bench-api';
 import { benchDatabase } from './support/bench-database';
+import { GraphqlClient } from './support/graphql-client';
 import { seededRandom } from './support/random';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -304,58 +304,6 @@ function report(name: string, result: CaseResult): void {
       p99Ms: round(pct(99), 2),
     })}\n`,
   );
-}
-
-/** Keep-alive HTTP/1.1 to the API on loopback; one socket per concurrent client. */
-class GraphqlClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
-  constructor(private readonly port: number) {}
-
-  post(payload: string, key: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          path: '/graphql',
-          method: 'POST',
-          agent: this.agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
-            authorization: `Bearer ${key}`,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
-
-  async call(
-    query: string,
-    variables: Record<string, unknown>,
-    key: string,
-  ): Promise<Record<string, Record<string, unknown>>> {
-    const text = await this.post(JSON.stringify({ query, variables }), key);
-    const parsed = JSON.parse(text) as {
-      data?: Record<string, Record<string, unknown>>;
-      errors?: unknown[];
-    };
-    if (parsed.errors) throw new Error(`GraphQL error: ${JSON.stringify(parsed.errors)}`);
-    return parsed.data!;
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
 }
 
 let stopping = false;
