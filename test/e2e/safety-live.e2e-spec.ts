@@ -56,7 +56,24 @@ describe('safetyEvents subscription', () => {
     const ownerSub = live(owner.key).subscribe(SUBSCRIBE, {});
     const otherSub = live(other.key).subscribe(SUBSCRIBE, {});
     const foreign = live(other.key).subscribe(SUBSCRIBE, { assetId: asset.id });
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the subscriptions are set up
+    // Subscriptions start asynchronously: until each has seen an event of the asset, make some
+    // (NORMAL → WATCH → NORMAL, in sample time from days ago so that the hold is over at once).
+    let t = Date.now() - 6 * 86_400_000;
+    const subscribed = [operatorSub, auditorSub, ownerSub];
+    const seen = (sub: typeof ownerSub) =>
+      sub.results.some((r) => r.safetyEvents.assetId === asset.id);
+    for (let round = 0; !subscribed.every(seen); round++) {
+      if (round === 50) throw new Error('the subscriptions never received an event');
+      const warmUp = await ingest(api1, owner.key, [
+        sample(asset.id, t, { cellTempMaxDeciC: 460 }),
+        sample(asset.id, t + 1000),
+        sample(asset.id, t + 301_000),
+      ]);
+      expect(warmUp.errors).toBeUndefined();
+      t += 302_000;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const before = subscribed.map((sub) => sub.results.length);
 
     const t0 = Date.now() - 2000;
     const result = await ingest(api1, owner.key, [
@@ -75,10 +92,10 @@ describe('safetyEvents subscription', () => {
         cancelledOrderIds: [],
       },
     };
-    expect(await operatorSub.waitForResults(1, 10_000)).toEqual([expected]);
-    const seenByAuditor = await auditorSub.waitForResults(1, 10_000);
-    expect(seenByAuditor).toContainEqual(expected);
-    expect(await ownerSub.waitForResults(1, 10_000)).toEqual([expected]);
+    for (const [i, sub] of subscribed.entries()) {
+      const results = await sub.waitForResults(before[i] + 1, 10_000);
+      expect(results.slice(before[i])).toContainEqual(expected);
+    }
     await foreign.waitForEnd(10_000);
     expect(JSON.stringify(foreign.errors)).toMatch(/NOT_FOUND/);
     await new Promise((resolve) => setTimeout(resolve, 300));

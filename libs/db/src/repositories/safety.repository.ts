@@ -38,6 +38,7 @@ import {
   LOCK_ASSETS,
   LOCK_OPEN_INTERVALS_OF_ASSET,
   LOCK_SILENT_ASSETS,
+  MARK_RECEIVED,
   UPDATE_STATE,
   type AssetSqlRow,
   type EventSqlRow,
@@ -209,8 +210,10 @@ export class SafetyRepository {
             );
           }
         }
-        await writeState(client, assetId, stored, true);
+        await writeState(client, assetId, stored);
       }
+      // Telemetry arrived from every asset of the batch, resends included (loss of telemetry).
+      await client.query(MARK_RECEIVED, [ids]);
       await appendPendingAudit((text, values) => client.query(text, values));
       const after = await client.query<AssetSqlRow & { db_now: Date }>(LOCK_ASSETS, [ids]);
       return {
@@ -364,12 +367,7 @@ function storedState(row: AssetSqlRow): StoredState {
   };
 }
 
-async function writeState(
-  client: PoolClient,
-  assetId: string,
-  stored: StoredState,
-  received = false,
-) {
+async function writeState(client: PoolClient, assetId: string, stored: StoredState) {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   await client.query(UPDATE_STATE, [
     assetId,
@@ -380,7 +378,6 @@ async function writeState(
     iso(stored.lastSampleMs),
     iso(stored.rateRef?.atMs ?? null),
     stored.rateRef?.cellTempMaxDeciC ?? null,
-    received,
   ]);
 }
 

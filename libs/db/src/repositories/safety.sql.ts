@@ -130,16 +130,16 @@ export interface SampleSqlRow {
 export const RECENT_SAMPLES = `
   SELECT * FROM telemetry_sample WHERE asset_id = $1 ORDER BY sampled_at DESC LIMIT $2`;
 
-/**
- * The new state of an asset ($1): level and hysteresis ($2 … $8); with $9 (an ingest) the
- * telemetry arrived now.
- */
+/** The new state of an asset ($1): level and hysteresis ($2 … $8). */
 export const UPDATE_STATE = `
   UPDATE asset_safety SET level = $2, below_since = $3, below_level = $4, acknowledged = $5,
     last_sample_at = $6, rate_ref_at = $7, rate_ref_temp_deci_c = $8,
-    last_received_at = CASE WHEN $9::boolean THEN clock_timestamp() ELSE last_received_at END,
     changed_at = CASE WHEN level <> $2 THEN clock_timestamp() ELSE changed_at END
   WHERE asset_id = $1`;
+
+/** Telemetry of these assets ($1, locked by the ingest) arrived now (database clock). */
+export const MARK_RECEIVED = `
+  UPDATE asset_safety SET last_received_at = clock_timestamp() WHERE asset_id = ANY($1::uuid[])`;
 
 /**
  * Linkage, step 1: share-lock, in key order, the product-intervals whose gate is still open in
