@@ -25,6 +25,8 @@ import { generateApiKey } from '@parkex/db';
 import { freePort, stopChild } from '../scripts/support/processes';
 import { startBenchApi } from './support/bench-api';
 import { benchDatabase } from './support/bench-database';
+import { runBench, type BenchLifecycle } from './support/lifecycle';
+import { BENCH_INTERVAL_SECONDS, BENCH_PRODUCT, upsertBenchProduct } from './support/bench-product';
 import { GraphqlClient } from './support/graphql-client';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -36,14 +38,12 @@ const ALARM_ORDERS = Number(process.env.BENCH_ALARM_ORDERS ?? 10);
 const CASES = (process.env.BENCH_CASES ?? 'ingest,alarm').split(',');
 const ASSETS_PER_CLIENT = 8;
 const DEADLINE_MS = 10 * 60_000;
-const PRODUCT = 'BENCH_POWER';
-const INTERVAL_SECONDS = 900;
+const PRODUCT = BENCH_PRODUCT;
+const INTERVAL_SECONDS = BENCH_INTERVAL_SECONDS;
 
 function log(message: string): void {
   process.stderr.write(`[bench:telemetry] ${message}\n`);
 }
-
-const cleanups: (() => Promise<void>)[] = [];
 
 const INGEST = `mutation($samples: [TelemetrySampleInput!]!) { ingestTelemetry(samples: $samples) { accepted events { cancelledOrderIds } } }`;
 
@@ -54,13 +54,7 @@ interface Feeder {
   next: number[];
 }
 
-async function main(): Promise<void> {
-  const deadline = setTimeout(() => {
-    log('deadline reached; stopping');
-    void shutdown(3);
-  }, DEADLINE_MS);
-  deadline.unref();
-
+async function main({ cleanups }: BenchLifecycle): Promise<number> {
   const database = await benchDatabase('telemetry');
   cleanups.push(() => database.close());
   const port = await freePort();
@@ -75,26 +69,7 @@ async function main(): Promise<void> {
   cleanups.unshift(() => stopChild(api));
   const client = new GraphqlClient(port);
 
-  await client.call(
-    `mutation($input: ProductInput!) { upsertProduct(input: $input) { code } }`,
-    {
-      input: {
-        code: PRODUCT,
-        name: 'Benchmark electricity',
-        unit: 'kWh',
-        intervalSeconds: INTERVAL_SECONDS,
-        gateClosureSeconds: 300,
-        horizonSeconds: 366 * 86_400,
-        priceTick: '0.0001',
-        minPrice: '-0.5',
-        maxPrice: '4',
-        mechanism: 'UNIFORM_PRICE',
-        k: '0.5',
-        networkFee: '0.015',
-      },
-    },
-    operatorKey,
-  );
+  await upsertBenchProduct(client, operatorKey);
 
   let participants = 0;
   const participant = async (): Promise<{ id: string; key: string }> => {
@@ -264,7 +239,7 @@ async function main(): Promise<void> {
     });
   }
   client.close();
-  await shutdown(failed > 0 ? 1 : 0);
+  return failed > 0 ? 1 : 0;
 }
 
 function percentile(values: number[], p: number): number {
@@ -279,24 +254,4 @@ function emit(fields: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ bench: 'telemetry', ...fields })}\n`);
 }
 
-let stopping = false;
-async function shutdown(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  for (const cleanup of cleanups) {
-    try {
-      await cleanup();
-    } catch (error) {
-      log(`cleanup failed: ${String(error)}`);
-    }
-  }
-  process.exit(code);
-}
-
-process.on('SIGINT', () => void shutdown(130));
-process.on('SIGTERM', () => void shutdown(143));
-
-main().catch(async (error: unknown) => {
-  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  await shutdown(1);
-});
+runBench(log, DEADLINE_MS, main);

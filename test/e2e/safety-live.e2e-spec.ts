@@ -1,8 +1,8 @@
 import { ingest, registerAsset, sample } from '@parkex/test-support/assets';
 import { connectLive, type LiveClient } from '@parkex/test-support/graphql-ws-client';
-import { appDatabaseEnv } from '@parkex/test-support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
-import { startAppProcess, type AppProcess } from '../../scripts/support/processes';
+import { startApiProcess } from '@parkex/test-support/api-process';
+import type { AppProcess } from '../../scripts/support/processes';
 
 /**
  * The `safetyEvents` subscription across replicas: a sample ingested through one API (in-process)
@@ -17,16 +17,9 @@ describe('safetyEvents subscription', () => {
 
   beforeAll(async () => {
     api1 = await startTestApi();
-    api2 = startAppProcess('api', {
-      ...appDatabaseEnv(),
-      PORT: '0',
-      OPERATOR_API_KEY: api1.operatorKey,
-      NODE_ENV: 'development',
+    ({ process: api2, wsUrl: api2Url } = await startApiProcess(api1.operatorKey, {
       DB_POOL_SIZE: '4',
-    });
-    await api2.waitFor(/GraphQL API on http:\/\/localhost:\d+\/graphql/, 30_000);
-    const port = /GraphQL API on http:\/\/localhost:(\d+)\/graphql/.exec(api2.output())![1];
-    api2Url = `ws://127.0.0.1:${port}/graphql`;
+    }));
   }, 60_000);
 
   afterAll(async () => {

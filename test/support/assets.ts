@@ -1,5 +1,6 @@
 /** Helpers of the storage safety specs: assets, samples, rules, ingest. */
-import { DEFAULT_BATTERY_RULES, type SafetyRules } from '@parkex/market';
+import { DEFAULT_BATTERY_RULES, type AssetKind, type SafetyRules } from '@parkex/market';
+import { mapRules } from '@parkex/api/assets/models/safety-rules.model';
 import type { GqlResponse, TestApi } from './test-api';
 
 /** Responses are untyped JSON. */
@@ -70,22 +71,10 @@ export async function ingest(api: TestApi, key: string, samples: unknown[]): Pro
 
 /** The rules as `SafetyRulesInput` for `kind`: the battery defaults with `overrides`. */
 export function rulesInput(kind: string, overrides: Partial<SafetyRules> = {}): Json {
-  const r = { ...DEFAULT_BATTERY_RULES, ...overrides };
-  return {
-    kind,
-    cellTempMaxDeciC: r.cellTempMaxDeciC,
-    tempRiseDeciCPerMin: r.tempRiseDeciCPerMin,
-    rateWindowSeconds: r.rateWindowSeconds,
-    cellVoltageSpreadMv: r.cellVoltageSpreadMv,
-    offGasPpm: r.offGasPpm,
-    socWatchPermille: r.socWatchPermille,
-    socWarningPermille: r.socWarningPermille,
-    sohWatchPermille: r.sohPermille.watch,
-    sohWarningPermille: r.sohPermille.warning,
-    faultWarningMask: r.faultWarningMask,
-    faultAlarmMask: r.faultAlarmMask,
-    silenceSeconds: r.silenceSeconds,
-    holdSeconds: r.holdSeconds,
-    deratePermille: r.deratePermille,
-  };
+  const { updatedAt: _updatedAt, ...input } = mapRules({
+    kind: kind as AssetKind,
+    rules: { ...DEFAULT_BATTERY_RULES, ...overrides },
+    updatedAt: null,
+  });
+  return input;
 }

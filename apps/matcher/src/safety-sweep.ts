@@ -1,13 +1,8 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SafetyRepository } from '@parkex/db';
 import { CLOCK, type Clock } from './clock';
 import { MATCHER_CONFIG, type MatcherConfig } from './config/matcher-config';
+import { RepeatingLoop } from './repeating-loop';
 
 /** Assets handled per sweep transaction. */
 const SWEEP_BATCH = 100;
@@ -22,25 +17,19 @@ const RETENTION_EVERY_MS = 3_600_000;
  * finds nothing the second time.
  */
 @Injectable()
-export class SafetySweep implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(SafetySweep.name);
-  private readonly stop = new AbortController();
-  private loop?: Promise<void>;
+export class SafetySweep extends RepeatingLoop {
   private retentionDueMs = 0;
 
   constructor(
     private readonly safety: SafetyRepository,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) clock: Clock,
     @Inject(MATCHER_CONFIG) private readonly config: MatcherConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.autoStart) this.loop = this.run();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.stop.abort();
-    await this.loop;
+  ) {
+    super(new Logger(SafetySweep.name), clock, {
+      enabled: config.autoStart,
+      everyMs: config.safetySweepMs,
+      what: 'safety sweep',
+    });
   }
 
   /** One pass: every silent asset; returns how many level changes it made. */
@@ -56,23 +45,12 @@ export class SafetySweep implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async run(): Promise<void> {
-    while (!this.stop.signal.aborted) {
-      try {
-        await this.sweep();
-        if (Date.now() >= this.retentionDueMs) {
-          this.retentionDueMs = Date.now() + RETENTION_EVERY_MS;
-          const dropped = await this.safety.dropExpiredTelemetry(
-            this.config.telemetryRetentionDays,
-          );
-          if (dropped) this.logger.log(`dropped ${dropped} telemetry day partition(s)`);
-        }
-      } catch (error) {
-        this.logger.error(
-          `safety sweep failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        );
-      }
-      await this.clock.sleep(this.config.safetySweepMs, this.stop.signal);
+  protected async step(): Promise<void> {
+    await this.sweep();
+    if (Date.now() >= this.retentionDueMs) {
+      this.retentionDueMs = Date.now() + RETENTION_EVERY_MS;
+      const dropped = await this.safety.dropExpiredTelemetry(this.config.telemetryRetentionDays);
+      if (dropped) this.logger.log(`dropped ${dropped} telemetry day partition(s)`);
     }
   }
 }

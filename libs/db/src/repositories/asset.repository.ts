@@ -7,6 +7,7 @@ import {
   type Finding,
   type SafetyLevel,
   type SafetyRules,
+  type TelemetryReading,
 } from '@parkex/market';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -59,21 +60,10 @@ export interface NewAsset {
   dischargePowerW: bigint;
 }
 
-/** A stored sample as events and reads show it (`time` ISO-8601, integers in the named units). */
-export interface SampleRecord {
+/** A stored sample as events and reads show it: the reading with its asset, `time` ISO-8601. */
+export interface SampleRecord extends Omit<TelemetryReading, 'atMs'> {
   assetId: string;
   time: string;
-  socPermille: number;
-  sohPermille: number;
-  packVoltageMv: number;
-  packCurrentMa: number;
-  cellVoltageMinMv: number;
-  cellVoltageMaxMv: number;
-  cellTempMinDeciC: number;
-  cellTempMaxDeciC: number;
-  ambientTempDeciC: number | null;
-  offGasPpm: number | null;
-  faultFlags: number;
 }
 
 /** An append-only safety event: a change of level, or the operator's acknowledgement. */

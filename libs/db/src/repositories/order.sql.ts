@@ -205,17 +205,23 @@ export function listOrders(where: readonly string[], limitParam: string): string
 }
 
 /**
- * Suspension, step 1: share-lock, in key order, the product-intervals whose gate is still open
- * and in which the participant ($1) has OPEN orders (frozen and closing books are left alone).
+ * Share-locks, in key order, the product-intervals whose gate is still open and in which the
+ * orders with `column` = $1 (a participant's, an asset's) include OPEN ones; frozen and closing
+ * books are left alone. Taken before the orders' rows, like a cancellation.
  */
-export const LOCK_OPEN_INTERVALS_WITH_ORDERS_OF = `
+export function lockOpenIntervalsWithOpenOrders(column: 'participant_id' | 'asset_id'): string {
+  return `
   SELECT i.product_code, i.delivery_start FROM product_interval i
   WHERE i.state = 'OPEN' AND i.gate_closure_at > clock_timestamp()
     AND EXISTS (SELECT 1 FROM market_order o
-                WHERE o.participant_id = $1 AND o.status = 'OPEN'
+                WHERE o.${column} = $1 AND o.status = 'OPEN'
                   AND o.product_code = i.product_code AND o.delivery_start = i.delivery_start)
   ORDER BY i.product_code, i.delivery_start
   FOR SHARE`;
+}
+
+/** Suspension, step 1: the participant's ($1) open intervals, share-locked. */
+export const LOCK_OPEN_INTERVALS_WITH_ORDERS_OF = lockOpenIntervalsWithOpenOrders('participant_id');
 
 /**
  * Suspension, step 2 (a fresh snapshot, after the locks): cancel the participant's ($1) OPEN

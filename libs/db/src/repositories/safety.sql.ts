@@ -3,6 +3,8 @@
  * and the safety linkage to the order book). int8 comes back as text.
  */
 
+import { lockOpenIntervalsWithOpenOrders } from './order.sql';
+
 /** NOTIFY channel of committed safety events; the payload is the event id. */
 export const SAFETY_CHANNEL = 'parkex_safety';
 
@@ -141,18 +143,8 @@ export const UPDATE_STATE = `
 export const MARK_RECEIVED = `
   UPDATE asset_safety SET last_received_at = clock_timestamp() WHERE asset_id = ANY($1::uuid[])`;
 
-/**
- * Linkage, step 1: share-lock, in key order, the product-intervals whose gate is still open in
- * which the asset ($1) has OPEN orders (as a participant's suspension does, before the orders).
- */
-export const LOCK_OPEN_INTERVALS_OF_ASSET = `
-  SELECT i.product_code, i.delivery_start FROM product_interval i
-  WHERE i.state = 'OPEN' AND i.gate_closure_at > clock_timestamp()
-    AND EXISTS (SELECT 1 FROM market_order o
-                WHERE o.asset_id = $1 AND o.status = 'OPEN'
-                  AND o.product_code = i.product_code AND o.delivery_start = i.delivery_start)
-  ORDER BY i.product_code, i.delivery_start
-  FOR SHARE`;
+/** Linkage, step 1: the asset's ($1) open intervals, share-locked (as a suspension does). */
+export const LOCK_OPEN_INTERVALS_OF_ASSET = lockOpenIntervalsWithOpenOrders('asset_id');
 
 /**
  * Linkage, step 2: cancels the asset's ($1) OPEN orders in those intervals ($2 codes, $3 starts)
