@@ -6,13 +6,14 @@ import { RepeatingLoop } from './repeating-loop';
 
 /** Assets handled per sweep transaction. */
 const SWEEP_BATCH = 100;
-/** How often expired telemetry partitions are looked for. */
-const RETENTION_EVERY_MS = 3_600_000;
+/** How often telemetry partitions are made ahead and dropped after the retention. */
+const PARTITIONS_EVERY_MS = 3_600_000;
 
 /**
  * The storage safety sweep, beside the clearing loop: every `safetySweepMs` it raises WARNING for
  * assets whose telemetry has been silent for longer than their rules allow (applied to their
- * orders like a sample's WARNING), and once an hour drops telemetry past its retention. Several
+ * orders like a sample's WARNING); once an hour it makes the telemetry partitions of today and
+ * tomorrow ahead of their first sample and drops telemetry past its retention. Several
  * replicas are safe: the assets are claimed with `SKIP LOCKED`, and dropping a partition twice
  * finds nothing the second time.
  */
@@ -48,7 +49,8 @@ export class SafetySweep extends RepeatingLoop {
   protected async step(): Promise<void> {
     await this.sweep();
     if (Date.now() >= this.retentionDueMs) {
-      this.retentionDueMs = Date.now() + RETENTION_EVERY_MS;
+      this.retentionDueMs = Date.now() + PARTITIONS_EVERY_MS;
+      await this.safety.prepareTelemetryPartitions();
       const dropped = await this.safety.dropExpiredTelemetry(this.config.telemetryRetentionDays);
       if (dropped) this.logger.log(`dropped ${dropped} telemetry day partition(s)`);
     }

@@ -298,6 +298,20 @@ export class SafetyRepository {
     });
   }
 
+  /**
+   * Makes the partitions of today and tomorrow (UTC) ahead of their first sample, so that an
+   * ingest seldom has to: creating a partition locks the whole table until its transaction ends.
+   */
+  async prepareTelemetryPartitions(): Promise<number> {
+    const today = Date.now() - (Date.now() % DAY_MS);
+    const days = [today, today + DAY_MS];
+    const { rows } = await this.pool.query<{ made: number }>(ENSURE_PARTITIONS, [
+      days.map((d) => new Date(d).toISOString().slice(0, 10)),
+    ]);
+    for (const day of days) this.partitions.add(day);
+    return rows[0].made;
+  }
+
   /** Retention: drops the telemetry day partitions older than `days` days (at least 7). */
   async dropExpiredTelemetry(days: number): Promise<number> {
     const cutoff = new Date(Date.now() - days * DAY_MS).toISOString().slice(0, 10);
