@@ -15,6 +15,8 @@
  * API's units (mV, mA, deci-°C, ppm, per-mille).
  */
 
+import type { TelemetryReading } from '@parkex/market';
+
 const HEAT_CAPACITY_J_PER_K = 3_000_000;
 const RESISTANCE_OHM = 0.05;
 const COOLING_W_PER_K = 400;
@@ -44,19 +46,7 @@ export const INITIAL_THERMAL_STATE: BatteryThermalState = {
 };
 
 /** One battery management sample in the API's integer units (without asset and time). */
-export interface BmsReading {
-  socPermille: number;
-  sohPermille: number;
-  packVoltageMv: number;
-  packCurrentMa: number;
-  cellVoltageMinMv: number;
-  cellVoltageMaxMv: number;
-  cellTempMinDeciC: number;
-  cellTempMaxDeciC: number;
-  ambientTempDeciC: number;
-  offGasPpm: number;
-  faultFlags: number;
-}
+export type BmsReading = Omit<TelemetryReading, 'atMs'>;
 
 /**
  * Power the battery charges (+) or discharges (−) with in this hour, W: charging from the PV
