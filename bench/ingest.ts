@@ -16,7 +16,6 @@
  * BENCH_BATCH_CLIENTS (4), BENCH_BATCH_SIZE (1000), BENCH_CASES (single,batch), DB_POOL_SIZE (passed to the API),
  * BENCH_API_NODE_ARGS (extra node flags for the API, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-import { Agent, request } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +23,9 @@ import { generateApiKey } from '@parkex/db';
 import { freePort, stopChild } from '../scripts/support/processes';
 import { startBenchApi } from './support/bench-api';
 import { benchDatabase } from './support/bench-database';
+import { runBench, type BenchLifecycle } from './support/lifecycle';
+import { BENCH_INTERVAL_SECONDS, BENCH_PRODUCT, upsertBenchProduct } from './support/bench-product';
+import { GraphqlClient } from './support/graphql-client';
 import { seededRandom } from './support/random';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -35,8 +37,8 @@ const CASES = (process.env.BENCH_CASES ?? 'single,batch').split(',');
 /** Hard stop for the whole run, whatever happens. */
 const DEADLINE_MS = 10 * 60_000;
 
-const PRODUCT = 'BENCH_POWER';
-const INTERVAL_SECONDS = 900;
+const PRODUCT = BENCH_PRODUCT;
+const INTERVAL_SECONDS = BENCH_INTERVAL_SECONDS;
 /** Delivery intervals the orders spread over (one day of quarter hours). */
 const INTERVALS = 96;
 
@@ -44,18 +46,7 @@ function log(message: string): void {
   process.stderr.write(`[bench:ingest] ${message}\n`);
 }
 
-interface Cleanup {
-  (): Promise<void>;
-}
-const cleanups: Cleanup[] = [];
-
-async function main(): Promise<void> {
-  const deadline = setTimeout(() => {
-    log('deadline reached; stopping');
-    void shutdown(3);
-  }, DEADLINE_MS);
-  deadline.unref();
-
+async function main({ cleanups }: BenchLifecycle): Promise<number> {
   const database = await benchDatabase('ingest');
   cleanups.push(() => database.close());
   const databaseUrl = database.url;
@@ -76,27 +67,7 @@ async function main(): Promise<void> {
   cleanups.unshift(() => stopChild(api));
   const client = new GraphqlClient(port);
 
-  const input = {
-    code: PRODUCT,
-    name: 'Benchmark electricity',
-    unit: 'kWh',
-    intervalSeconds: INTERVAL_SECONDS,
-    gateClosureSeconds: 300,
-    horizonSeconds: 366 * 86_400,
-    priceTick: '0.0001',
-    minPrice: '-0.5',
-    maxPrice: '4',
-    mechanism: 'UNIFORM_PRICE',
-    k: '0.5',
-    networkFee: '0.015',
-    // each client piles up ~1,300 kWh per interval-side per call: keep it far from the limit
-    maxParticipantQuantity: '1000000000',
-  };
-  await client.call(
-    `mutation($input: ProductInput!) { upsertProduct(input: $input) { code } }`,
-    { input },
-    operatorKey,
-  );
+  await upsertBenchProduct(client, operatorKey);
   // Intervals from one hour ahead on: their gates stay open for the whole run.
   const first = Math.ceil((Date.now() + 3_600_000) / (INTERVAL_SECONDS * 1000)) * INTERVAL_SECONDS;
   const starts = Array.from({ length: INTERVALS }, (_, i) =>
@@ -126,7 +97,7 @@ async function main(): Promise<void> {
     errors += batch.errors;
   }
   client.close();
-  await shutdown(errors > 0 ? 1 : 0);
+  return errors > 0 ? 1 : 0;
 }
 
 interface CaseResult {
@@ -306,76 +277,4 @@ function report(name: string, result: CaseResult): void {
   );
 }
 
-/** Keep-alive HTTP/1.1 to the API on loopback; one socket per concurrent client. */
-class GraphqlClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
-  constructor(private readonly port: number) {}
-
-  post(payload: string, key: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          path: '/graphql',
-          method: 'POST',
-          agent: this.agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
-            authorization: `Bearer ${key}`,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
-
-  async call(
-    query: string,
-    variables: Record<string, unknown>,
-    key: string,
-  ): Promise<Record<string, Record<string, unknown>>> {
-    const text = await this.post(JSON.stringify({ query, variables }), key);
-    const parsed = JSON.parse(text) as {
-      data?: Record<string, Record<string, unknown>>;
-      errors?: unknown[];
-    };
-    if (parsed.errors) throw new Error(`GraphQL error: ${JSON.stringify(parsed.errors)}`);
-    return parsed.data!;
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
-let stopping = false;
-async function shutdown(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  for (const cleanup of cleanups) {
-    try {
-      await cleanup();
-    } catch (error) {
-      log(`cleanup failed: ${String(error)}`);
-    }
-  }
-  process.exit(code);
-}
-
-process.on('SIGINT', () => void shutdown(130));
-process.on('SIGTERM', () => void shutdown(143));
-
-main().catch(async (error: unknown) => {
-  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  await shutdown(1);
-});
+runBench(log, DEADLINE_MS, main);

@@ -3,8 +3,9 @@ import { generateApiKey } from '@parkex/db';
 import type { Client } from 'pg';
 import { TAMPER_WINDOW } from '@parkex/test-support/ledger-check';
 import { createProduct } from '@parkex/test-support/market-factory';
-import { startAppProcess, type AppProcess } from '../../scripts/support/processes';
-import { appDatabaseEnv, connectTestDatabase } from '@parkex/test-support/test-database';
+import { startApiProcess } from '@parkex/test-support/api-process';
+import type { AppProcess } from '../../scripts/support/processes';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
 import { uniqueName } from '@parkex/test-support/test-api';
 
 /** Ledger lines of the seeded journal: about 25 MB of CSV, far more than socket buffers hold. */
@@ -127,19 +128,13 @@ async function startApi(
   operatorKey: string,
   env: Record<string, string>,
 ): Promise<{ process: AppProcess; port: number; pid: number }> {
-  const child = startAppProcess('api', {
-    ...appDatabaseEnv(),
-    PORT: '0',
-    OPERATOR_API_KEY: operatorKey,
-    NODE_ENV: 'development',
+  const { process: child, port } = await startApiProcess(operatorKey, {
     DB_POOL_SIZE: '2',
     EXPORT_MAX_CONCURRENT: '4',
     EXPORT_MAX_PER_PARTICIPANT: '2',
     AUDIT_SEAL_INTERVAL_MS: '0',
     ...env,
   });
-  await child.waitFor(/GraphQL API on http:\/\/localhost:\d+\/graphql/, 30_000);
-  const port = Number(/GraphQL API on http:\/\/localhost:(\d+)\/graphql/.exec(child.output())![1]);
   return { process: child, port, pid: child.child.pid! };
 }
 

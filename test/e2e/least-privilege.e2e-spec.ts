@@ -67,6 +67,27 @@ const RUNTIME_PRIVILEGES: Record<string, Decision> = {
   clearing_attempt: { ...READ_AND_APPEND, optional: true },
   clearing_failure: { ...READ_AND_APPEND, optional: true },
   audit_seal: { ...READ_AND_APPEND, optional: true },
+  // storage safety (migration CreateAssetsAndTelemetry); telemetry_sample's day partitions live
+  // in the schema telemetry_partition, made and dropped by SECURITY DEFINER functions
+  asset: READ_AND_APPEND,
+  asset_safety: {
+    ...READ_AND_APPEND,
+    updatable: [
+      'acknowledged',
+      'below_level',
+      'below_since',
+      'changed_at',
+      'last_received_at',
+      'last_sample_at',
+      'level',
+      'rate_ref_at',
+      'rate_ref_temp_deci_c',
+    ],
+  },
+  safety_rules: { ...READ_AND_APPEND, updatable: ['rules', 'updated_at', 'updated_by'] },
+  telemetry_sample: READ_AND_APPEND,
+  safety_event: READ_AND_APPEND,
+  expected_imbalance: READ_AND_APPEND,
 };
 
 const APPEND_ONLY = ['clearing_result', 'fill', 'order_result', 'journal', 'ledger_entry'];

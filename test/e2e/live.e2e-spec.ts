@@ -9,8 +9,9 @@ import {
   SUBMIT,
   type Json,
 } from '@parkex/test-support/orders';
-import { eventually, startAppProcess, type AppProcess } from '../../scripts/support/processes';
-import { appDatabaseEnv, connectTestDatabase } from '@parkex/test-support/test-database';
+import { startApiProcess } from '@parkex/test-support/api-process';
+import { eventually, type AppProcess } from '../../scripts/support/processes';
+import { connectTestDatabase } from '@parkex/test-support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
 
@@ -44,18 +45,11 @@ describe('clearingPublished', () => {
     product = await createProduct(api1);
     buyer = await api1.createParticipant(uniqueName('Electroplating'));
     seller = await api1.createParticipant(uniqueName('CHP'));
-    api2 = startAppProcess('api', {
-      ...appDatabaseEnv(),
-      PORT: '0',
-      OPERATOR_API_KEY: api1.operatorKey,
-      NODE_ENV: 'development',
+    ({ process: api2, wsUrl: api2Url } = await startApiProcess(api1.operatorKey, {
       DB_POOL_SIZE: '4',
       // The catch-up spec needs the listener to stay away while an interval clears.
       LIVE_RECONNECT_MS: '5000',
-    });
-    await api2.waitFor(/GraphQL API on http:\/\/localhost:\d+\/graphql/, 30_000);
-    const port = /GraphQL API on http:\/\/localhost:(\d+)\/graphql/.exec(api2.output())![1];
-    api2Url = `ws://127.0.0.1:${port}/graphql`;
+    }));
     matcher = await startTestMatcher([product.code]);
   }, 60_000);
 

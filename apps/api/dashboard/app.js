@@ -13,6 +13,7 @@ import {
   resultsPage,
   verify,
 } from './api.js';
+import { AssetsPanel } from './assets-panel.js';
 import { renderCurves } from './curves.js';
 import * as fmt from './format.js';
 import { PriceChart } from './price-chart.js';
@@ -116,6 +117,7 @@ function messageOf(error) {
 function showLogin(error) {
   state.feed?.stop();
   state.feed = null;
+  assetsPanel.stop();
   $('main').hidden = true;
   $('topbar-right').hidden = true;
   $('tabs').replaceChildren();
@@ -158,6 +160,7 @@ async function signIn(key) {
   notice.hidden = data.me.role !== 'PARTICIPANT';
   notice.textContent =
     'This is the utility view: with a participant key you see only your own positions, and verification needs an operator or auditor key.';
+  assetsPanel.start(client, data.me.role);
 
   if (!state.products.length) {
     $('kpis').replaceChildren(el('p', { class: 'empty' }, 'No products are configured yet.'));
@@ -783,6 +786,8 @@ function flash(message) {
 }
 
 // ---------------------------------------------------------------- start
+
+const assetsPanel = new AssetsPanel($('assets-panel'), { onError: flash });
 
 $('login-form').addEventListener('submit', (event) => {
   event.preventDefault();

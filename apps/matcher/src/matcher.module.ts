@@ -4,6 +4,7 @@ import { ClearingRunner } from './clearing/clearing-runner';
 import { FAILPOINTS, Failpoints } from './clearing/failpoints';
 import { CLOCK, type Clock, systemClock } from './clock';
 import { MATCHER_CONFIG, type MatcherConfig } from './config/matcher-config';
+import { SafetySweep } from './safety-sweep';
 import { ClearingScheduler } from './scheduler';
 
 @Module({})
@@ -25,8 +26,9 @@ export class MatcherModule {
         { provide: FAILPOINTS, useValue: new Failpoints(config.failpoint) },
         ClearingRunner,
         ClearingScheduler,
+        SafetySweep,
       ],
-      exports: [ClearingRunner, ClearingScheduler],
+      exports: [ClearingRunner, ClearingScheduler, SafetySweep],
     };
   }
 }

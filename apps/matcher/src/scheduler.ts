@@ -1,13 +1,8 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClearingRunner } from './clearing/clearing-runner';
 import { CLOCK, type Clock } from './clock';
 import { MATCHER_CONFIG, type MatcherConfig } from './config/matcher-config';
+import { RepeatingLoop } from './repeating-loop';
 
 /**
  * The matcher's loop, separate from clearing: every poll it clears due product-intervals until
@@ -15,24 +10,17 @@ import { MATCHER_CONFIG, type MatcherConfig } from './config/matcher-config';
  * run this loop; the row-lock claim makes each interval clear once.
  */
 @Injectable()
-export class ClearingScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ClearingScheduler.name);
-  private readonly stop = new AbortController();
-  private loop?: Promise<void>;
-
+export class ClearingScheduler extends RepeatingLoop {
   constructor(
     private readonly runner: ClearingRunner,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(MATCHER_CONFIG) private readonly config: MatcherConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.autoStart) this.loop = this.run();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.stop.abort();
-    await this.loop;
+    @Inject(CLOCK) clock: Clock,
+    @Inject(MATCHER_CONFIG) config: MatcherConfig,
+  ) {
+    super(new Logger(ClearingScheduler.name), clock, {
+      enabled: config.autoStart,
+      everyMs: config.pollMs,
+      what: 'clearing round',
+    });
   }
 
   /**
@@ -50,16 +38,7 @@ export class ClearingScheduler implements OnApplicationBootstrap, OnApplicationS
     return count;
   }
 
-  private async run(): Promise<void> {
-    while (!this.stop.signal.aborted) {
-      try {
-        await this.drain();
-      } catch (error) {
-        this.logger.error(
-          `clearing round failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        );
-      }
-      await this.clock.sleep(this.config.pollMs, this.stop.signal);
-    }
+  protected async step(): Promise<void> {
+    await this.drain();
   }
 }

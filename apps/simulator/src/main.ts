@@ -7,7 +7,7 @@ import { parseOptions, USAGE, type DemoOptions } from './options';
 import { buildPark, type RunWindow } from './park';
 import { formatLocalDate, isoWeekday } from './profiles/calendar';
 import { loadParkData } from './profiles/park-data';
-import { formatSummary } from './run/report';
+import { formatSafety, formatSummary } from './run/report';
 import { ProgressBar } from './run/progress';
 import { startPlatform, type StartedPlatform } from './run/platform';
 import { runSimulation } from './run/simulation';
@@ -84,6 +84,10 @@ async function main(): Promise<number> {
         runId,
         signal: stop.signal,
         progress,
+        batteryFaultIndex:
+          options.batteryFaultQuarter === null
+            ? null
+            : (options.batteryFaultQuarter - options.startQuarter + 96) % 96,
       },
       park,
     );
@@ -96,6 +100,7 @@ async function main(): Promise<number> {
           `deliveries ${result.deliveryFrom.toISOString()} – ${result.deliveryTo.toISOString()}`,
       )}\n`,
     );
+    if (result.safety) process.stdout.write(`${formatSafety(result.safety)}\n`);
     if (result.missed)
       say(
         `${result.missed} interval(s) were skipped: their gate closed before the orders were ready`,

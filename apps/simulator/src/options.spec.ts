@@ -3,6 +3,16 @@ import { renderBar } from './run/progress';
 import { demoProducts, gateClosureFor } from './run/products';
 
 describe('demo options', () => {
+  it('--fault battery@HH:MM names a quarter-hour inside the run', () => {
+    expect(parseOptions([]).batteryFaultQuarter).toBeNull();
+    expect(parseOptions(['--fault', 'battery@14:15']).batteryFaultQuarter).toBe(57);
+    expect(() => parseOptions(['--fault', 'pv@14:00'])).toThrow(/battery@HH:MM/);
+    expect(() => parseOptions(['--fault', 'battery@14:10'])).toThrow(/quarter-hour/);
+    expect(() =>
+      parseOptions(['--start', '06:00', '--intervals', '8', '--fault', 'battery@09:00']),
+    ).toThrow(/outside the simulated quarter-hours/);
+  });
+
   it('has defaults for a simulated day', () => {
     expect(parseOptions([])).toMatchObject({
       intervals: 96,

@@ -15,6 +15,8 @@ export interface DemoOptions {
   keepRunning: boolean;
   /** Progress as plain lines instead of a redrawn bar (other logs share the terminal). */
   plain: boolean;
+  /** `--fault battery@HH:MM`: the quarter-hour of the day the battery's internal fault begins. */
+  batteryFaultQuarter: number | null;
   help: boolean;
 }
 
@@ -40,6 +42,9 @@ for one simulated quarter-hour.
                          without it the demo starts the platform (database, API, matcher) itself
   --operator-key KEY     the operator's API key for --api; better OPERATOR_API_KEY in the
                          environment (a command line is visible to every user, e.g. in ps)
+  --fault battery@HH:MM  an internal fault of the battery from that time (on a quarter-hour):
+                         extra heat and off-gas; its early warning derates it, its alarm
+                         suspends it and cancels its offers (docs/storage-safety.md)
   --keep-running         keep the platform the demo started running after the summary
   --plain                progress as plain lines instead of a redrawn bar
   --help                 this text
@@ -57,6 +62,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = {
     '--start',
     '--api',
     '--operator-key',
+    '--fault',
   ];
   const switches = ['--keep-running', '--plain', '--help', '-h'];
   for (let i = 0; i < argv.length; i++) {
@@ -89,9 +95,21 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = {
     intervalSeconds = Math.round(900 / speed);
   }
   const start = values.get('--start') ?? DEFAULTS.start;
-  const time = /^(\d{1,2}):(\d{2})$/.exec(start);
-  if (!time || Number(time[1]) > 23 || Number(time[2]) % 15 !== 0 || Number(time[2]) > 45) {
-    throw new Error(`--start must be a time on a quarter-hour like 06:00 or 13:45, got ${start}`);
+  const startQuarter = quarterOf(start, '--start');
+  let batteryFaultQuarter: number | null = null;
+  const fault = values.get('--fault');
+  if (fault !== undefined) {
+    const [what, at] = fault.split('@');
+    if (what !== 'battery' || at === undefined) {
+      throw new Error(`--fault must be battery@HH:MM, e.g. battery@14:00, got ${fault}`);
+    }
+    batteryFaultQuarter = quarterOf(at, '--fault battery@');
+    const offset = (batteryFaultQuarter - startQuarter + 96) % 96;
+    if (offset >= intervals) {
+      throw new Error(
+        `--fault ${fault} is outside the simulated quarter-hours (from ${start}, ${intervals} of them)`,
+      );
+    }
   }
   const apiUrl = values.get('--api');
   if (apiUrl !== undefined && !/^https?:\/\/\S+$/.test(apiUrl)) {
@@ -109,11 +127,21 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = {
     intervals,
     intervalSeconds,
     date: parseLocalDate(values.get('--date') ?? DEFAULTS.date),
-    startQuarter: Number(time[1]) * 4 + Number(time[2]) / 15,
+    startQuarter,
+    batteryFaultQuarter,
     keepRunning: flags.has('--keep-running'),
     plain: flags.has('--plain'),
     help: flags.has('--help'),
   };
+}
+
+/** The quarter-hour of the day of `HH:MM` (on a quarter-hour). */
+function quarterOf(text: string, name: string): number {
+  const time = /^(\d{1,2}):(\d{2})$/.exec(text);
+  if (!time || Number(time[1]) > 23 || Number(time[2]) % 15 !== 0 || Number(time[2]) > 45) {
+    throw new Error(`${name} must be a time on a quarter-hour like 06:00 or 13:45, got ${text}`);
+  }
+  return Number(time[1]) * 4 + Number(time[2]) / 15;
 }
 
 function integer(text: string, name: string, min: number, max: number): number {

@@ -25,6 +25,8 @@ import { ExportRepository } from './repositories/export.repository';
 import { LedgerRepository } from './repositories/ledger.repository';
 import { StatisticsRepository } from './repositories/statistics.repository';
 import { HealthRepository } from './repositories/health.repository';
+import { AssetRepository } from './repositories/asset.repository';
+import { SafetyRepository } from './repositories/safety.repository';
 
 export const REPOSITORIES = [
   ParticipantRepository,
@@ -39,6 +41,8 @@ export const REPOSITORIES = [
   LedgerRepository,
   StatisticsRepository,
   HealthRepository,
+  AssetRepository,
+  SafetyRepository,
 ];
 
 export interface DbModuleOptions {

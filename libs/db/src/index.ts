@@ -22,3 +22,6 @@ export * from './repositories/export.repository';
 export * from './repositories/ledger.repository';
 export * from './repositories/statistics.repository';
 export * from './repositories/health.repository';
+export * from './repositories/asset.repository';
+export * from './repositories/safety.repository';
+export { SAFETY_CHANNEL } from './repositories/safety.sql';

@@ -102,3 +102,6 @@ export type {
 // Replay (matcher and auditors)
 export { replayClearing } from './replay';
 export type { Replay, StoredBook, StoredTerms } from './replay';
+
+// Storage safety: early-warning rules, hysteresis, trading limits
+export * from './safety';

@@ -20,3 +20,10 @@ export const BUCKET_MS: Record<StatisticsBucketEnum, number> = {
   [StatisticsBucketEnum.HOUR]: 3_600_000,
   [StatisticsBucketEnum.DAY]: 86_400_000,
 };
+
+/** `assets`, `expectedImbalances`: rows per call (the park has a few dozen assets). */
+export const MAX_LISTED_ASSETS = 500;
+/** `ingestTelemetry`: samples per call. */
+export const MAX_SAMPLES_PER_CALL = 5_000;
+/** `telemetry`: the newest samples of one asset per call. */
+export const MAX_LISTED_SAMPLES = 500;

@@ -15,7 +15,9 @@ import { AppError } from '../common/app-error';
 import type { StatisticsBucketEnum } from './enums';
 import {
   BUCKET_MS,
+  MAX_LISTED_ASSETS,
   MAX_LISTED_FILLS,
+  MAX_LISTED_SAMPLES,
   MAX_NAMED_PARTICIPANTS,
   MAX_ORDERS_PER_CALL,
   MAX_STATISTICS_BUCKETS,
@@ -62,6 +64,19 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   reasons: 20,
   /** A connection's edges: the connection's page size counts them. */
   edges: 1,
+  /** Storage safety. */
+  assets: MAX_LISTED_ASSETS,
+  expectedImbalances: MAX_LISTED_ASSETS,
+  telemetry: MAX_LISTED_SAMPLES,
+  safetyRules: 8,
+  /** An event's findings: at most one per rule. */
+  findings: 8,
+  /** An event's samples: the one that caused it (or the last before a silence). */
+  samples: 2,
+  /** The level changes of one ingest: at most three rises and a fall per asset and sample. */
+  events: 100,
+  /** The orders a change of level cancelled: an asset's OPEN orders, priced as 100. */
+  cancelledOrderIds: 100,
 };
 
 /** The page-size argument of every connection (validated 1..maxPageSize). */
@@ -380,6 +395,7 @@ export const CONNECTIONS: ReadonlySet<string> = new Set([
   'settlements',
   'auditLog',
   'fillConnection',
+  'safetyEventConnection',
 ]);
 
 function limitError(message: string, reason: string, node: OperationDefinitionNode): GraphQLError {

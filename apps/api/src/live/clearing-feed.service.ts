@@ -17,6 +17,8 @@ import {
 import { CATCH_UP_MARGIN_MS, LIVE_OPTIONS, resultKey, type LiveOptions } from './live.options';
 
 export type ResultListener = (row: ClearingOutcomeRow) => void;
+/** Called with the id of each committed safety event. */
+export type SafetyNoticeListener = (eventId: string) => void;
 
 const CATCH_UP_PAGE = 500;
 const FETCH_ATTEMPTS = 3;
@@ -36,6 +38,7 @@ const FETCH_ATTEMPTS = 3;
 export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('LiveFeed');
   private readonly listeners = new Set<ResultListener>();
+  private readonly safetyListeners = new Set<SafetyNoticeListener>();
   /** Published results by identity, with their cleared_at (ms); older than the margin are pruned. */
   private readonly seen = new Map<string, number>();
   /** Newest cleared_at seen (ms, database clock). */
@@ -58,6 +61,9 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
       reconnectMinMs: this.options.reconnectMinMs,
       reconnectMaxMs: this.options.reconnectMaxMs,
       onNotice: (notice) => this.enqueue(() => this.deliver(notice)),
+      onSafetyNotice: (eventId) => {
+        for (const listener of this.safetyListeners) listener(eventId);
+      },
       onListening: (reconnected) => this.enqueue(() => this.catchUp(reconnected)),
       onLost: (error, retryInMs) =>
         this.logger.warn(
@@ -73,6 +79,7 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
     this.stopping = true;
     await this.listener?.close();
     this.listeners.clear();
+    this.safetyListeners.clear();
     await this.work;
   }
 
@@ -80,6 +87,16 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
   onResult(listener: ResultListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with the id of every safety event committed from now on (the same LISTEN
+   * session, channel `parkex_safety`); returns the unsubscribe. Events committed while the
+   * session was lost are not replayed: `safetyEvents` (the query) has them.
+   */
+  onSafetyNotice(listener: SafetyNoticeListener): () => void {
+    this.safetyListeners.add(listener);
+    return () => this.safetyListeners.delete(listener);
   }
 
   private enqueue(task: () => Promise<void>): void {

@@ -39,6 +39,7 @@ function stored(order: Partial<MarketOrderRow>): MarketOrderRow {
   return {
     id: '7',
     participantId: 'p',
+    assetId: null,
     clientOrderId: 'a',
     productCode: 'ELECTRICITY',
     deliveryStart: START,

@@ -38,6 +38,8 @@ export interface OrderRequest {
   side: OrderSide;
   price: string;
   quantity: string;
+  /** The asset the order comes from (the participant's own), optional. */
+  assetId?: string | null;
 }
 
 export interface OrderProblem {
@@ -64,9 +66,10 @@ export interface CheckedOrder {
   /** The price as an exact comparable integer (see `decimalKey`). */
   priceKey: bigint;
   quantityWh: bigint;
+  assetId: string | null;
 }
 
-function problem(
+export function problem(
   index: number,
   request: OrderRequest | undefined,
   field: keyof OrderRequest,
@@ -258,6 +261,7 @@ export function checkTerms(
       price: formatPrice(ticks.value, grid),
       priceKey: ticks.value * tickKey,
       quantityWh,
+      assetId: request.assetId ?? null,
     };
     orders.push(order);
     const gateMs = gatesMs.get(intervalKey(request)) ?? startMs - product.gateClosureSeconds * 1000;
@@ -424,6 +428,7 @@ export function toRows(orders: readonly CheckedOrder[]): NewOrderRow[] {
     side: order.side,
     price: order.price,
     quantityWh: order.quantityWh.toString(),
+    assetId: order.assetId,
   }));
 }
 

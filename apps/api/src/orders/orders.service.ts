@@ -32,6 +32,7 @@ import {
   type CheckedOrder,
   type OrderRequest,
 } from './order-rules';
+import { checkAssetIds, checkAssets, namedAssets } from './asset-rules';
 
 export const ORDER_CURSOR = 'order';
 const MAX_ORDER_ID = 2n ** 63n - 1n;
@@ -61,6 +62,8 @@ export class OrdersService {
     if (principal.suspendedReason !== null) throw suspended(principal.suspendedReason);
     const batch = checkBatch(requests);
     if (batch.problems.length) throw toAppError(batch.problems);
+    const badAssetIds = checkAssetIds(requests);
+    if (badAssetIds.length) throw toAppError(badAssetIds);
 
     const intervals = distinctIntervals(requests);
     let checked: CheckedOrder[] = [];
@@ -90,6 +93,14 @@ export class OrdersService {
             if (problems.length) throw toAppError(problems);
           }
           checked = terms.orders;
+          const assetIds = namedAssets(checked);
+          if (assetIds.length) {
+            const retries = new Set(terms.closed.map((c) => c.order));
+            const fresh = checked.filter((order) => !retries.has(order));
+            const trading = await context.assets(assetIds);
+            const problems = checkAssets(principal.id, requests, fresh, trading, products);
+            if (problems.length) throw toAppError(problems);
+          }
           return toRows(checked);
         },
         check: (insert) => {

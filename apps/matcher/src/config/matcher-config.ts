@@ -36,6 +36,10 @@ export interface MatcherConfig extends DatabaseUrls {
   products: string[] | undefined;
   /** Start the polling loop at boot (tests drive `drain()` themselves). */
   autoStart: boolean;
+  /** How often the storage safety sweep looks for assets whose telemetry fell silent. */
+  safetySweepMs: number;
+  /** Days battery telemetry is kept; older day partitions are dropped (at least 7). */
+  telemetryRetentionDays: number;
   /** Keepalives and timeouts of every PostgreSQL connection (DB_* variables). */
   dbConnection: DbConnectionSettings;
   /** LOG_LEVEL (default info) and LOG_FORMAT (text, the default, or json). */
@@ -58,6 +62,8 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
       ),
       MATCHER_FAILPOINT: env.optionalString(),
       MATCHER_PRODUCTS: env.optionalString(),
+      SAFETY_SWEEP_MS: env.int(1_000, 50, 600_000),
+      TELEMETRY_RETENTION_DAYS: env.int(90, 8, 3650),
       // the clearing transaction holds one connection; attempts are recorded on another
       DB_POOL_SIZE: env.int(4, 2, 100),
       ...dbConnectionEnv(),
@@ -78,6 +84,8 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
     failpoint: values.MATCHER_FAILPOINT,
     products: values.MATCHER_PRODUCTS?.split(',').map((code) => code.trim()),
     autoStart: true,
+    safetySweepMs: values.SAFETY_SWEEP_MS,
+    telemetryRetentionDays: values.TELEMETRY_RETENTION_DAYS,
     dbConnection: dbConnectionSettings(values),
     log: logSettings(values),
   };

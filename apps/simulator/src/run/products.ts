@@ -85,6 +85,8 @@ export interface OrderInput {
   side: 'BUY' | 'SELL';
   price: string;
   quantity: string;
+  /** The asset the order comes from (the battery's storage offers). */
+  assetId?: string;
 }
 
 export function orderInput(

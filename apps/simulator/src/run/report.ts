@@ -6,6 +6,7 @@ import {
   PRICE_DECIMALS,
 } from '../market/tariffs';
 import { DEMO_PRODUCTS } from './products';
+import type { SafetyTally } from './battery-safety';
 import type { Summary } from './summary';
 
 /** The end-of-run summary as text (pure). */
@@ -78,6 +79,25 @@ export function formatSummary(summary: Summary, heading: string): string {
     `The park's tenants saved ${money(summary.savedCents)} EUR on electricity and heat ` +
       `(${percent(summary.savedCents, summary.baselineCents)} % of the grid-only cost); ` +
       `network fees paid to the utility: ${money(summary.feesCents)} EUR.`,
+  );
+  return lines.join('\n');
+}
+
+/** The battery's safety levels and what they did to its trading (pure). */
+export function formatSafety(tally: SafetyTally): string {
+  const lines = [
+    '',
+    'Battery safety (its telemetry, the early-warning rules and their linkage to its orders):',
+  ];
+  if (!tally.changes.length) {
+    lines.push('  no change of level: it traded at full power throughout');
+    return lines.join('\n');
+  }
+  for (const change of tally.changes) lines.push(`  ${change}`);
+  lines.push(
+    `  ${tally.deratedIntervals} quarter-hour(s) derated, ${tally.suspendedIntervals} suspended (no offers); ` +
+      `${tally.cancelledOrders} open order(s) cancelled by the exchange; ` +
+      `${tally.expectedImbalances} cleared delivery(ies) flagged as expected imbalance`,
   );
   return lines.join('\n');
 }

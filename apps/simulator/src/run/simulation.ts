@@ -1,7 +1,8 @@
 import { readScaled, ticksToPrice, whToKwh } from '../market/decimal';
 import { PRICE_DECIMALS } from '../market/tariffs';
-import { intervalContext, localTime, type RunWindow } from '../park';
+import { intervalContext, localTime, PARK, type RunWindow } from '../park';
 import type { ProductKey, Tenant } from '../tenants/types';
+import { BatterySafety, type SafetyTally } from './battery-safety';
 import { ApiError, GraphqlClient } from './graphql-client';
 import {
   DEMO_PRODUCTS,
@@ -30,6 +31,8 @@ export interface SimulationConfig {
   runId: string;
   signal: AbortSignal;
   progress: ProgressBar;
+  /** Quarter-hour of the run at which the battery's internal fault begins (`--fault`). */
+  batteryFaultIndex: number | null;
 }
 
 export interface SimulationResult {
@@ -40,6 +43,8 @@ export interface SimulationResult {
   missed: number;
   failures: string[];
   interrupted: boolean;
+  /** The battery's safety levels and their effect on its orders. */
+  safety: SafetyTally | null;
 }
 
 interface Registered {
@@ -96,6 +101,18 @@ export async function runSimulation(
   progress.log(
     `registered ${registered.length} tenants as participants (names end in "· demo ${config.runId}")`,
   );
+  const batteryTenant = registered.find((r) => r.tenant.kind === 'battery');
+  const safety = batteryTenant
+    ? await BatterySafety.register({
+        operator,
+        owner: batteryTenant.client,
+        participantId: batteryTenant.id,
+        name: `${batteryTenant.tenant.name} · demo ${config.runId}`,
+        capacityWh: PARK.batteryKWh * 1000,
+        intervalSeconds: config.intervalSeconds,
+        faultIndex: config.batteryFaultIndex,
+      })
+    : null;
 
   const intervalMs = config.intervalSeconds * 1000;
   const gateMs = gateClosureFor(config.intervalSeconds) * 1000;
@@ -183,16 +200,29 @@ export async function runSimulation(
       continue;
     }
     const context = intervalContext(window, i);
+    if (safety) {
+      // The battery management's sample of this quarter-hour, before the battery offers.
+      const { hour, minute } = localTime(window, i);
+      try {
+        for (const line of await safety.sample(i, hour, `${pad(hour)}:${pad(minute)}`)) {
+          progress.log(line);
+        }
+      } catch (error) {
+        failures.push(`battery telemetry, interval ${i}: ${String(error)}`);
+      }
+    }
     for (const { tenant, client } of registered) {
-      const intents = tenant.orders(context);
+      const isBattery = safety !== null && tenant === batteryTenant?.tenant;
+      const intents = isBattery ? safety.limit(tenant.orders(context)) : tenant.orders(context);
       if (!intents.length) continue;
-      const orders: OrderInput[] = intents.map((intent) =>
-        orderInput(
+      const orders: OrderInput[] = intents.map((intent) => ({
+        ...orderInput(
           intent,
           new Date(deliveryStart),
           `${config.runId}-${tenant.key}-${i}-${intent.product[0]}${intent.block}`,
         ),
-      );
+        ...(isBattery ? { assetId: safety.assetId } : {}),
+      }));
       submissions.push(
         (async () => {
           const record = (placed: boolean) => {
@@ -261,7 +291,15 @@ export async function runSimulation(
     clearings: PRODUCT_KEYS.flatMap((p) => [...results.get(p)!.values()]),
     products: PRODUCT_KEYS,
   });
-  return { summary, deliveryFrom, deliveryTo, missed, failures, interrupted };
+  return {
+    summary,
+    deliveryFrom,
+    deliveryTo,
+    missed,
+    failures,
+    interrupted,
+    safety: safety?.tally ?? null,
+  };
 }
 
 interface ResultNode {

@@ -9,6 +9,7 @@ import {
   type DbConnectionSettings,
 } from '../connection-settings';
 import { CLEARING_CHANNEL } from './clearing.repository';
+import { SAFETY_CHANNEL } from './safety.sql';
 import {
   CLEARED_OUTCOME_COLUMNS,
   FAILED_OUTCOME_COLUMNS,
@@ -55,6 +56,8 @@ export interface ClearingListenerOptions {
   heartbeatMs?: number;
   /** Every notice, in the order the server delivered them. */
   onNotice(notice: ClearingNotice): void;
+  /** Every safety event committed (`parkex_safety`, the event id), on the same session. */
+  onSafetyNotice?(eventId: string): void;
   /**
    * The session listens again (also the first time). Notices committed from now on arrive through
    * `onNotice`; what committed while it was away is the caller's to catch up on.
@@ -120,6 +123,12 @@ export class ClearingListener {
     client.on('error', onGone);
     client.on('end', () => onGone(new Error('the listening connection ended')));
     client.on('notification', (message) => {
+      if (message.channel === SAFETY_CHANNEL) {
+        if (message.payload && /^\d{1,19}$/.test(message.payload)) {
+          this.options.onSafetyNotice?.(message.payload);
+        }
+        return;
+      }
       if (message.channel !== CLEARING_CHANNEL) return;
       const notice = parseClearingNotice(message.payload);
       if (notice) this.options.onNotice(notice);
@@ -127,6 +136,7 @@ export class ClearingListener {
     try {
       await client.connect();
       await client.query(`LISTEN ${CLEARING_CHANNEL}`);
+      if (this.options.onSafetyNotice) await client.query(`LISTEN ${SAFETY_CHANNEL}`);
     } catch (error) {
       lost = true;
       client.removeAllListeners('end');

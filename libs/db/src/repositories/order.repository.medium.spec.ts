@@ -78,6 +78,7 @@ describe('OrderRepository (medium)', () => {
       clientOrderId: randomUUID(),
       productCode: product,
       deliveryStart: start,
+      assetId: null,
       side: 'BUY',
       price: '10',
       quantityWh: '1000',

@@ -23,6 +23,8 @@ import {
   type ProductRow,
 } from './order.sql';
 import { pgError } from './pg-errors';
+import { toAsset, type AssetRow } from './asset.repository';
+import { LOCK_ASSETS_FOR_ORDERS, OPEN_ASSET_QUANTITIES, type AssetSqlRow } from './safety.sql';
 
 export type OrderSide = 'BUY' | 'SELL';
 export type OrderStatus = 'OPEN' | 'CANCELLED' | 'FILLED' | 'PARTIALLY_FILLED' | 'UNFILLED';
@@ -48,6 +50,8 @@ export interface MarketOrderRow {
   /** OPEN or CANCELLED in the table; the clearing outcome from `order_result` once cleared. */
   status: OrderStatus;
   createdAt: Date;
+  /** The asset the order comes from, if it names one. */
+  assetId: string | null;
 }
 
 /** One product-interval: a product and the start of a delivery interval. */
@@ -64,6 +68,7 @@ export interface NewOrderRow {
   side: OrderSide;
   price: string;
   quantityWh: string;
+  assetId: string | null;
 }
 
 /** A product-interval's gate closure as stored when it opened. */
@@ -84,6 +89,19 @@ export interface SubmissionContext {
   gates: IntervalGate[];
   /** The participant's orders under these clientOrderIds, read now (for the rare paths). */
   findExisting(clientOrderIds: readonly string[]): Promise<MarketOrderRow[]>;
+  /**
+   * The named assets with their safety state, share-locked (a safety linkage in progress commits
+   * first), and their OPEN quantities in the batch's product-intervals.
+   */
+  assets(assetIds: readonly string[]): Promise<AssetTrading>;
+}
+
+/** What a submission naming assets trades against. */
+export interface AssetTrading {
+  /** The assets that exist, with their state and rules. */
+  assets: AssetRow[];
+  /** OPEN Wh per asset, product-interval and side (`assetId/productCode/deliveryStartMs/side`). */
+  openWh: Map<string, bigint>;
 }
 
 /** The participant's own best OPEN prices in one product-interval of the batch. */
@@ -260,6 +278,25 @@ export class OrderRepository {
           (
             await client.query<OrderRow>(FIND_BY_CLIENT_ORDER_IDS, [participantId, clientOrderIds])
           ).rows.map(toOrder);
+        const assets = async (assetIds: readonly string[]): Promise<AssetTrading> => {
+          const found = await client.query<AssetSqlRow>(LOCK_ASSETS_FOR_ORDERS, [assetIds]);
+          const open = await client.query<{
+            asset_id: string;
+            product_code: string;
+            delivery_start: Date;
+            side: OrderSide;
+            wh: string;
+          }>(OPEN_ASSET_QUANTITIES, [assetIds, codes, starts]);
+          return {
+            assets: found.rows.map(toAsset),
+            openWh: new Map(
+              open.rows.map((r) => [
+                assetQuantityKey(r.asset_id, r.product_code, r.delivery_start, r.side),
+                BigInt(r.wh),
+              ]),
+            ),
+          };
+        };
         const rows = await rules.prepare({
           participantFound: first?.found ?? false,
           suspendedReason: first?.suspended_reason ?? null,
@@ -271,6 +308,7 @@ export class OrderRepository {
             gateClosureAt: new Date(g.gate),
           })),
           findExisting,
+          assets,
         });
 
         const result = await client.query<InsertRow>(
@@ -282,6 +320,7 @@ export class OrderRepository {
             rows.map((r) => r.side),
             rows.map((r) => r.price),
             rows.map((r) => r.quantityWh),
+            rows.map((r) => r.assetId),
           ]),
         );
         const byClientId = new Map(rows.map((r) => [r.clientOrderId, r]));
@@ -301,6 +340,7 @@ export class OrderRepository {
               filledWh: '0',
               status: 'OPEN',
               createdAt: row.created_at!,
+              assetId: input.assetId,
             });
           } else {
             outcome.before.push({
@@ -496,7 +536,18 @@ function toOrder(row: OrderRow): MarketOrderRow {
     filledWh: row.filled_wh,
     status: row.status,
     createdAt: row.created_at,
+    assetId: row.asset_id,
   };
+}
+
+/** Key of `AssetTrading.openWh`. */
+export function assetQuantityKey(
+  assetId: string,
+  productCode: string,
+  deliveryStart: Date,
+  side: OrderSide,
+): string {
+  return `${assetId}/${productCode}/${deliveryStart.getTime()}/${side}`;
 }
 
 function toProduct(row: ProductRow): ProductEntity {

@@ -11,7 +11,8 @@ export const SUBMISSION_LOCK_CLASS = 730_510;
 
 /** An order's terms as stored (`market_order o`), int8 and numeric as text. */
 const TERM_COLUMNS = `o.id::text AS id, o.participant_id, o.client_order_id, o.product_code,
-  o.delivery_start, o.side, o.price::text AS price, o.quantity_wh::text AS quantity_wh, o.created_at`;
+  o.delivery_start, o.side, o.price::text AS price, o.quantity_wh::text AS quantity_wh, o.created_at,
+  o.asset_id`;
 /** An order with its clearing outcome (order_result) merged in; needs `ORDER_FROM`. */
 const ORDER_COLUMNS = `${TERM_COLUMNS},
   coalesce(r.filled_wh, 0)::text AS filled_wh, coalesce(r.status, o.status) AS status`;
@@ -29,6 +30,7 @@ export interface OrderRow {
   filled_wh: string;
   status: OrderStatus;
   created_at: Date;
+  asset_id: string | null;
 }
 
 export interface ProductRow {
@@ -102,11 +104,12 @@ export const LOCK_AND_OPEN = `
 export const INSERT_ORDERS = `
   WITH input AS (
     SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::numeric[],
-                         $7::bigint[]) WITH ORDINALITY AS t(cid, code, start, side, price, quantity, n)
+                         $7::bigint[], $8::uuid[])
+      WITH ORDINALITY AS t(cid, code, start, side, price, quantity, asset, n)
   ), inserted AS (
     INSERT INTO market_order (participant_id, client_order_id, product_code, delivery_start, side,
-                              price, quantity_wh)
-    SELECT $1, cid, code, start, side, price, quantity FROM input ORDER BY n
+                              price, quantity_wh, asset_id)
+    SELECT $1, cid, code, start, side, price, quantity, asset FROM input ORDER BY n
     ON CONFLICT ON CONSTRAINT market_order_client_order_id DO NOTHING
     RETURNING id, client_order_id, created_at
   )
@@ -202,17 +205,23 @@ export function listOrders(where: readonly string[], limitParam: string): string
 }
 
 /**
- * Suspension, step 1: share-lock, in key order, the product-intervals whose gate is still open
- * and in which the participant ($1) has OPEN orders (frozen and closing books are left alone).
+ * Share-locks, in key order, the product-intervals whose gate is still open and in which the
+ * orders with `column` = $1 (a participant's, an asset's) include OPEN ones; frozen and closing
+ * books are left alone. Taken before the orders' rows, like a cancellation.
  */
-export const LOCK_OPEN_INTERVALS_WITH_ORDERS_OF = `
+export function lockOpenIntervalsWithOpenOrders(column: 'participant_id' | 'asset_id'): string {
+  return `
   SELECT i.product_code, i.delivery_start FROM product_interval i
   WHERE i.state = 'OPEN' AND i.gate_closure_at > clock_timestamp()
     AND EXISTS (SELECT 1 FROM market_order o
-                WHERE o.participant_id = $1 AND o.status = 'OPEN'
+                WHERE o.${column} = $1 AND o.status = 'OPEN'
                   AND o.product_code = i.product_code AND o.delivery_start = i.delivery_start)
   ORDER BY i.product_code, i.delivery_start
   FOR SHARE`;
+}
+
+/** Suspension, step 1: the participant's ($1) open intervals, share-locked. */
+export const LOCK_OPEN_INTERVALS_WITH_ORDERS_OF = lockOpenIntervalsWithOpenOrders('participant_id');
 
 /**
  * Suspension, step 2 (a fresh snapshot, after the locks): cancel the participant's ($1) OPEN

@@ -1,4 +1,4 @@
-import { Field, InputType } from '@nestjs/graphql';
+import { Field, ID, InputType } from '@nestjs/graphql';
 import { SideEnum } from '../../graphql/enums';
 import { DateTimeScalar, DecimalScalar } from '../../graphql/scalars';
 
@@ -25,4 +25,11 @@ export class OrderInput {
 
   @Field(() => DecimalScalar, { description: 'kWh, more than 0, at most 3 decimals' })
   quantity!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The asset the order comes from, one of yours: its safety level and power limit the order (ASSET_SUSPENDED, ASSET_DERATED, ASSET_POWER_EXCEEDED)',
+  })
+  assetId?: string | null;
 }

@@ -18,6 +18,11 @@ export class OrderModel {
   filledQuantity!: string;
   @Field(() => OrderStatusEnum) status!: OrderStatusEnum;
   @Field(() => DateTimeScalar, { description: 'When the exchange accepted it' }) createdAt!: Date;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The asset the order comes from, if it names one',
+  })
+  assetId!: string | null;
 }
 
 @ObjectType('OrderEdge')
@@ -44,5 +49,6 @@ export function mapOrder(entity: MarketOrderRow): OrderModel {
     filledQuantity: formatQuantity(BigInt(entity.filledWh)),
     status: entity.status as OrderStatusEnum,
     createdAt: entity.createdAt,
+    assetId: entity.assetId,
   };
 }
