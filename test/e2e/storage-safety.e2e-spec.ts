@@ -182,10 +182,13 @@ describe('storage safety', () => {
       ]);
       const error = expectError(over, 'BAD_USER_INPUT', { field: 'orders[0].quantity' });
       expect(error.extensions.reason).toBe('ASSET_POWER_EXCEEDED');
-      const exactly = await submit(a.key, [
-        orderInput(product, start, { assetId: a.asset.id, quantity: '5' }),
-      ]);
+      const atTheBound = [orderInput(product, start, { assetId: a.asset.id, quantity: '5' })];
+      const exactly = await submit(a.key, atTheBound);
       expect(exactly.errors).toBeUndefined();
+      // a resend at the bound is answered with the stored order, not counted twice
+      const resent = await submit(a.key, atTheBound);
+      expect(resent.errors).toBeUndefined();
+      expect(resent.data.submitOrders[0].id).toBe(exactly.data.submitOrders[0].id);
     });
   });
 

@@ -95,8 +95,15 @@ export class OrdersService {
           checked = terms.orders;
           const assetIds = namedAssets(checked);
           if (assetIds.length) {
-            const retries = new Set(terms.closed.map((c) => c.order));
-            const fresh = checked.filter((order) => !retries.has(order));
+            // A resent order (its clientOrderId already taken) is answered with the stored one
+            // and already counts among the asset's orders: only new ones are checked.
+            const named = checked.filter((order) => order.assetId);
+            const taken = new Set(
+              (await context.findExisting(named.map((order) => order.clientOrderId))).map(
+                (order) => order.clientOrderId,
+              ),
+            );
+            const fresh = named.filter((order) => !taken.has(order.clientOrderId));
             const trading = await context.assets(assetIds);
             const problems = checkAssets(principal.id, requests, fresh, trading, products);
             if (problems.length) throw toAppError(problems);
