@@ -25,6 +25,8 @@ import { ExportRepository } from './repositories/export.repository';
 import { LedgerRepository } from './repositories/ledger.repository';
 import { StatisticsRepository } from './repositories/statistics.repository';
 import { HealthRepository } from './repositories/health.repository';
+import { AuctionRepository } from './repositories/auction.repository';
+import { AuctionClearingRepository } from './repositories/auction-clearing.repository';
 
 export const REPOSITORIES = [
   ParticipantRepository,
@@ -39,6 +41,8 @@ export const REPOSITORIES = [
   LedgerRepository,
   StatisticsRepository,
   HealthRepository,
+  AuctionRepository,
+  AuctionClearingRepository,
 ];
 
 export interface DbModuleOptions {

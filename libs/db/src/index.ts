@@ -22,3 +22,6 @@ export * from './repositories/export.repository';
 export * from './repositories/ledger.repository';
 export * from './repositories/statistics.repository';
 export * from './repositories/health.repository';
+export * from './repositories/auction.repository';
+export * from './repositories/auction-clearing.repository';
+export * from './repositories/auction-rows';

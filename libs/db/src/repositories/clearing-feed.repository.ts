@@ -45,6 +45,29 @@ export function parseClearingNotice(payload: string | undefined): ClearingNotice
   }
 }
 
+/** What the matcher sends on the same channel when an integrated auction's outcome commits. */
+export interface AuctionNotice {
+  seriesCode: string;
+  deliveryStart: Date;
+}
+
+/** The auction notice of a payload (`{"auctionSeries", "deliveryStart"}`), or null. */
+export function parseAuctionNotice(payload: string | undefined): AuctionNotice | null {
+  if (!payload) return null;
+  try {
+    const value = JSON.parse(payload) as { auctionSeries?: unknown; deliveryStart?: unknown };
+    if (typeof value.auctionSeries !== 'string' || typeof value.deliveryStart !== 'string') {
+      return null;
+    }
+    const deliveryStart = new Date(value.deliveryStart);
+    return Number.isNaN(deliveryStart.getTime())
+      ? null
+      : { seriesCode: value.auctionSeries, deliveryStart };
+  } catch {
+    return null;
+  }
+}
+
 export interface ClearingListenerOptions {
   /** `application_name` of the listening session (how an operator finds it in pg_stat_activity). */
   applicationName: string;
@@ -55,6 +78,8 @@ export interface ClearingListenerOptions {
   heartbeatMs?: number;
   /** Every notice, in the order the server delivered them. */
   onNotice(notice: ClearingNotice): void;
+  /** Every notice of an integrated auction's outcome (on the same channel). */
+  onAuctionNotice?(notice: AuctionNotice): void;
   /**
    * The session listens again (also the first time). Notices committed from now on arrive through
    * `onNotice`; what committed while it was away is the caller's to catch up on.
@@ -123,6 +148,10 @@ export class ClearingListener {
       if (message.channel !== CLEARING_CHANNEL) return;
       const notice = parseClearingNotice(message.payload);
       if (notice) this.options.onNotice(notice);
+      else {
+        const auction = parseAuctionNotice(message.payload);
+        if (auction) this.options.onAuctionNotice?.(auction);
+      }
     });
     try {
       await client.connect();

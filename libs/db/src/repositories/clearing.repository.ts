@@ -247,22 +247,10 @@ export class ClearingSession {
    * and the head read, whose relation locks are taken before its expressions run, does not wait
    * under the short bound.
    */
-  private async lockLedger(): Promise<void> {
-    const { lockTimeoutMs } = this.context;
-    const { rows } = await this.client.query<{ previous: string }>(SHORTEN_LOCK_TIMEOUT, [
-      String(lockTimeoutMs),
-    ]);
-    try {
-      await this.client.query(TAKE_LEDGER_LOCK, [LEDGER_LOCK, rows[0].previous]);
-    } catch (error) {
-      if (pgError(error).code !== LOCK_NOT_AVAILABLE) throw error;
-      const ended = await this.context.endStuckLedgerHolder().catch(() => null);
-      throw new Error(
-        `the ledger lock was not free within ${lockTimeoutMs} ms` +
-          (ended === null ? '' : `; its holder (pid ${ended}) was stuck and has been ended`),
-        { cause: error },
-      );
-    }
+  private lockLedger(): Promise<void> {
+    return takeLedgerLock(this.client, this.context.lockTimeoutMs, () =>
+      this.context.endStuckLedgerHolder(),
+    );
   }
 
   /**
@@ -270,21 +258,13 @@ export class ClearingSession {
    * values are ids, uuids, decimals, instants and enum words: nothing to escape. Checks that
    * every row arrived.
    */
-  private async copy(
+  private copy(
     sql: string,
     rows: number,
     line: (i: number) => string,
     afterFirstChunk?: () => Promise<void>,
   ): Promise<void> {
-    if (rows === 0) return;
-    const stream = this.client.query(copyFrom(sql));
-    const chunks = afterFirstChunk
-      ? thenAfterFirst(textChunks(rows, line), afterFirstChunk)
-      : textChunks(rows, line);
-    await pipeline(chunks, stream);
-    if (stream.rowCount !== rows) {
-      throw new Error(`${sql.split(' (')[0]}: ${stream.rowCount} of ${rows} rows written`);
-    }
+    return copyRows(this.client, sql, rows, line, afterFirstChunk);
   }
 }
 
@@ -299,6 +279,54 @@ async function notifyOutcome(
     CLEARING_CHANNEL,
     JSON.stringify({ productCode, deliveryStart: deliveryStart.toISOString(), run }),
   ]);
+}
+
+/**
+ * Takes the ledger lock, which orders journals into one chain, within `lockTimeoutMs`: a matcher
+ * stopped while holding it must not block every other one. On a timeout the holder is ended if
+ * it is stuck (`endStuck`), and the caller's attempt fails, to be retried. The statement that
+ * takes the lock restores the previous `lock_timeout` (the function in FROM holds the lock before
+ * the select list runs): no round trip of its own under the global lock, and the head read,
+ * whose relation locks are taken before its expressions run, does not wait under the short bound.
+ */
+export async function takeLedgerLock(
+  client: PoolClient,
+  lockTimeoutMs: number,
+  endStuck: () => Promise<number | null>,
+): Promise<void> {
+  const { rows } = await client.query<{ previous: string }>(SHORTEN_LOCK_TIMEOUT, [
+    String(lockTimeoutMs),
+  ]);
+  try {
+    await client.query(TAKE_LEDGER_LOCK, [LEDGER_LOCK, rows[0].previous]);
+  } catch (error) {
+    if (pgError(error).code !== LOCK_NOT_AVAILABLE) throw error;
+    const ended = await endStuck().catch(() => null);
+    throw new Error(
+      `the ledger lock was not free within ${lockTimeoutMs} ms` +
+        (ended === null ? '' : `; its holder (pid ${ended}) was stuck and has been ended`),
+      { cause: error },
+    );
+  }
+}
+
+/** Bulk write with COPY (text format), checking that every row arrived; see `ClearingSession.copy`. */
+export async function copyRows(
+  client: PoolClient,
+  sql: string,
+  rows: number,
+  line: (i: number) => string,
+  afterFirstChunk?: () => Promise<void>,
+): Promise<void> {
+  if (rows === 0) return;
+  const stream = client.query(copyFrom(sql));
+  const chunks = afterFirstChunk
+    ? thenAfterFirst(textChunks(rows, line), afterFirstChunk)
+    : textChunks(rows, line);
+  await pipeline(chunks, stream);
+  if (stream.rowCount !== rows) {
+    throw new Error(`${sql.split(' (')[0]}: ${stream.rowCount} of ${rows} rows written`);
+  }
 }
 
 /** The lines in chunks of about 256 KiB, so the COPY stream can apply backpressure. */
