@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { AuctionRunner } from './auction/auction-runner';
 import { ClearingRunner } from './clearing/clearing-runner';
 import { CLOCK, type Clock } from './clock';
 import { MATCHER_CONFIG, type MatcherConfig } from './config/matcher-config';
@@ -22,6 +23,7 @@ export class ClearingScheduler implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     private readonly runner: ClearingRunner,
+    private readonly auctions: AuctionRunner,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MATCHER_CONFIG) private readonly config: MatcherConfig,
   ) {}
@@ -36,16 +38,19 @@ export class ClearingScheduler implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * Works through everything due now; returns how many intervals got their result (cleared, or
-   * FAILED once their attempts are used up). A failed attempt does not stop the round: that
-   * interval waits out its backoff while the others are cleared.
+   * Works through everything due now, product-intervals and integrated auctions taking turns;
+   * returns how many got their result (cleared, or FAILED once their attempts are used up). A
+   * failed attempt does not stop the round: it waits out its backoff while the others are cleared.
    */
   async drain(): Promise<number> {
     let count = 0;
     while (!this.stop.signal.aborted) {
       const outcome = await this.runner.clearNext();
-      if (!outcome) break;
-      if (outcome.kind === 'cleared' || outcome.kind === 'failed') count += 1;
+      const auction = this.stop.signal.aborted ? null : await this.auctions.clearNext();
+      if (!outcome && !auction) break;
+      for (const o of [outcome, auction]) {
+        if (o?.kind === 'cleared' || o?.kind === 'failed') count += 1;
+      }
     }
     return count;
   }
