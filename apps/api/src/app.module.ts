@@ -3,6 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { DbModule } from '@parkex/db';
+import { AuctionsModule } from './auctions/auctions.module';
 import { AuthModule } from './auth/auth.module';
 import { ClearingModule } from './clearing/clearing.module';
 import { type ApiConfig } from './config/api-config';
@@ -62,6 +63,7 @@ export class AppModule {
         ProductsModule,
         ClearingModule,
         OrdersModule,
+        AuctionsModule,
         RateLimitModule.forRoot({
           perKey: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
           perAddress: {

@@ -8,6 +8,7 @@ import {
 import {
   ClearingFeedRepository,
   ClearingOutcomeRepository,
+  type AuctionNotice,
   type ClearingListener,
   type ClearingNotice,
   type ClearingOutcomeRow,
@@ -17,6 +18,7 @@ import {
 import { CATCH_UP_MARGIN_MS, LIVE_OPTIONS, resultKey, type LiveOptions } from './live.options';
 
 export type ResultListener = (row: ClearingOutcomeRow) => void;
+export type AuctionListener = (notice: AuctionNotice) => void;
 
 const CATCH_UP_PAGE = 500;
 const FETCH_ATTEMPTS = 3;
@@ -36,6 +38,7 @@ const FETCH_ATTEMPTS = 3;
 export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('LiveFeed');
   private readonly listeners = new Set<ResultListener>();
+  private readonly auctionListeners = new Set<AuctionListener>();
   /** Published results by identity, with their cleared_at (ms); older than the margin are pruned. */
   private readonly seen = new Map<string, number>();
   /** Newest cleared_at seen (ms, database clock). */
@@ -58,6 +61,10 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
       reconnectMinMs: this.options.reconnectMinMs,
       reconnectMaxMs: this.options.reconnectMaxMs,
       onNotice: (notice) => this.enqueue(() => this.deliver(notice)),
+      onAuctionNotice: (notice) =>
+        this.enqueue(async () => {
+          for (const listener of this.auctionListeners) listener(notice);
+        }),
       onListening: (reconnected) => this.enqueue(() => this.catchUp(reconnected)),
       onLost: (error, retryInMs) =>
         this.logger.warn(
@@ -73,6 +80,7 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
     this.stopping = true;
     await this.listener?.close();
     this.listeners.clear();
+    this.auctionListeners.clear();
     await this.work;
   }
 
@@ -80,6 +88,15 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
   onResult(listener: ResultListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with every integrated auction outcome committed from now on (the notice: the
+   * caller reads the outcome). No catch-up after a lost LISTEN connection yet.
+   */
+  onAuction(listener: AuctionListener): () => void {
+    this.auctionListeners.add(listener);
+    return () => this.auctionListeners.delete(listener);
   }
 
   private enqueue(task: () => Promise<void>): void {

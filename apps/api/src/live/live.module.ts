@@ -27,7 +27,7 @@ export class LiveModule {
         LiveConnections,
         LiveSocketServer,
       ],
-      exports: [LiveService, LiveConnections],
+      exports: [LiveService, LiveConnections, ClearingFeedService],
     };
   }
 }
