@@ -21,6 +21,7 @@ import {
   AUCTIONS_OF,
   CANCEL_LOCK_AUCTION,
   CANCEL_LOOK,
+  CANCEL_OPEN_AUCTION_ORDERS_IN,
   CANCEL_ORDER,
   FAILURE_OF,
   FIND_BY_CLIENT_ORDER_IDS,
@@ -29,6 +30,7 @@ import {
   INSERT_AUCTION_ORDERS,
   JOURNAL_ENTRIES,
   LIST_SERIES,
+  LOCK_OPEN_AUCTIONS_WITH_ORDERS_OF,
   listAuctionOrders,
   LOCK_AND_OPEN_AUCTIONS,
   OPEN_BOOK,
@@ -689,4 +691,25 @@ function toOrder(row: OrderSqlRow): AuctionOrderRow {
     status: row.status,
     createdAt: row.created_at,
   };
+}
+
+/**
+ * Cancels, in the caller's transaction, the participant's OPEN auction orders in auctions whose
+ * gate is still open (those locked first, in key order). Returns how many. Used by a suspension.
+ */
+export async function cancelOpenAuctionOrders(
+  query: <T>(text: string, values: unknown[]) => Promise<T[]>,
+  participantId: string,
+): Promise<number> {
+  const open = await query<{ series_code: string; delivery_start: Date }>(
+    LOCK_OPEN_AUCTIONS_WITH_ORDERS_OF,
+    [participantId],
+  );
+  if (!open.length) return 0;
+  const [cancelled] = await query<{ n: number }>(CANCEL_OPEN_AUCTION_ORDERS_IN, [
+    participantId,
+    open.map((r) => r.series_code),
+    open.map((r) => r.delivery_start.toISOString()),
+  ]);
+  return cancelled.n;
 }

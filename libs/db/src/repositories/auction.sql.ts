@@ -260,3 +260,27 @@ export const JOURNAL_ENTRIES = `SELECT line, account_id::text AS account_id, kin
 /** Ledger accounts of these participants ($1) and the utility's (participant_id null). */
 export const ACCOUNTS_OF = `SELECT participant_id::text AS participant_id, id::text AS id FROM account
   WHERE participant_id = ANY($1::uuid[]) OR kind = 'UTILITY'`;
+
+/**
+ * Suspension, step 1: share-lock (in key order) the OPEN auctions whose gate is still open and
+ * that hold OPEN orders of the participant ($1), as a cancellation would.
+ */
+export const LOCK_OPEN_AUCTIONS_WITH_ORDERS_OF = `
+  SELECT a.series_code, a.delivery_start FROM auction a
+  WHERE a.state = 'OPEN' AND a.gate_closure_at > clock_timestamp()
+    AND EXISTS (SELECT 1 FROM auction_order o
+                WHERE o.participant_id = $1 AND o.status = 'OPEN'
+                  AND o.series_code = a.series_code AND o.delivery_start = a.delivery_start)
+  ORDER BY a.series_code, a.delivery_start
+  FOR SHARE`;
+
+/** Suspension, step 2: cancel the participant's ($1) OPEN orders in those auctions ($2, $3). */
+export const CANCEL_OPEN_AUCTION_ORDERS_IN = `
+  WITH cancelled AS (
+    UPDATE auction_order o SET status = 'CANCELLED'
+    FROM unnest($2::text[], $3::timestamptz[]) AS w(code, start)
+    WHERE o.participant_id = $1 AND o.status = 'OPEN'
+      AND o.series_code = w.code AND o.delivery_start = w.start
+    RETURNING 1
+  )
+  SELECT count(*)::int AS n FROM cancelled`;
