@@ -19,7 +19,7 @@ import {
   INSERT_ATTEMPT,
   INSERT_AUCTION_JOURNAL,
   INSERT_FAILURE,
-  INSERT_ORDER_RESULTS,
+  COPY_ORDER_RESULTS,
   INSERT_PRICES,
   INSERT_RESULT,
   LAST_ATTEMPT_ERROR,
@@ -135,9 +135,12 @@ export class AuctionClearingSession {
       const a = awards[i];
       return `${keyText}\t${a.line}\t${a.party}\t${a.orderId ?? '\\N'}\t${a.participantId ?? '\\N'}\t${a.carrier}\t${a.interval}\t${a.side}\t${a.quantityWh}\t${a.priceTicks}\t${a.amountMinor}\n`;
     });
-    if (orders.length) {
-      await this.client.query(INSERT_ORDER_RESULTS, [...key, JSON.stringify(orders)]);
-    }
+    const nullable = (value: string | null) => value ?? '\\N';
+    const array = (values: string[] | null) => (values === null ? '\\N' : `{${values.join(',')}}`);
+    await copyRows(this.client, COPY_ORDER_RESULTS, orders.length, (i) => {
+      const o = orders[i];
+      return `${o.orderId}\t${keyText}\t${o.kind}\t${nullable(o.filledWh)}\t${nullable(o.fraction)}\t${nullable(o.blockOutcome)}\t${array(o.inputWh)}\t${array(o.chargeWh)}\t${array(o.dischargeWh)}\t${array(o.stateWh)}\t${array(o.storageValues)}\n`;
+    });
     if (data.journal) await this.writeJournal(data.journal);
     await this.client.query(MARK_AUCTION, [...key, 'CLEARED']);
     await this.client.query(NOTIFY, [AUCTION_CHANNEL, auctionNotice(seriesCode, deliveryStart)]);

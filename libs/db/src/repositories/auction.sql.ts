@@ -191,23 +191,9 @@ export const INSERT_PRICES = `INSERT INTO auction_price (series_code, delivery_s
 export const COPY_AWARDS =
   'COPY auction_award (series_code, delivery_start, line, party, order_id, participant_id, carrier, interval, side, quantity_wh, price_ticks, amount_minor) FROM STDIN';
 
-/** Order outcomes: arrays as jsonb (a list per order), unpacked here. */
-export const INSERT_ORDER_RESULTS = `INSERT INTO auction_order_result (order_id, series_code,
-    delivery_start, kind, filled_wh, fraction, block_outcome, input_wh, charge_wh, discharge_wh,
-    state_wh, storage_values)
-  SELECT (r->>'orderId')::bigint, $1, $2, r->>'kind', (r->>'filledWh')::bigint, r->>'fraction',
-         r->>'blockOutcome',
-         CASE WHEN r->'inputWh' = 'null' THEN NULL ELSE
-           ARRAY(SELECT jsonb_array_elements_text(r->'inputWh'))::bigint[] END,
-         CASE WHEN r->'chargeWh' = 'null' THEN NULL ELSE
-           ARRAY(SELECT jsonb_array_elements_text(r->'chargeWh'))::bigint[] END,
-         CASE WHEN r->'dischargeWh' = 'null' THEN NULL ELSE
-           ARRAY(SELECT jsonb_array_elements_text(r->'dischargeWh'))::bigint[] END,
-         CASE WHEN r->'stateWh' = 'null' THEN NULL ELSE
-           ARRAY(SELECT jsonb_array_elements_text(r->'stateWh')) END,
-         CASE WHEN r->'storageValues' = 'null' THEN NULL ELSE
-           ARRAY(SELECT jsonb_array_elements_text(r->'storageValues')) END
-  FROM jsonb_array_elements($3::jsonb) AS r`;
+/** Order outcomes, by COPY (arrays in PostgreSQL's array text, `\\N` for none). */
+export const COPY_ORDER_RESULTS =
+  'COPY auction_order_result (order_id, series_code, delivery_start, kind, filled_wh, fraction, block_outcome, input_wh, charge_wh, discharge_wh, state_wh, storage_values) FROM STDIN';
 
 /** A journal of an auction after the head ($5 its hash), returning its id. */
 export const INSERT_AUCTION_JOURNAL = `INSERT INTO journal (auction_series, delivery_start, entry_count,
