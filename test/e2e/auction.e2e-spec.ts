@@ -76,7 +76,9 @@ describe('integrated auction: clearing by matcher processes', () => {
 
   it('two matchers clear an auction of every order kind exactly once; the ledger and the proof hold', async () => {
     const { series, start, keys } = await dueAuction();
-    const live = connectLive(wsUrlOf(api.app), api.operatorKey);
+    // the result reaches the subscribers of another API replica too (each LISTENs on its own)
+    const replica = await startTestApi();
+    const live = connectLive(wsUrlOf(replica.app), replica.operatorKey);
     const published = live.subscribe(
       `subscription($series: String) { auctionPublished(series: $series) { series status resultHash } }`,
       { series },
@@ -167,31 +169,35 @@ describe('integrated auction: clearing by matcher processes', () => {
       resultHash: result.resultHash,
     });
     await live.close();
+    await replica.close();
   });
 
-  it('a matcher killed with SIGKILL after writing leaves nothing; the restart gives the same hashes', async () => {
-    const { series, start } = await dueAuction();
-    const doomed = matcher(series, { MATCHER_FAILPOINT: `after-write:exit@${series}` });
-    const code = await doomed.exited();
-    if (code !== null) throw new Error(`the matcher exited with ${code}:\n${doomed.output()}`);
-    expect(doomed.child.signalCode).toBe('SIGKILL');
-    expect(await auctionCounts(db, series, start)).toEqual({
-      results: 0,
-      awards: 0,
-      prices: 0,
-      orders: 0,
-      journals: 0,
-      state: 'OPEN',
-    });
+  it.each(['after-clear', 'ledger-copy', 'after-write'])(
+    'a matcher killed with SIGKILL at %s leaves nothing; the restart gives the same hashes',
+    async (step) => {
+      const { series, start } = await dueAuction();
+      const doomed = matcher(series, { MATCHER_FAILPOINT: `${step}:exit@${series}` });
+      const code = await doomed.exited();
+      if (code !== null) throw new Error(`the matcher exited with ${code}:\n${doomed.output()}`);
+      expect(doomed.child.signalCode).toBe('SIGKILL');
+      expect(await auctionCounts(db, series, start)).toEqual({
+        results: 0,
+        awards: 0,
+        prices: 0,
+        orders: 0,
+        journals: 0,
+        state: 'OPEN',
+      });
 
-    matcher(series);
-    await eventually(async () =>
-      (await auctionCounts(db, series, start)).state === 'CLEARED' ? true : undefined,
-    );
-    const proof = (await api.gql(VERIFY_AUCTION, { series, start }, auditor)).data?.verifyAuction;
-    expect(proof.ok).toBe(true);
-    expect(proof.recomputedResultHash).toBe(proof.storedResultHash);
-    expect(proof.recomputedInputHash).toBe(proof.storedInputHash);
-    expect(await firstBrokenJournal(db)).toBeNull();
-  });
+      matcher(series);
+      await eventually(async () =>
+        (await auctionCounts(db, series, start)).state === 'CLEARED' ? true : undefined,
+      );
+      const proof = (await api.gql(VERIFY_AUCTION, { series, start }, auditor)).data?.verifyAuction;
+      expect(proof.ok).toBe(true);
+      expect(proof.recomputedResultHash).toBe(proof.storedResultHash);
+      expect(proof.recomputedInputHash).toBe(proof.storedInputHash);
+      expect(await firstBrokenJournal(db)).toBeNull();
+    },
+  );
 });
