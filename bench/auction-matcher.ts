@@ -11,9 +11,7 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { AuctionOrder } from '@parkex/auction';
-import type { StoredOrderTerms } from '@parkex/db';
-import { ratioText } from '@parkex/db';
+import { storedOrderTerms } from '@parkex/db';
 import { AuctionRunner } from '@parkex/matcher/auction/auction-runner';
 import { loadMatcherConfig } from '@parkex/matcher/config/matcher-config';
 import { MatcherModule } from '@parkex/matcher/matcher.module';
@@ -22,56 +20,6 @@ import { buildAuction } from './auction';
 import { benchDatabase } from './support/bench-database';
 
 const SERIES = 'BENCH_DA';
-
-function storedTerms(order: AuctionOrder): StoredOrderTerms {
-  switch (order.kind) {
-    case 'STEP':
-      return {
-        kind: 'STEP',
-        carrier: order.carrier,
-        interval: order.interval,
-        side: order.side,
-        priceTicks: String(order.priceTicks),
-        quantityWh: String(order.quantityWh),
-      };
-    case 'BLOCK':
-      return {
-        kind: 'BLOCK',
-        carrier: order.carrier,
-        side: order.side,
-        priceTicks: String(order.priceTicks),
-        firstInterval: order.firstInterval,
-        profileWh: order.profileWh.map(String),
-        minAcceptance: ratioText(order.minAcceptance),
-        parentClientOrderId: order.parentId,
-        exclusiveGroup: order.exclusiveGroup,
-      };
-    case 'CONVERSION':
-      return {
-        kind: 'CONVERSION',
-        input: order.input,
-        outputs: order.outputs.map((o) => ({ carrier: o.carrier, ratio: ratioText(o.ratio) })),
-        maxInputWh:
-          typeof order.maxInputWh === 'bigint'
-            ? String(order.maxInputWh)
-            : order.maxInputWh.map(String),
-        costTicks: String(order.costTicks),
-      };
-    case 'STORAGE':
-      return {
-        kind: 'STORAGE',
-        carrier: order.carrier,
-        capacityWh: String(order.capacityWh),
-        initialWh: String(order.initialWh),
-        minFinalWh: String(order.minFinalWh),
-        maxChargeWh: String(order.maxChargeWh),
-        maxDischargeWh: String(order.maxDischargeWh),
-        chargeEfficiency: ratioText(order.chargeEfficiency),
-        dischargeEfficiency: ratioText(order.dischargeEfficiency),
-        dischargeCostTicks: String(order.dischargeCostTicks),
-      };
-  }
-}
 
 async function main(): Promise<void> {
   const database = await benchDatabase('auction');
@@ -117,7 +65,7 @@ async function main(): Promise<void> {
           chunk.map((o) => ids.get(o.participant)),
           chunk.map((o) => o.id),
           chunk.map((o) => o.kind),
-          chunk.map((o) => JSON.stringify(storedTerms(o))),
+          chunk.map((o) => JSON.stringify(storedOrderTerms(o))),
         ],
       );
     }

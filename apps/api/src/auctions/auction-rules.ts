@@ -26,7 +26,8 @@ import {
   validatePriceGrid,
   type PriceGrid,
 } from '@parkex/market';
-import { AppError, badInput, type ErrorCode } from '../common/app-error';
+import { toAppError, type OrderProblem } from '@parkex/api/orders/order-rules';
+import { badInput, type ErrorCode } from '../common/app-error';
 import { MAX_ORDERS_PER_CALL } from '../graphql/list-bounds';
 import type { AuctionOrderInput } from './dto/auction-order.input';
 import type { AuctionSeriesInput } from './dto/auction-series.input';
@@ -43,45 +44,11 @@ export const MAX_CLIENT_ORDER_ID_LENGTH = 100;
  * (the database's bound), no carrier-interval side can pass the engine's 10^15 Wh.
  */
 export const MAX_AUCTION_ORDER_WH = 10_000_000_000n;
-/** Problems listed in an error's `extensions.problems`. */
-const MAX_LISTED_PROBLEMS = 20;
+/** A problem of a batch: the order rules' shape (`orders[i].field`, code, reason, message). */
+export type AuctionProblem = OrderProblem;
 
-export interface AuctionProblem {
-  index: number;
-  clientOrderId?: string;
-  field: string;
-  code: ErrorCode;
-  reason: string;
-  message: string;
-}
-
-/** The one error a refused batch gets: the first problem, and up to 20 of them listed. */
-export function problemsError(problems: readonly AuctionProblem[]): AppError {
-  const [first] = problems;
-  const more = problems.length - 1;
-  return new AppError(
-    first.code,
-    more > 0
-      ? `${first.message} (and ${more} more problem${more === 1 ? '' : 's'})`
-      : first.message,
-    {
-      field: first.field,
-      reason: first.reason,
-      index: first.index,
-      clientOrderId: first.clientOrderId,
-      ...(more > 0
-        ? {
-            problems: problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => ({
-              field: p.field,
-              code: p.code,
-              reason: p.reason,
-              message: p.message,
-            })),
-          }
-        : {}),
-    },
-  );
-}
+/** The one error a refused batch gets, as for `submitOrders`. */
+export const problemsError = toAppError;
 
 // ---------------------------------------------------------------------------------------------
 // Series

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { GENESIS_HASH } from '@parkex/market';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import { beginTransaction, pgPool, rollbackQuietly, withPoolClient } from '../pg-pool';
+import { pgPool } from '../pg-pool';
+import { runClaim } from './claim';
 import { insertAuditRow } from './audit-log.repository';
 import {
   AUCTION_CHANNEL,
@@ -13,7 +14,6 @@ import {
 } from './auction.repository';
 import type { AuctionBookRow, AuctionResultRows, AuctionTermsRow } from './auction-rows';
 import {
-  ACCOUNTS_OF,
   CLAIM_AUCTION,
   COPY_AWARDS,
   INSERT_ATTEMPT,
@@ -29,6 +29,8 @@ import { JOURNAL_HEAD, NOTIFY } from './clearing.sql';
 import {
   copyRows,
   describeError,
+  ledgerAccounts,
+  type LedgerAccounts,
   MAX_FAILURE_TEXT,
   takeLedgerLock,
   ClearingRepository,
@@ -77,21 +79,8 @@ export class AuctionClearingSession {
   }
 
   /** Ledger accounts of these participants, and the utility's. */
-  async accounts(
-    participantIds: readonly string[],
-  ): Promise<{ byParticipant: Map<string, string>; utility: string }> {
-    const { rows } = await this.client.query<{ participant_id: string | null; id: string }>(
-      ACCOUNTS_OF,
-      [participantIds],
-    );
-    const byParticipant = new Map<string, string>();
-    let utility: string | undefined;
-    for (const row of rows) {
-      if (row.participant_id === null) utility = row.id;
-      else byParticipant.set(row.participant_id, row.id);
-    }
-    if (!utility) throw new Error('the utility account is missing');
-    return { byParticipant, utility };
+  accounts(participantIds: readonly string[]): Promise<LedgerAccounts> {
+    return ledgerAccounts(this.client, participantIds);
   }
 
   /** Result, prices, awards, order outcomes and journal; the auction CLEARED; NOTIFY on commit. */
@@ -215,71 +204,48 @@ export class AuctionClearingRepository {
     this.pool = pgPool(db);
   }
 
+  /** Claims the due auction with the earliest gate and clears it with `work` (see `runClaim`). */
   async clearNextDue<T>(
     options: AuctionClaimOptions,
     work: (session: AuctionClearingSession) => Promise<T>,
   ): Promise<AuctionClaimOutcome<T> | null> {
-    return withPoolClient(this.pool, async (client) => {
-      let attempt: { auction: AuctionTermsRow; number: number } | undefined;
-      let open = false;
-      try {
-        await beginTransaction(client, {
-          isolation: 'READ COMMITTED',
-          idleInTransactionTimeoutMs: options.claimTimeoutMs,
-          statementTimeoutMs: options.statementTimeoutMs,
-          applicationName: options.matcherId,
-        });
-        open = true;
-        const { rows } = await client.query<AuctionRow & { attempts: number }>(CLAIM_AUCTION, [
-          options.series ?? null,
-          options.maxAttempts,
-          options.retryBackoffMs,
-          (options.skip ?? []).map((k) => k.seriesCode),
-          (options.skip ?? []).map((k) => k.deliveryStart),
-        ]);
-        if (!rows.length) {
-          await client.query('ROLLBACK');
-          open = false;
-          return null;
-        }
-        const auction = toTermsRow(rows[0]);
-        const attempts = rows[0].attempts;
-        if (attempts >= options.maxAttempts) {
-          try {
-            await options.beforeFailureWrite?.(auction);
-            const reason = await this.writeFailure(client, auction, attempts, options.matcherId);
-            await client.query('COMMIT');
-            open = false;
-            return { kind: 'failed', auction, attempts, reason };
-          } catch (error) {
-            await rollbackQuietly(client);
-            return { kind: 'failure-write-failed', auction, error };
-          }
-        }
-        attempt = { auction, number: attempts + 1 };
-        await this.recordAttempt(auction, options.matcherId, 'STARTED', null);
-        const session = new AuctionClearingSession(client, auction, {
-          lockTimeoutMs: options.lockTimeoutMs,
-          onLedgerStep: options.onLedgerStep,
-          endStuckLedgerHolder: () =>
-            this.clearings.endStuckLedgerHolder(options.statementTimeoutMs),
-        });
-        const value = await work(session);
-        await client.query('COMMIT');
-        open = false;
-        return { kind: 'cleared', value };
-      } catch (error) {
-        if (open) await rollbackQuietly(client);
-        if (!attempt) throw error;
-        await this.recordAttempt(
-          attempt.auction,
-          options.matcherId,
-          'FAILED',
-          describeError(error),
-        ).catch(() => undefined);
-        return { kind: 'attempt-failed', auction: attempt.auction, attempt: attempt.number, error };
-      }
-    });
+    const outcome = await runClaim<AuctionTermsRow, AuctionClearingSession, T>(
+      this.pool,
+      {
+        matcherId: options.matcherId,
+        claimTimeoutMs: options.claimTimeoutMs,
+        statementTimeoutMs: options.statementTimeoutMs,
+        claim: async (client) => {
+          const { rows } = await client.query<AuctionRow & { attempts: number }>(CLAIM_AUCTION, [
+            options.series ?? null,
+            options.maxAttempts,
+            options.retryBackoffMs,
+            (options.skip ?? []).map((k) => k.seriesCode),
+            (options.skip ?? []).map((k) => k.deliveryStart),
+          ]);
+          return rows.length
+            ? { key: toTermsRow(rows[0]), attempts: rows[0].attempts, allowed: options.maxAttempts }
+            : null;
+        },
+        recordAttempt: (auction, event, error) =>
+          this.recordAttempt(auction, options.matcherId, event, error),
+        writeFailure: (client, auction, attempts) =>
+          this.writeFailure(client, auction, attempts, options.matcherId),
+        beforeFailureWrite: options.beforeFailureWrite,
+        session: (client, auction) =>
+          new AuctionClearingSession(client, auction, {
+            lockTimeoutMs: options.lockTimeoutMs,
+            onLedgerStep: options.onLedgerStep,
+            endStuckLedgerHolder: () =>
+              this.clearings.endStuckLedgerHolder(options.statementTimeoutMs),
+          }),
+        describe: describeError,
+      },
+      work,
+    );
+    if (outcome === null || outcome.kind === 'cleared') return outcome;
+    const { key, ...rest } = outcome;
+    return { ...rest, auction: key };
   }
 
   private async recordAttempt(

@@ -210,6 +210,57 @@ export function engineOrder(
   }
 }
 
+/** An engine order's terms as stored (the inverse of `engineOrder`; a parent by its id). */
+export function storedOrderTerms(order: AuctionOrder): StoredOrderTerms {
+  switch (order.kind) {
+    case 'STEP':
+      return {
+        kind: 'STEP',
+        carrier: order.carrier,
+        interval: order.interval,
+        side: order.side,
+        priceTicks: String(order.priceTicks),
+        quantityWh: String(order.quantityWh),
+      };
+    case 'BLOCK':
+      return {
+        kind: 'BLOCK',
+        carrier: order.carrier,
+        side: order.side,
+        priceTicks: String(order.priceTicks),
+        firstInterval: order.firstInterval,
+        profileWh: order.profileWh.map(String),
+        minAcceptance: ratioText(order.minAcceptance),
+        parentClientOrderId: order.parentId,
+        exclusiveGroup: order.exclusiveGroup,
+      };
+    case 'CONVERSION':
+      return {
+        kind: 'CONVERSION',
+        input: order.input,
+        outputs: order.outputs.map((o) => ({ carrier: o.carrier, ratio: ratioText(o.ratio) })),
+        maxInputWh:
+          typeof order.maxInputWh === 'bigint'
+            ? String(order.maxInputWh)
+            : order.maxInputWh.map(String),
+        costTicks: String(order.costTicks),
+      };
+    case 'STORAGE':
+      return {
+        kind: 'STORAGE',
+        carrier: order.carrier,
+        capacityWh: String(order.capacityWh),
+        initialWh: String(order.initialWh),
+        minFinalWh: String(order.minFinalWh),
+        maxChargeWh: String(order.maxChargeWh),
+        maxDischargeWh: String(order.maxDischargeWh),
+        chargeEfficiency: ratioText(order.chargeEfficiency),
+        dischargeEfficiency: ratioText(order.dischargeEfficiency),
+        dischargeCostTicks: String(order.dischargeCostTicks),
+      };
+  }
+}
+
 /**
  * The auction as the engine clears it: the frozen terms and the book's orders in id order. A
  * block whose parent (named by the participant's clientOrderId) is not in the book — cancelled

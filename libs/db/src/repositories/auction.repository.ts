@@ -15,7 +15,6 @@ import type {
   StoredOrderTerms,
 } from './auction-rows';
 import {
-  ACCOUNTS_OF,
   AUCTION,
   AUCTION_JOURNAL,
   AUCTIONS_OF,
@@ -41,7 +40,7 @@ import {
   STORED_BOOK,
   UPSERT_SERIES,
 } from './auction.sql';
-import { CLEARING_CHANNEL } from './clearing.repository';
+import { CLEARING_CHANNEL, ledgerAccounts } from './clearing.repository';
 import { pgError } from './pg-errors';
 
 /** Auction notices go through the clearing channel, so one LISTEN per API replica feeds both. */
@@ -479,17 +478,9 @@ export class AuctionRepository {
               amountMinor: BigInt(row.amount_minor),
             }))
           : [];
-        const participants = [...new Set(book.map((o) => o.participantId))];
-        const accountRows = await client.query<{ participant_id: string | null; id: string }>(
-          ACCOUNTS_OF,
-          [participants],
-        );
-        const byParticipant = new Map<string, string>();
-        let utility = '';
-        for (const row of accountRows.rows) {
-          if (row.participant_id === null) utility = row.id;
-          else byParticipant.set(row.participant_id, row.id);
-        }
+        const accounts = await ledgerAccounts(client, [
+          ...new Set(book.map((o) => o.participantId)),
+        ]);
         return {
           auction: toTermsRow(found.rows[0]),
           book,
@@ -505,7 +496,7 @@ export class AuctionRepository {
               }
             : null,
           entries,
-          accounts: { byParticipant, utility },
+          accounts,
         };
       },
     );

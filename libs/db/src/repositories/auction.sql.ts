@@ -243,10 +243,6 @@ export const JOURNAL_ENTRIES = `SELECT line, account_id::text AS account_id, kin
     energy_wh::text AS energy_wh, amount_minor::text AS amount_minor
   FROM ledger_entry WHERE journal_id = $1 ORDER BY line`;
 
-/** Ledger accounts of these participants ($1) and the utility's (participant_id null). */
-export const ACCOUNTS_OF = `SELECT participant_id::text AS participant_id, id::text AS id FROM account
-  WHERE participant_id = ANY($1::uuid[]) OR kind = 'UTILITY'`;
-
 /**
  * Suspension, step 1: share-lock (in key order) the OPEN auctions whose gate is still open and
  * that hold OPEN orders of the participant ($1), as a cancellation would.

@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
-import { beginTransaction, pgPool, rollbackQuietly, withPoolClient } from '../pg-pool';
+import { pgPool, withPoolClient } from '../pg-pool';
+import { runClaim } from './claim';
 import { insertAuditRow } from './audit-log.repository';
 import {
   ACCOUNTS_OF,
@@ -147,21 +148,8 @@ export class ClearingSession {
   }
 
   /** Ledger accounts of these participants, and the utility's. */
-  async accounts(
-    participantIds: readonly string[],
-  ): Promise<{ byParticipant: Map<string, string>; utility: string }> {
-    const { rows } = await this.client.query<{ participant_id: string | null; id: string }>(
-      ACCOUNTS_OF,
-      [participantIds],
-    );
-    const byParticipant = new Map<string, string>();
-    let utility: string | undefined;
-    for (const row of rows) {
-      if (row.participant_id === null) utility = row.id;
-      else byParticipant.set(row.participant_id, row.id);
-    }
-    if (!utility) throw new Error('the utility account is missing');
-    return { byParticipant, utility };
+  accounts(participantIds: readonly string[]): Promise<LedgerAccounts> {
+    return ledgerAccounts(this.client, participantIds);
   }
 
   /** Writes result, fills, order states and journal; marks the interval cleared; NOTIFY on commit. */
@@ -266,6 +254,30 @@ export class ClearingSession {
   ): Promise<void> {
     return copyRows(this.client, sql, rows, line, afterFirstChunk);
   }
+}
+
+/** Ledger account ids: by participant id, and the utility's. */
+export interface LedgerAccounts {
+  byParticipant: Map<string, string>;
+  utility: string;
+}
+
+/** The ledger accounts of these participants and the utility's, on the caller's connection. */
+export async function ledgerAccounts(
+  client: PoolClient,
+  participantIds: readonly string[],
+): Promise<LedgerAccounts> {
+  const { rows } = await client.query<{ participant_id: string | null; id: string }>(ACCOUNTS_OF, [
+    participantIds,
+  ]);
+  const byParticipant = new Map<string, string>();
+  let utility: string | undefined;
+  for (const row of rows) {
+    if (row.participant_id === null) utility = row.id;
+    else byParticipant.set(row.participant_id, row.id);
+  }
+  if (!utility) throw new Error('the utility account is missing');
+  return { byParticipant, utility };
 }
 
 /** NOTIFY (sent on commit) that an outcome of the interval's run `run` is stored. */
@@ -454,75 +466,46 @@ export class ClearingRepository {
     options: ClaimOptions,
     work: (session: ClearingSession) => Promise<T>,
   ): Promise<ClaimOutcome<T> | null> {
-    return withPoolClient(this.pool, async (client) => {
-      let attempt: { interval: ClaimedInterval; number: number } | undefined;
-      let open = false;
-      try {
-        await beginTransaction(client, {
-          isolation: 'READ COMMITTED',
-          idleInTransactionTimeoutMs: options.claimTimeoutMs,
-          statementTimeoutMs: options.statementTimeoutMs,
-          applicationName: options.matcherId,
-        });
-        open = true;
-        const { rows } = await client.query<ClaimRow>(CLAIM, [
-          options.products ?? null,
-          options.maxAttempts,
-          options.retryBackoffMs,
-          (options.skip ?? []).map((k) => k.productCode),
-          (options.skip ?? []).map((k) => k.deliveryStart),
-        ]);
-        if (!rows.length) {
-          await client.query('ROLLBACK');
-          open = false;
-          return null;
-        }
-        const row = rows[0];
-        const interval = claimedInterval(row);
-        const allowed = row.state === 'RETRYING' ? 1 : options.maxAttempts;
-        if (row.attempts >= allowed) {
-          try {
-            await options.beforeFailureWrite?.(interval);
-            const reason = await this.writeFailure(client, row, options.matcherId);
-            await client.query('COMMIT');
-            open = false;
-            return { kind: 'failed', interval, attempts: row.attempts, reason };
-          } catch (error) {
-            // Reported, not thrown: the caller leaves this interval alone for a while and goes on
-            // with the others, so not even a FAILED result that cannot be written halts the market.
-            await rollbackQuietly(client);
-            return { kind: 'failure-write-failed', interval, error };
-          }
-        }
-        attempt = { interval, number: row.attempts + 1 };
-        await this.recordAttempt(interval, options.matcherId, 'STARTED', null);
-        const session = new ClearingSession(client, interval, {
-          lockTimeoutMs: options.lockTimeoutMs,
-          onLedgerStep: options.onLedgerStep,
-          endStuckLedgerHolder: () => this.endStuckLedgerHolder(options.statementTimeoutMs),
-        });
-        const value = await work(session);
-        await client.query('COMMIT');
-        open = false;
-        return { kind: 'cleared', value };
-      } catch (error) {
-        if (open) await rollbackQuietly(client);
-        if (!attempt) throw error;
-        // Recorded or not, the STARTED row already counts this attempt as failed.
-        await this.recordAttempt(
-          attempt.interval,
-          options.matcherId,
-          'FAILED',
-          describeError(error),
-        ).catch(() => undefined);
-        return {
-          kind: 'attempt-failed',
-          interval: attempt.interval,
-          attempt: attempt.number,
-          error,
-        };
-      }
-    });
+    let claimedRow: ClaimRow | undefined;
+    const outcome = await runClaim<ClaimedInterval, ClearingSession, T>(
+      this.pool,
+      {
+        matcherId: options.matcherId,
+        claimTimeoutMs: options.claimTimeoutMs,
+        statementTimeoutMs: options.statementTimeoutMs,
+        claim: async (client) => {
+          const { rows } = await client.query<ClaimRow>(CLAIM, [
+            options.products ?? null,
+            options.maxAttempts,
+            options.retryBackoffMs,
+            (options.skip ?? []).map((k) => k.productCode),
+            (options.skip ?? []).map((k) => k.deliveryStart),
+          ]);
+          if (!rows.length) return null;
+          claimedRow = rows[0];
+          return {
+            key: claimedInterval(rows[0]),
+            attempts: rows[0].attempts,
+            allowed: rows[0].state === 'RETRYING' ? 1 : options.maxAttempts,
+          };
+        },
+        recordAttempt: (interval, event, error) =>
+          this.recordAttempt(interval, options.matcherId, event, error),
+        writeFailure: (client) => this.writeFailure(client, claimedRow!, options.matcherId),
+        beforeFailureWrite: options.beforeFailureWrite,
+        session: (client, interval) =>
+          new ClearingSession(client, interval, {
+            lockTimeoutMs: options.lockTimeoutMs,
+            onLedgerStep: options.onLedgerStep,
+            endStuckLedgerHolder: () => this.endStuckLedgerHolder(options.statementTimeoutMs),
+          }),
+        describe: describeError,
+      },
+      work,
+    );
+    if (outcome === null || outcome.kind === 'cleared') return outcome;
+    const { key, ...rest } = outcome;
+    return { ...rest, interval: key };
   }
 
   /** Appends one attempt event of `interval.run`, autocommitted on a pool connection of its own. */
