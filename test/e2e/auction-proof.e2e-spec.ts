@@ -72,40 +72,61 @@ describe('integrated auction: proof and failures', () => {
       what: 'a price',
       sql: `UPDATE auction_price SET price_ticks = price_ticks + 1, price = price + 0.0001
             WHERE series_code = $1 AND delivery_start = $2 AND carrier = 'ELECTRICITY' AND interval = 1`,
+      restore: `UPDATE auction_price SET price_ticks = price_ticks - 1, price = price - 0.0001
+            WHERE series_code = $1 AND delivery_start = $2 AND carrier = 'ELECTRICITY' AND interval = 1`,
       caughtBy: ['result-hash', 'prices'],
     },
     {
       what: 'an award',
       sql: `UPDATE auction_award SET quantity_wh = quantity_wh + 1000
             WHERE series_code = $1 AND delivery_start = $2 AND line = 0`,
+      restore: `UPDATE auction_award SET quantity_wh = quantity_wh - 1000
+            WHERE series_code = $1 AND delivery_start = $2 AND line = 0`,
       caughtBy: ['result-hash', 'journal'],
     },
     {
       what: 'a state of charge',
-      sql: `UPDATE auction_order_result SET state_wh[2] = '1/1'
+      // a digit before the numerator: 45/1 becomes 145/1
+      sql: `UPDATE auction_order_result SET state_wh[2] = '1' || state_wh[2]
+            WHERE series_code = $1 AND delivery_start = $2 AND kind = 'STORAGE'`,
+      restore: `UPDATE auction_order_result SET state_wh[2] = substr(state_wh[2], 2)
             WHERE series_code = $1 AND delivery_start = $2 AND kind = 'STORAGE'`,
       caughtBy: ['result-hash', 'storages'],
     },
     {
       what: 'a journal line',
-      sql: `UPDATE ledger_entry SET amount_minor = amount_minor + 1
-            WHERE line = 0 AND journal_id =
+      // a cent moved from one line to the next: the ledger still sums to zero
+      sql: `UPDATE ledger_entry SET amount_minor = amount_minor + CASE line WHEN 0 THEN 1 ELSE -1 END
+            WHERE line IN (0, 1) AND journal_id =
+              (SELECT id FROM journal WHERE auction_series = $1 AND delivery_start = $2)`,
+      restore: `UPDATE ledger_entry SET amount_minor = amount_minor - CASE line WHEN 0 THEN 1 ELSE -1 END
+            WHERE line IN (0, 1) AND journal_id =
               (SELECT id FROM journal WHERE auction_series = $1 AND delivery_start = $2)`,
       caughtBy: ['journal'],
     },
-  ])('verifyAuction is green as cleared and catches $what changed', async ({ sql, caughtBy }) => {
-    const { series, start } = await clearedInTamperWindow();
-    const before = await verify(series, start);
-    expect(failed(before)).toEqual([]);
-    expect(before.ok).toBe(true);
+  ])(
+    'verifyAuction is green as cleared, catches $what changed, and is green again once restored',
+    async ({ sql, restore, caughtBy }) => {
+      const { series, start } = await clearedInTamperWindow();
+      const before = await verify(series, start);
+      expect(failed(before)).toEqual([]);
+      expect(before.ok).toBe(true);
 
-    await tamper(db, sql, [series, start]);
-    const after = await verify(series, start);
-    expect(after.ok).toBe(false);
-    expect(failed(after)).toEqual(expect.arrayContaining(caughtBy));
-    const detail = after.checks.find((c: Json) => c.name === caughtBy.at(-1)).detail;
-    expect(detail).toEqual(expect.any(String));
-  });
+      // restored at once: a whole-ledger sum of another spec must not see the change for long
+      await tamper(db, sql, [series, start]);
+      let after: Json;
+      try {
+        after = await verify(series, start);
+      } finally {
+        await tamper(db, restore, [series, start]);
+      }
+      expect((await verify(series, start)).ok).toBe(true);
+      expect(after.ok).toBe(false);
+      expect(failed(after)).toEqual(expect.arrayContaining(caughtBy));
+      const detail = after.checks.find((c: Json) => c.name === caughtBy.at(-1)).detail;
+      expect(detail).toEqual(expect.any(String));
+    },
+  );
 
   it('a clearing that keeps failing is FAILED and published as such; other auctions clear meanwhile', async () => {
     const broken = await createSeries(api);
