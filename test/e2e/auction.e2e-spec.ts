@@ -13,6 +13,7 @@ import {
 import { connectLive, wsUrlOf } from '@parkex/test-support/graphql-ws-client';
 import { firstBrokenJournal } from '@parkex/test-support/ledger-check';
 import { appDatabaseEnv, connectTestDatabase } from '@parkex/test-support/test-database';
+import { startTestMatcher } from '@parkex/test-support/test-matcher';
 import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 import { eventually, startAppProcess, type AppProcess } from '../../scripts/support/processes';
 
@@ -200,4 +201,42 @@ describe('integrated auction: clearing by matcher processes', () => {
       expect(await firstBrokenJournal(db)).toBeNull();
     },
   );
+
+  it('a replica whose LISTEN connection was lost catches up on the auction committed meanwhile', async () => {
+    const replica = startAppProcess('api', {
+      ...appDatabaseEnv(),
+      PORT: '0',
+      OPERATOR_API_KEY: api.operatorKey,
+      NODE_ENV: 'development',
+      DB_POOL_SIZE: '4',
+      LIVE_RECONNECT_MS: '3000',
+    });
+    processes.push(replica);
+    await replica.waitFor(/GraphQL API on http:\/\/localhost:\d+\/graphql/, 30_000);
+    const port = /GraphQL API on http:\/\/localhost:(\d+)\/graphql/.exec(replica.output())![1];
+    const { series } = await dueAuction();
+    const live = connectLive(`ws://127.0.0.1:${port}/graphql`, api.operatorKey);
+    const published = live.subscribe(
+      `subscription($series: String) { auctionPublished(series: $series) { series status } }`,
+      { series },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const listener = `parkex-api-live-${replica.child.pid}`;
+    const killed = await db.query(
+      `SELECT pg_terminate_backend(pid, 5000) AS terminated FROM pg_stat_activity
+       WHERE application_name = $1 AND datname = current_database()`,
+      [listener],
+    );
+    expect(killed.rows).toEqual([{ terminated: true }]);
+    const matcher = await startTestMatcher([], { clearsAuctions: true, series: [series] });
+    try {
+      expect(await matcher.drain()).toBe(1);
+    } finally {
+      await matcher.close();
+    }
+    const [first] = await published.waitForResults(1, 20_000);
+    expect(first.auctionPublished).toEqual({ series, status: 'CLEARED' });
+    await replica.waitFor(/listening again; caught up on [1-9]\d* result/);
+    await live.close();
+  }, 60_000);
 });

@@ -39,6 +39,8 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
   private readonly logger = new Logger('LiveFeed');
   private readonly listeners = new Set<ResultListener>();
   private readonly auctionListeners = new Set<AuctionListener>();
+  /** Auction outcomes handed on (by series and delivery start), oldest first. */
+  private readonly auctionsSeen = new Set<string>();
   /** Published results by identity, with their cleared_at (ms); older than the margin are pruned. */
   private readonly seen = new Map<string, number>();
   /** Newest cleared_at seen (ms, database clock). */
@@ -63,7 +65,7 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
       onNotice: (notice) => this.enqueue(() => this.deliver(notice)),
       onAuctionNotice: (notice) =>
         this.enqueue(async () => {
-          for (const listener of this.auctionListeners) listener(notice);
+          this.publishAuction(notice);
         }),
       onListening: (reconnected) => this.enqueue(() => this.catchUp(reconnected)),
       onLost: (error, retryInMs) =>
@@ -91,8 +93,9 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
   }
 
   /**
-   * Calls `listener` with every integrated auction outcome committed from now on (the notice: the
-   * caller reads the outcome). No catch-up after a lost LISTEN connection yet.
+   * Calls `listener` with every integrated auction outcome committed from now on, once each (the
+   * notice: the caller reads the outcome), also those committed while the LISTEN connection was
+   * lost (caught up after it is back).
    */
   onAuction(listener: AuctionListener): () => void {
     this.auctionListeners.add(listener);
@@ -160,8 +163,24 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
       after = positionOf(rows[rows.length - 1]);
     }
     if (reconnected) {
+      for (const notice of await this.feed.auctionOutcomesSince(from, CATCH_UP_PAGE)) {
+        if (this.publishAuction(notice)) published += 1;
+      }
       this.logger.log(`listening again; caught up on ${published} result(s) missed meanwhile`);
     }
+  }
+
+  /** Hands an auction outcome's notice to the listeners once; false when it was handed already. */
+  private publishAuction(notice: AuctionNotice): boolean {
+    const key = `${notice.seriesCode}|${notice.deliveryStart.getTime()}`;
+    if (this.auctionsSeen.has(key)) return false;
+    this.auctionsSeen.add(key);
+    // a few auctions a day: keep the newest thousand
+    if (this.auctionsSeen.size > 1000) {
+      this.auctionsSeen.delete(this.auctionsSeen.values().next().value!);
+    }
+    for (const listener of this.auctionListeners) listener(notice);
+    return true;
   }
 
   private publish(row: ClearingOutcomeRow): void {

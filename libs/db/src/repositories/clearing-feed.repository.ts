@@ -241,6 +241,22 @@ export class ClearingFeedRepository {
     return new ClearingListener(url, options, this.connection);
   }
 
+  /**
+   * Integrated auction outcomes (results and FAILED results) written at or after `from`, oldest
+   * first, at most `limit`: what a listener that was away catches up on.
+   */
+  async auctionOutcomesSince(from: Date, limit: number): Promise<(AuctionNotice & { at: Date })[]> {
+    return queryRows<AuctionNotice & { at: Date }>(
+      this.pool,
+      `SELECT series_code AS "seriesCode", delivery_start AS "deliveryStart", at FROM (
+         SELECT series_code, delivery_start, cleared_at AS at FROM auction_result WHERE cleared_at >= $1
+         UNION ALL
+         SELECT series_code, delivery_start, failed_at FROM auction_failure WHERE failed_at >= $1
+       ) o ORDER BY at LIMIT $2`,
+      [from, limit],
+    );
+  }
+
   /** The database's clock: cleared_at is written with it, so gaps are measured with it too. */
   async now(): Promise<Date> {
     const rows = await queryRows<{ now: Date }>(this.pool, `SELECT clock_timestamp() AS now`);
