@@ -29,7 +29,8 @@ import { seededRandom } from './support/random';
 const INTERVALS = 96;
 const KWH = 1000n;
 
-function buildAuction(): Auction {
+/** The benchmark's auction (seeded: the same every run); `bench/auction-matcher.ts` stores it. */
+export function buildAuction(): Auction {
   const random = seededRandom(20261201);
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const orders: AuctionOrder[] = [];
@@ -220,4 +221,4 @@ async function main(): Promise<void> {
   if (failed.length > 0) process.exitCode = 1;
 }
 
-void main();
+if (require.main === module) void main();

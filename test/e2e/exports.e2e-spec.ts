@@ -61,6 +61,7 @@ const SETTLEMENT_COLUMNS = [
   'fill_seq',
   'energy_kwh',
   'amount',
+  'source',
 ];
 
 /** The CSV exports over HTTP, on one interval of this file's own (delivery in 2041). */
@@ -140,12 +141,25 @@ describe('CSV exports', () => {
       const b = [buyer.id, buyer.name, 'PARTICIPANT'];
       const s = [seller.id, `'${seller.name}`, 'PARTICIPANT'];
       expect(rows).toEqual([
-        [journalId, '0', at, product, ...b, 'ENERGY', '0', '1', '-3.50'],
-        [journalId, '1', at, product, ...s, 'ENERGY', '0', '-1', '3.50'],
-        [journalId, '2', at, product, ...b, 'ENERGY', '1', '1', '-3.50'],
-        [journalId, '3', at, product, ...s, 'ENERGY', '1', '-1', '3.50'],
-        [journalId, '4', at, product, ...b, 'NETWORK_FEE', '', '0', '-0.25'],
-        [journalId, '5', at, product, '', '', 'UTILITY', 'NETWORK_FEE', '', '0', '0.25'],
+        [journalId, '0', at, product, ...b, 'ENERGY', '0', '1', '-3.50', 'INTERVAL'],
+        [journalId, '1', at, product, ...s, 'ENERGY', '0', '-1', '3.50', 'INTERVAL'],
+        [journalId, '2', at, product, ...b, 'ENERGY', '1', '1', '-3.50', 'INTERVAL'],
+        [journalId, '3', at, product, ...s, 'ENERGY', '1', '-1', '3.50', 'INTERVAL'],
+        [journalId, '4', at, product, ...b, 'NETWORK_FEE', '', '0', '-0.25', 'INTERVAL'],
+        [
+          journalId,
+          '5',
+          at,
+          product,
+          '',
+          '',
+          'UTILITY',
+          'NETWORK_FEE',
+          '',
+          '0',
+          '0.25',
+          'INTERVAL',
+        ],
       ]);
     });
 

@@ -88,6 +88,32 @@ const RUNTIME_PRIVILEGES: Record<string, Decision> = {
   telemetry_sample: READ_AND_APPEND,
   safety_event: READ_AND_APPEND,
   expected_imbalance: READ_AND_APPEND,
+  auction_series: {
+    ...READ_AND_APPEND,
+    updatable: [
+      'carriers',
+      'gate_closure_seconds',
+      'interval_seconds',
+      'intervals',
+      'k',
+      'max_price',
+      'min_price',
+      'name',
+      'price_tick',
+      'updated_at',
+    ],
+  },
+  auction: { ...READ_AND_APPEND, updatable: ['state'] },
+  auction_order: { ...READ_AND_APPEND, updatable: ['status'] },
+  // written by SECURITY DEFINER triggers only
+  auction_total: { privileges: ['SELECT'] },
+  auction_participant_total: { privileges: ['SELECT'] },
+  auction_attempt: READ_AND_APPEND,
+  auction_failure: READ_AND_APPEND,
+  auction_result: READ_AND_APPEND,
+  auction_price: READ_AND_APPEND,
+  auction_award: READ_AND_APPEND,
+  auction_order_result: READ_AND_APPEND,
 };
 
 const APPEND_ONLY = ['clearing_result', 'fill', 'order_result', 'journal', 'ledger_entry'];

@@ -26,6 +26,8 @@ export async function startTestMatcher(
     }),
     autoStart: false,
     products,
+    // a product matcher of one spec leaves the other specs' auctions alone
+    clearsAuctions: false,
     dbPoolSize: 2,
     ...overrides,
   };

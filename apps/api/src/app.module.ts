@@ -4,6 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { DbModule } from '@parkex/db';
 import { AssetsModule } from './assets/assets.module';
+import { AuctionsModule } from './auctions/auctions.module';
 import { AuthModule } from './auth/auth.module';
 import { ClearingModule } from './clearing/clearing.module';
 import { type ApiConfig } from './config/api-config';
@@ -64,6 +65,7 @@ export class AppModule {
         ClearingModule,
         OrdersModule,
         AssetsModule,
+        AuctionsModule,
         RateLimitModule.forRoot({
           perKey: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
           perAddress: {

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DbModule } from '@parkex/db';
+import { AuctionRunner } from './auction/auction-runner';
 import { ClearingRunner } from './clearing/clearing-runner';
 import { FAILPOINTS, Failpoints } from './clearing/failpoints';
 import { CLOCK, type Clock, systemClock } from './clock';
@@ -25,10 +26,11 @@ export class MatcherModule {
         { provide: CLOCK, useValue: clock },
         { provide: FAILPOINTS, useValue: new Failpoints(config.failpoint) },
         ClearingRunner,
+        AuctionRunner,
         ClearingScheduler,
         SafetySweep,
       ],
-      exports: [ClearingRunner, ClearingScheduler, SafetySweep],
+      exports: [ClearingRunner, AuctionRunner, ClearingScheduler, SafetySweep],
     };
   }
 }

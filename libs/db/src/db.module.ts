@@ -27,6 +27,8 @@ import { StatisticsRepository } from './repositories/statistics.repository';
 import { HealthRepository } from './repositories/health.repository';
 import { AssetRepository } from './repositories/asset.repository';
 import { SafetyRepository } from './repositories/safety.repository';
+import { AuctionRepository } from './repositories/auction.repository';
+import { AuctionClearingRepository } from './repositories/auction-clearing.repository';
 
 export const REPOSITORIES = [
   ParticipantRepository,
@@ -43,6 +45,8 @@ export const REPOSITORIES = [
   HealthRepository,
   AssetRepository,
   SafetyRepository,
+  AuctionRepository,
+  AuctionClearingRepository,
 ];
 
 export interface DbModuleOptions {

@@ -25,3 +25,6 @@ export * from './repositories/health.repository';
 export * from './repositories/asset.repository';
 export * from './repositories/safety.repository';
 export { SAFETY_CHANNEL } from './repositories/safety.sql';
+export * from './repositories/auction.repository';
+export * from './repositories/auction-clearing.repository';
+export * from './repositories/auction-rows';

@@ -31,6 +31,7 @@ export const SETTLEMENTS_HEADER = [
   'fill_seq',
   'energy_kwh',
   'amount',
+  'source',
 ] as const;
 
 export const FILLS_HEADER = [
@@ -183,6 +184,7 @@ export class ExportsService implements OnModuleDestroy {
         row.fill_seq,
         formatQuantity(BigInt(row.energy_wh)),
         formatMoney(BigInt(row.amount_minor)),
+        row.source,
       ]),
       action: 'export:settlements.csv',
       args: { from: from.toISOString(), to: to.toISOString(), participantId: participantId ?? '' },

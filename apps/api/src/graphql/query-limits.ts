@@ -77,6 +77,26 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   events: 100,
   /** The orders a change of level cancelled: an asset's OPEN orders, priced as 100. */
   cancelledOrderIds: 100,
+  // The integrated auction (libs/auction limits.ts): series are a handful, priced as 100
+  auctionSeries: 100,
+  submitAuctionOrders: MAX_ORDERS_PER_CALL,
+  /** Per carrier (at most MAX_CARRIERS = 8). */
+  carriers: 8,
+  networkFees: 8,
+  grid: 8,
+  schedules: 8,
+  flows: 8,
+  /** Per interval (at most MAX_AUCTION_INTERVALS = 672): scalars, no selection to multiply. */
+  prices: 672,
+  volumes: 672,
+  gridImport: 672,
+  gridExport: 672,
+  quantities: 672,
+  stateOfCharge: 672,
+  /** At most MAX_BLOCK_ORDERS = 2000 ids. */
+  paradoxicallyRejectedBlocks: 2000,
+  /** The named checks of a verification (about 15). */
+  checks: 20,
 };
 
 /** The page-size argument of every connection (validated 1..maxPageSize). */
@@ -365,20 +385,24 @@ interface ListArguments {
   value(name: string): unknown;
 }
 
+/** The size of an `orders` argument: an inline list as written, else its value's length. */
+function ordersArgumentSize(args: ListArguments): number | undefined {
+  const node = args.node('orders');
+  // An inline list is counted as written: its orders need not become values to be counted.
+  if (node?.kind === Kind.LIST) return node.values.length;
+  const orders = args.value('orders');
+  if (orders === undefined) return undefined;
+  return Array.isArray(orders) ? orders.length : 1; // a single value is a list of one
+}
+
 /**
  * Lists whose size follows from their arguments (literals or variables): costed at that size
  * (at most their bound), so a submission of 10 orders costs as 10 items, not 10,000, and a day
  * of hourly statistics as 25 buckets. Undefined when the arguments do not tell (then the bound).
  */
 const LIST_SIZES: Readonly<Record<string, (args: ListArguments) => number | undefined>> = {
-  submitOrders: (args) => {
-    const node = args.node('orders');
-    // An inline list is counted as written: its orders need not become values to be counted.
-    if (node?.kind === Kind.LIST) return node.values.length;
-    const orders = args.value('orders');
-    if (orders === undefined) return undefined;
-    return Array.isArray(orders) ? orders.length : 1; // a single value is a list of one
-  },
+  submitOrders: ordersArgumentSize,
+  submitAuctionOrders: ordersArgumentSize,
   priceStatistics: (args) => {
     const from = Date.parse(String(args.value('from')));
     const to = Date.parse(String(args.value('to')));
@@ -396,6 +420,8 @@ export const CONNECTIONS: ReadonlySet<string> = new Set([
   'auditLog',
   'fillConnection',
   'safetyEventConnection',
+  'auctionOrders',
+  'awards',
 ]);
 
 function limitError(message: string, reason: string, node: OperationDefinitionNode): GraphQLError {

@@ -8,6 +8,7 @@ import {
 import {
   ClearingFeedRepository,
   ClearingOutcomeRepository,
+  type AuctionNotice,
   type ClearingListener,
   type ClearingNotice,
   type ClearingOutcomeRow,
@@ -19,6 +20,7 @@ import { CATCH_UP_MARGIN_MS, LIVE_OPTIONS, resultKey, type LiveOptions } from '.
 export type ResultListener = (row: ClearingOutcomeRow) => void;
 /** Called with the id of each committed safety event. */
 export type SafetyNoticeListener = (eventId: string) => void;
+export type AuctionListener = (notice: AuctionNotice) => void;
 
 const CATCH_UP_PAGE = 500;
 const FETCH_ATTEMPTS = 3;
@@ -39,6 +41,9 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
   private readonly logger = new Logger('LiveFeed');
   private readonly listeners = new Set<ResultListener>();
   private readonly safetyListeners = new Set<SafetyNoticeListener>();
+  private readonly auctionListeners = new Set<AuctionListener>();
+  /** Auction outcomes handed on (by series and delivery start), oldest first. */
+  private readonly auctionsSeen = new Set<string>();
   /** Published results by identity, with their cleared_at (ms); older than the margin are pruned. */
   private readonly seen = new Map<string, number>();
   /** Newest cleared_at seen (ms, database clock). */
@@ -64,6 +69,10 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
       onSafetyNotice: (eventId) => {
         for (const listener of this.safetyListeners) listener(eventId);
       },
+      onAuctionNotice: (notice) =>
+        this.enqueue(async () => {
+          this.publishAuction(notice);
+        }),
       onListening: (reconnected) => this.enqueue(() => this.catchUp(reconnected)),
       onLost: (error, retryInMs) =>
         this.logger.warn(
@@ -80,6 +89,7 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
     await this.listener?.close();
     this.listeners.clear();
     this.safetyListeners.clear();
+    this.auctionListeners.clear();
     await this.work;
   }
 
@@ -97,6 +107,16 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
   onSafetyNotice(listener: SafetyNoticeListener): () => void {
     this.safetyListeners.add(listener);
     return () => this.safetyListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with every integrated auction outcome committed from now on, once each (the
+   * notice: the caller reads the outcome), also those committed while the LISTEN connection was
+   * lost (caught up after it is back).
+   */
+  onAuction(listener: AuctionListener): () => void {
+    this.auctionListeners.add(listener);
+    return () => this.auctionListeners.delete(listener);
   }
 
   private enqueue(task: () => Promise<void>): void {
@@ -160,8 +180,24 @@ export class ClearingFeedService implements OnApplicationBootstrap, OnModuleDest
       after = positionOf(rows[rows.length - 1]);
     }
     if (reconnected) {
+      for (const notice of await this.feed.auctionOutcomesSince(from, CATCH_UP_PAGE)) {
+        if (this.publishAuction(notice)) published += 1;
+      }
       this.logger.log(`listening again; caught up on ${published} result(s) missed meanwhile`);
     }
+  }
+
+  /** Hands an auction outcome's notice to the listeners once; false when it was handed already. */
+  private publishAuction(notice: AuctionNotice): boolean {
+    const key = `${notice.seriesCode}|${notice.deliveryStart.getTime()}`;
+    if (this.auctionsSeen.has(key)) return false;
+    this.auctionsSeen.add(key);
+    // a few auctions a day: keep the newest thousand
+    if (this.auctionsSeen.size > 1000) {
+      this.auctionsSeen.delete(this.auctionsSeen.values().next().value!);
+    }
+    for (const listener of this.auctionListeners) listener(notice);
+    return true;
   }
 
   private publish(row: ClearingOutcomeRow): void {

@@ -4,6 +4,7 @@ import { ApiKeyGuard } from '@parkex/api/auth/api-key.guard';
 import { AnyRole } from '@parkex/api/auth/roles.decorator';
 import { StatisticsBucketEnum } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
+import { CarrierEnum } from '@parkex/api/auctions/models/auction-enums';
 import { mapPriceStatistics, PriceStatisticsModel } from './models/price-statistics.model';
 import { StatisticsService } from './statistics.service';
 
@@ -23,8 +24,15 @@ export class StatisticsResolver {
     @Args('from', { type: () => DateTimeScalar }) from: Date,
     @Args('to', { type: () => DateTimeScalar }) to: Date,
     @Args('bucket', { type: () => StatisticsBucketEnum }) bucket: StatisticsBucketEnum,
+    @Args('carrier', {
+      type: () => CarrierEnum,
+      nullable: true,
+      description:
+        'With a carrier, productCode names an integrated auction series: its prices of that carrier, each auction interval at its delivery start',
+    })
+    carrier?: CarrierEnum | null,
   ): Promise<PriceStatisticsModel[]> {
-    const rows = await this.service.priceStatistics(productCode, from, to, bucket);
+    const rows = await this.service.priceStatistics(productCode, from, to, bucket, carrier ?? null);
     return rows.map(mapPriceStatistics);
   }
 }

@@ -34,6 +34,13 @@ export interface MatcherConfig extends DatabaseUrls {
   failpoint: string | undefined;
   /** Only these products' intervals (MATCHER_PRODUCTS, comma-separated); all when absent. */
   products: string[] | undefined;
+  /**
+   * Only these auction series (MATCHER_SERIES, comma-separated); all when absent. A replica
+   * limited to products (MATCHER_PRODUCTS) clears auctions only of the series it names.
+   */
+  series: string[] | undefined;
+  /** Whether this replica clears integrated auctions at all (see `series`). */
+  clearsAuctions: boolean;
   /** Start the polling loop at boot (tests drive `drain()` themselves). */
   autoStart: boolean;
   /** How often the storage safety sweep looks for assets whose telemetry fell silent. */
@@ -64,6 +71,7 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
       MATCHER_PRODUCTS: env.optionalString(),
       SAFETY_SWEEP_MS: env.int(1_000, 50, 600_000),
       TELEMETRY_RETENTION_DAYS: env.int(90, 8, 3650),
+      MATCHER_SERIES: env.optionalString(),
       // the clearing transaction holds one connection; attempts are recorded on another
       DB_POOL_SIZE: env.int(4, 2, 100),
       ...dbConnectionEnv(),
@@ -83,6 +91,8 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
     matcherId: values.MATCHER_ID,
     failpoint: values.MATCHER_FAILPOINT,
     products: values.MATCHER_PRODUCTS?.split(',').map((code) => code.trim()),
+    series: values.MATCHER_SERIES?.split(',').map((code) => code.trim()),
+    clearsAuctions: values.MATCHER_SERIES !== undefined || values.MATCHER_PRODUCTS === undefined,
     autoStart: true,
     safetySweepMs: values.SAFETY_SWEEP_MS,
     telemetryRetentionDays: values.TELEMETRY_RETENTION_DAYS,

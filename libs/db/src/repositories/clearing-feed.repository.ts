@@ -46,6 +46,29 @@ export function parseClearingNotice(payload: string | undefined): ClearingNotice
   }
 }
 
+/** What the matcher sends on the same channel when an integrated auction's outcome commits. */
+export interface AuctionNotice {
+  seriesCode: string;
+  deliveryStart: Date;
+}
+
+/** The auction notice of a payload (`{"auctionSeries", "deliveryStart"}`), or null. */
+export function parseAuctionNotice(payload: string | undefined): AuctionNotice | null {
+  if (!payload) return null;
+  try {
+    const value = JSON.parse(payload) as { auctionSeries?: unknown; deliveryStart?: unknown };
+    if (typeof value.auctionSeries !== 'string' || typeof value.deliveryStart !== 'string') {
+      return null;
+    }
+    const deliveryStart = new Date(value.deliveryStart);
+    return Number.isNaN(deliveryStart.getTime())
+      ? null
+      : { seriesCode: value.auctionSeries, deliveryStart };
+  } catch {
+    return null;
+  }
+}
+
 export interface ClearingListenerOptions {
   /** `application_name` of the listening session (how an operator finds it in pg_stat_activity). */
   applicationName: string;
@@ -58,6 +81,8 @@ export interface ClearingListenerOptions {
   onNotice(notice: ClearingNotice): void;
   /** Every safety event committed (`parkex_safety`, the event id), on the same session. */
   onSafetyNotice?(eventId: string): void;
+  /** Every notice of an integrated auction's outcome (on the same channel). */
+  onAuctionNotice?(notice: AuctionNotice): void;
   /**
    * The session listens again (also the first time). Notices committed from now on arrive through
    * `onNotice`; what committed while it was away is the caller's to catch up on.
@@ -132,6 +157,10 @@ export class ClearingListener {
       if (message.channel !== CLEARING_CHANNEL) return;
       const notice = parseClearingNotice(message.payload);
       if (notice) this.options.onNotice(notice);
+      else {
+        const auction = parseAuctionNotice(message.payload);
+        if (auction) this.options.onAuctionNotice?.(auction);
+      }
     });
     try {
       await client.connect();
@@ -220,6 +249,22 @@ export class ClearingFeedRepository {
     const url = this.pool.options.connectionString;
     if (!url) throw new Error('the pool has no url to open a listening connection with');
     return new ClearingListener(url, options, this.connection);
+  }
+
+  /**
+   * Integrated auction outcomes (results and FAILED results) written at or after `from`, oldest
+   * first, at most `limit`: what a listener that was away catches up on.
+   */
+  async auctionOutcomesSince(from: Date, limit: number): Promise<(AuctionNotice & { at: Date })[]> {
+    return queryRows<AuctionNotice & { at: Date }>(
+      this.pool,
+      `SELECT series_code AS "seriesCode", delivery_start AS "deliveryStart", at FROM (
+         SELECT series_code, delivery_start, cleared_at AS at FROM auction_result WHERE cleared_at >= $1
+         UNION ALL
+         SELECT series_code, delivery_start, failed_at FROM auction_failure WHERE failed_at >= $1
+       ) o ORDER BY at LIMIT $2`,
+      [from, limit],
+    );
   }
 
   /** The database's clock: cleared_at is written with it, so gaps are measured with it too. */

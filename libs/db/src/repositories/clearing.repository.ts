@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
-import { beginTransaction, pgPool, rollbackQuietly, withPoolClient } from '../pg-pool';
+import { pgPool, withPoolClient } from '../pg-pool';
+import { runClaim } from './claim';
 import { insertAuditRow } from './audit-log.repository';
 import {
   ACCOUNTS_OF,
@@ -147,21 +148,8 @@ export class ClearingSession {
   }
 
   /** Ledger accounts of these participants, and the utility's. */
-  async accounts(
-    participantIds: readonly string[],
-  ): Promise<{ byParticipant: Map<string, string>; utility: string }> {
-    const { rows } = await this.client.query<{ participant_id: string | null; id: string }>(
-      ACCOUNTS_OF,
-      [participantIds],
-    );
-    const byParticipant = new Map<string, string>();
-    let utility: string | undefined;
-    for (const row of rows) {
-      if (row.participant_id === null) utility = row.id;
-      else byParticipant.set(row.participant_id, row.id);
-    }
-    if (!utility) throw new Error('the utility account is missing');
-    return { byParticipant, utility };
+  accounts(participantIds: readonly string[]): Promise<LedgerAccounts> {
+    return ledgerAccounts(this.client, participantIds);
   }
 
   /** Writes result, fills, order states and journal; marks the interval cleared; NOTIFY on commit. */
@@ -247,22 +235,10 @@ export class ClearingSession {
    * and the head read, whose relation locks are taken before its expressions run, does not wait
    * under the short bound.
    */
-  private async lockLedger(): Promise<void> {
-    const { lockTimeoutMs } = this.context;
-    const { rows } = await this.client.query<{ previous: string }>(SHORTEN_LOCK_TIMEOUT, [
-      String(lockTimeoutMs),
-    ]);
-    try {
-      await this.client.query(TAKE_LEDGER_LOCK, [LEDGER_LOCK, rows[0].previous]);
-    } catch (error) {
-      if (pgError(error).code !== LOCK_NOT_AVAILABLE) throw error;
-      const ended = await this.context.endStuckLedgerHolder().catch(() => null);
-      throw new Error(
-        `the ledger lock was not free within ${lockTimeoutMs} ms` +
-          (ended === null ? '' : `; its holder (pid ${ended}) was stuck and has been ended`),
-        { cause: error },
-      );
-    }
+  private lockLedger(): Promise<void> {
+    return takeLedgerLock(this.client, this.context.lockTimeoutMs, () =>
+      this.context.endStuckLedgerHolder(),
+    );
   }
 
   /**
@@ -270,22 +246,38 @@ export class ClearingSession {
    * values are ids, uuids, decimals, instants and enum words: nothing to escape. Checks that
    * every row arrived.
    */
-  private async copy(
+  private copy(
     sql: string,
     rows: number,
     line: (i: number) => string,
     afterFirstChunk?: () => Promise<void>,
   ): Promise<void> {
-    if (rows === 0) return;
-    const stream = this.client.query(copyFrom(sql));
-    const chunks = afterFirstChunk
-      ? thenAfterFirst(textChunks(rows, line), afterFirstChunk)
-      : textChunks(rows, line);
-    await pipeline(chunks, stream);
-    if (stream.rowCount !== rows) {
-      throw new Error(`${sql.split(' (')[0]}: ${stream.rowCount} of ${rows} rows written`);
-    }
+    return copyRows(this.client, sql, rows, line, afterFirstChunk);
   }
+}
+
+/** Ledger account ids: by participant id, and the utility's. */
+export interface LedgerAccounts {
+  byParticipant: Map<string, string>;
+  utility: string;
+}
+
+/** The ledger accounts of these participants and the utility's, on the caller's connection. */
+export async function ledgerAccounts(
+  client: PoolClient,
+  participantIds: readonly string[],
+): Promise<LedgerAccounts> {
+  const { rows } = await client.query<{ participant_id: string | null; id: string }>(ACCOUNTS_OF, [
+    participantIds,
+  ]);
+  const byParticipant = new Map<string, string>();
+  let utility: string | undefined;
+  for (const row of rows) {
+    if (row.participant_id === null) utility = row.id;
+    else byParticipant.set(row.participant_id, row.id);
+  }
+  if (!utility) throw new Error('the utility account is missing');
+  return { byParticipant, utility };
 }
 
 /** NOTIFY (sent on commit) that an outcome of the interval's run `run` is stored. */
@@ -299,6 +291,54 @@ async function notifyOutcome(
     CLEARING_CHANNEL,
     JSON.stringify({ productCode, deliveryStart: deliveryStart.toISOString(), run }),
   ]);
+}
+
+/**
+ * Takes the ledger lock, which orders journals into one chain, within `lockTimeoutMs`: a matcher
+ * stopped while holding it must not block every other one. On a timeout the holder is ended if
+ * it is stuck (`endStuck`), and the caller's attempt fails, to be retried. The statement that
+ * takes the lock restores the previous `lock_timeout` (the function in FROM holds the lock before
+ * the select list runs): no round trip of its own under the global lock, and the head read,
+ * whose relation locks are taken before its expressions run, does not wait under the short bound.
+ */
+export async function takeLedgerLock(
+  client: PoolClient,
+  lockTimeoutMs: number,
+  endStuck: () => Promise<number | null>,
+): Promise<void> {
+  const { rows } = await client.query<{ previous: string }>(SHORTEN_LOCK_TIMEOUT, [
+    String(lockTimeoutMs),
+  ]);
+  try {
+    await client.query(TAKE_LEDGER_LOCK, [LEDGER_LOCK, rows[0].previous]);
+  } catch (error) {
+    if (pgError(error).code !== LOCK_NOT_AVAILABLE) throw error;
+    const ended = await endStuck().catch(() => null);
+    throw new Error(
+      `the ledger lock was not free within ${lockTimeoutMs} ms` +
+        (ended === null ? '' : `; its holder (pid ${ended}) was stuck and has been ended`),
+      { cause: error },
+    );
+  }
+}
+
+/** Bulk write with COPY (text format), checking that every row arrived; see `ClearingSession.copy`. */
+export async function copyRows(
+  client: PoolClient,
+  sql: string,
+  rows: number,
+  line: (i: number) => string,
+  afterFirstChunk?: () => Promise<void>,
+): Promise<void> {
+  if (rows === 0) return;
+  const stream = client.query(copyFrom(sql));
+  const chunks = afterFirstChunk
+    ? thenAfterFirst(textChunks(rows, line), afterFirstChunk)
+    : textChunks(rows, line);
+  await pipeline(chunks, stream);
+  if (stream.rowCount !== rows) {
+    throw new Error(`${sql.split(' (')[0]}: ${stream.rowCount} of ${rows} rows written`);
+  }
 }
 
 /** The lines in chunks of about 256 KiB, so the COPY stream can apply backpressure. */
@@ -426,75 +466,46 @@ export class ClearingRepository {
     options: ClaimOptions,
     work: (session: ClearingSession) => Promise<T>,
   ): Promise<ClaimOutcome<T> | null> {
-    return withPoolClient(this.pool, async (client) => {
-      let attempt: { interval: ClaimedInterval; number: number } | undefined;
-      let open = false;
-      try {
-        await beginTransaction(client, {
-          isolation: 'READ COMMITTED',
-          idleInTransactionTimeoutMs: options.claimTimeoutMs,
-          statementTimeoutMs: options.statementTimeoutMs,
-          applicationName: options.matcherId,
-        });
-        open = true;
-        const { rows } = await client.query<ClaimRow>(CLAIM, [
-          options.products ?? null,
-          options.maxAttempts,
-          options.retryBackoffMs,
-          (options.skip ?? []).map((k) => k.productCode),
-          (options.skip ?? []).map((k) => k.deliveryStart),
-        ]);
-        if (!rows.length) {
-          await client.query('ROLLBACK');
-          open = false;
-          return null;
-        }
-        const row = rows[0];
-        const interval = claimedInterval(row);
-        const allowed = row.state === 'RETRYING' ? 1 : options.maxAttempts;
-        if (row.attempts >= allowed) {
-          try {
-            await options.beforeFailureWrite?.(interval);
-            const reason = await this.writeFailure(client, row, options.matcherId);
-            await client.query('COMMIT');
-            open = false;
-            return { kind: 'failed', interval, attempts: row.attempts, reason };
-          } catch (error) {
-            // Reported, not thrown: the caller leaves this interval alone for a while and goes on
-            // with the others, so not even a FAILED result that cannot be written halts the market.
-            await rollbackQuietly(client);
-            return { kind: 'failure-write-failed', interval, error };
-          }
-        }
-        attempt = { interval, number: row.attempts + 1 };
-        await this.recordAttempt(interval, options.matcherId, 'STARTED', null);
-        const session = new ClearingSession(client, interval, {
-          lockTimeoutMs: options.lockTimeoutMs,
-          onLedgerStep: options.onLedgerStep,
-          endStuckLedgerHolder: () => this.endStuckLedgerHolder(options.statementTimeoutMs),
-        });
-        const value = await work(session);
-        await client.query('COMMIT');
-        open = false;
-        return { kind: 'cleared', value };
-      } catch (error) {
-        if (open) await rollbackQuietly(client);
-        if (!attempt) throw error;
-        // Recorded or not, the STARTED row already counts this attempt as failed.
-        await this.recordAttempt(
-          attempt.interval,
-          options.matcherId,
-          'FAILED',
-          describeError(error),
-        ).catch(() => undefined);
-        return {
-          kind: 'attempt-failed',
-          interval: attempt.interval,
-          attempt: attempt.number,
-          error,
-        };
-      }
-    });
+    let claimedRow: ClaimRow | undefined;
+    const outcome = await runClaim<ClaimedInterval, ClearingSession, T>(
+      this.pool,
+      {
+        matcherId: options.matcherId,
+        claimTimeoutMs: options.claimTimeoutMs,
+        statementTimeoutMs: options.statementTimeoutMs,
+        claim: async (client) => {
+          const { rows } = await client.query<ClaimRow>(CLAIM, [
+            options.products ?? null,
+            options.maxAttempts,
+            options.retryBackoffMs,
+            (options.skip ?? []).map((k) => k.productCode),
+            (options.skip ?? []).map((k) => k.deliveryStart),
+          ]);
+          if (!rows.length) return null;
+          claimedRow = rows[0];
+          return {
+            key: claimedInterval(rows[0]),
+            attempts: rows[0].attempts,
+            allowed: rows[0].state === 'RETRYING' ? 1 : options.maxAttempts,
+          };
+        },
+        recordAttempt: (interval, event, error) =>
+          this.recordAttempt(interval, options.matcherId, event, error),
+        writeFailure: (client) => this.writeFailure(client, claimedRow!, options.matcherId),
+        beforeFailureWrite: options.beforeFailureWrite,
+        session: (client, interval) =>
+          new ClearingSession(client, interval, {
+            lockTimeoutMs: options.lockTimeoutMs,
+            onLedgerStep: options.onLedgerStep,
+            endStuckLedgerHolder: () => this.endStuckLedgerHolder(options.statementTimeoutMs),
+          }),
+        describe: describeError,
+      },
+      work,
+    );
+    if (outcome === null || outcome.kind === 'cleared') return outcome;
+    const { key, ...rest } = outcome;
+    return { ...rest, interval: key };
   }
 
   /** Appends one attempt event of `interval.run`, autocommitted on a pool connection of its own. */

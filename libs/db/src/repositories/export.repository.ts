@@ -15,7 +15,9 @@ export interface SettlementEntryRow {
   line: number;
   /** ISO-8601 UTC with milliseconds, as `Date.toISOString` writes it. */
   delivery_start: string;
+  /** The product, or the series of an integrated auction (`source` tells which). */
   product_code: string;
+  source: 'INTERVAL' | 'AUCTION';
   /** Null for the utility's account. */
   participant_id: string | null;
   participant_name: string | null;
@@ -94,7 +96,9 @@ export class ExportRepository implements OnApplicationShutdown {
     participantId?: string | null;
   }): Promise<RowStream<SettlementEntryRow>> {
     return this.stream<SettlementEntryRow>(
-      `SELECT j.id::text AS journal_id, e.line, ${iso('j.delivery_start')} AS delivery_start, j.product_code,
+      `SELECT j.id::text AS journal_id, e.line, ${iso('j.delivery_start')} AS delivery_start,
+              coalesce(j.product_code, j.auction_series) AS product_code,
+              CASE WHEN j.auction_series IS NULL THEN 'INTERVAL' ELSE 'AUCTION' END AS source,
               a.participant_id::text AS participant_id, p.name AS participant_name, a.kind AS account_kind,
               e.kind, e.fill_seq,
               e.energy_wh::text AS energy_wh, e.amount_minor::text AS amount_minor

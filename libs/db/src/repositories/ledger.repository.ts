@@ -53,7 +53,8 @@ interface JournalLineRow {
  * - its `prev_hash` is the stored `hash` of its actual predecessor in the chain (the journal with
  *   the next lower id, wherever its delivery lies; genesis for the first journal);
  * - its `hash` is `journalHash(hash_version, prev_hash, header, lines)` recomputed from the stored
- *   lines (version 2 with the input and result hashes of the interval's stored clearing result);
+ *   lines (version 2 with the input and result hashes of the interval's stored clearing result,
+ *   or of the auction's result: an auction's journal names `auction <series>` as its product);
  * - its lines sum to zero, there are `entry_count` of them numbered 0…n−1, and the debits add up
  *   to `debit_minor`.
  * Works on any pg client (the API's pool, a test's own connection).
@@ -65,12 +66,17 @@ export async function verifyJournalChain(
   const stream = client.query(
     new QueryStream(
       `WITH journals AS MATERIALIZED (
-         SELECT j.id, j.product_code, j.delivery_start, j.entry_count, j.debit_minor, j.prev_hash, j.hash,
-                j.hash_version, r.input_hash, r.result_hash,
+         SELECT j.id, coalesce(j.product_code, 'auction ' || j.auction_series) AS product_code,
+                j.delivery_start, j.entry_count, j.debit_minor, j.prev_hash, j.hash,
+                j.hash_version, coalesce(r.input_hash, a.input_hash) AS input_hash,
+                coalesce(r.result_hash, a.result_hash) AS result_hash,
                 coalesce((SELECT p.hash FROM journal p WHERE p.id < j.id ORDER BY p.id DESC LIMIT 1),
                          $3) AS predecessor_hash
          FROM journal j
-         JOIN clearing_result r USING (product_code, delivery_start)
+         LEFT JOIN clearing_result r
+           ON r.product_code = j.product_code AND r.delivery_start = j.delivery_start
+         LEFT JOIN auction_result a
+           ON a.series_code = j.auction_series AND a.delivery_start = j.delivery_start
          WHERE ($1::timestamptz IS NULL OR j.delivery_start >= $1)
            AND ($2::timestamptz IS NULL OR j.delivery_start < $2)
        )

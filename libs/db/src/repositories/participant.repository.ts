@@ -3,6 +3,7 @@ import { DataSource, IsNull } from 'typeorm';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 import { ParticipantEntity, type Role } from '../entities/participant.entity';
 import { appendPendingAudit } from './audit-log.repository';
+import { cancelOpenAuctionOrders } from './auction.repository';
 import { cancelOpenOrdersInOpenIntervals, isGateClosedError } from './order.repository';
 import { isUniqueViolation } from './pg-errors';
 
@@ -150,10 +151,10 @@ export class ParticipantRepository {
             [id, reason],
           );
           if (!rows.length) return null;
-          const cancelledOrders = await cancelOpenOrdersInOpenIntervals(
-            (text, values) => tx.query(text, values),
-            id,
-          );
+          const query = (text: string, values: unknown[]) => tx.query(text, values);
+          const cancelledOrders =
+            (await cancelOpenOrdersInOpenIntervals(query, id)) +
+            (await cancelOpenAuctionOrders(query, id));
           const participant = await tx.getRepository(ParticipantEntity).findOneByOrFail({ id });
           await appendPendingAudit((text, values) => tx.query(text, values));
           return { participant, cancelledOrders };

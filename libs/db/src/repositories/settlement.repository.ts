@@ -53,7 +53,9 @@ export interface OrderResultRow {
 export interface SettlementRow {
   journalId: string;
   participantId: string;
+  /** The product, or the series of an integrated auction (`source` tells which). */
   productCode: string;
+  source: 'INTERVAL' | 'AUCTION';
   deliveryStart: Date;
   /** Energy received (> 0) or delivered (< 0), Wh. */
   netEnergyWh: string;
@@ -162,7 +164,9 @@ export class SettlementRepository {
   ): Promise<SettlementRow[]> {
     return queryRows<SettlementRow>(
       this.pool,
-      `SELECT j.id::text AS "journalId", a.participant_id AS "participantId", j.product_code AS "productCode",
+      `SELECT j.id::text AS "journalId", a.participant_id AS "participantId",
+              coalesce(j.product_code, j.auction_series) AS "productCode",
+              CASE WHEN j.auction_series IS NULL THEN 'INTERVAL' ELSE 'AUCTION' END AS source,
               j.delivery_start AS "deliveryStart",
               sum(e.energy_wh)::text AS "netEnergyWh",
               sum(e.amount_minor) FILTER (WHERE e.kind = 'ENERGY')::text AS "energyAmountMinor",

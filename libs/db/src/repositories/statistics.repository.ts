@@ -36,20 +36,30 @@ export class StatisticsRepository {
    * the higher price (as the clearing price itself is).
    */
   priceBuckets(
-    productCode: string,
+    source: string | { series: string; carrier: string },
     range: { from: Date; to: Date },
     bucket: StatisticsBucketSize,
     tick: string,
   ): Promise<PriceBucketRow[]> {
+    const auction = typeof source === 'string' ? null : source;
+    // A product's CLEARED intervals, or an auction series' intervals of one carrier that have a
+    // price (something of that carrier was exchanged), each at its own delivery start.
+    const cleared = auction
+      ? `SELECT a.delivery_start + p.interval * a.interval_seconds * interval '1 second' AS delivery_start,
+                p.price, p.volume_wh
+         FROM auction_price p JOIN auction a USING (series_code, delivery_start)
+         WHERE p.series_code = $1 AND p.carrier = $6 AND p.price IS NOT NULL
+           AND p.delivery_start < $3`
+      : `SELECT delivery_start, price, volume_wh FROM clearing_result
+         WHERE product_code = $1 AND status = 'CLEARED' AND delivery_start >= $2 AND delivery_start < $3`;
     return queryRows<PriceBucketRow>(
       this.pool,
-      `WITH buckets AS (
+      `WITH cleared AS (${cleared}), buckets AS (
          SELECT date_trunc($4, delivery_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket_start,
                 min(price) AS min_price, max(price) AS max_price,
                 sum(price * volume_wh) AS weighted, sum(volume_wh) AS volume, count(*)::int AS intervals
-         FROM clearing_result
-         WHERE product_code = $1 AND status = 'CLEARED'
-           AND delivery_start >= $2 AND delivery_start < $3
+         FROM cleared
+         WHERE delivery_start >= $2 AND delivery_start < $3
          GROUP BY 1
        ), split AS (
          SELECT b.*, b.volume * $5::numeric AS denominator,
@@ -66,7 +76,9 @@ export class StatisticsRepository {
               volume::text AS "volumeWh", intervals
        FROM floored
        ORDER BY bucket_start`,
-      [productCode, range.from, range.to, bucket, tick],
+      auction
+        ? [auction.series, range.from, range.to, bucket, tick, auction.carrier]
+        : [source, range.from, range.to, bucket, tick],
     );
   }
 }

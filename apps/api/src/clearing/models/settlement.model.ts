@@ -9,7 +9,13 @@ import { DateTimeScalar, DecimalScalar } from '../../graphql/scalars';
 })
 export class SettlementModel {
   @Field(() => ID) participantId!: string;
-  @Field() productCode!: string;
+  @Field({ description: 'The product, or the series of an integrated auction' })
+  productCode!: string;
+  @Field({
+    description:
+      'INTERVAL: a product-interval (intraday); AUCTION: an integrated day-ahead auction',
+  })
+  source!: string;
   @Field(() => DateTimeScalar) deliveryStart!: Date;
   @Field(() => ID) journalId!: string;
   @Field(() => DecimalScalar, { description: 'kWh received (> 0) or delivered (< 0)' })
@@ -46,6 +52,7 @@ export function mapSettlement(row: SettlementRow): SettlementModel {
   return {
     participantId: row.participantId,
     productCode: row.productCode,
+    source: row.source,
     deliveryStart: row.deliveryStart,
     journalId: row.journalId,
     netEnergy: formatQuantity(BigInt(row.netEnergyWh)),
