@@ -7,6 +7,7 @@ import {
   createSeries,
   SUBMIT_AUCTION,
   submitAuction,
+  withAssets,
   type Json,
 } from '@parkex/test-support/auctions';
 import { expectError } from '@parkex/test-support/orders';
@@ -342,7 +343,11 @@ describe('integrated auction: orders', () => {
       devices.key,
       Array.from({ length: 50 }, (_, i) => battery(i)),
     );
-    const device51 = await api.gql(SUBMIT_AUCTION, { orders: [battery(50)] }, devices.key);
+    const device51 = await api.gql(
+      SUBMIT_AUCTION,
+      { orders: await withAssets(api, devices.key, [battery(50)]) },
+      devices.key,
+    );
     expect(expectError(device51, 'BAD_USER_INPUT').extensions.reason).toBe(
       'PARTICIPANT_DEVICE_LIMIT',
     );

@@ -10,6 +10,7 @@ import {
   SET_RULES,
   type Json,
 } from '@parkex/test-support/assets';
+import { auctionStart, createSeries } from '@parkex/test-support/auctions';
 import { closeGate } from '@parkex/test-support/market-factory';
 import { createProduct, expectError, openInterval, orderInput } from '@parkex/test-support/orders';
 import { connectTestDatabase } from '@parkex/test-support/test-database';
@@ -618,6 +619,121 @@ describe('storage safety', () => {
         samples: [{ assetId: a.asset.id }],
       });
       expect(await orderStatus(ids[0])).toBe('OPEN');
+    });
+  });
+
+  describe('integrated auction orders', () => {
+    // 100 kW × 900 s = 25 kWh per interval; 200 kWh of capacity (owner())
+    const storage = (
+      clientOrderId: string,
+      assetId: string | null,
+      maxCharge = '25',
+      maxDischarge = '25',
+    ) => ({
+      clientOrderId,
+      series,
+      deliveryStart: auctionAt.toISOString(),
+      ...(assetId === null ? {} : { assetId }),
+      storage: {
+        carrier: 'ELECTRICITY',
+        capacity: '200',
+        initial: '100',
+        finalMin: '0',
+        maxCharge,
+        maxDischarge,
+        chargeEfficiency: '0.9',
+        dischargeEfficiency: '0.9',
+      },
+    });
+    const submitAuction = (key: string, orders: unknown[]) =>
+      api.gql(
+        `mutation($orders: [AuctionOrderInput!]!) { submitAuctionOrders(orders: $orders) { id assetId status } }`,
+        { orders },
+        key,
+      );
+    const auctionStatus = async (id: string) =>
+      (await db.query(`SELECT status FROM auction_order WHERE id = $1`, [id])).rows[0].status;
+    let series: string;
+    let auctionAt: Date;
+    beforeAll(async () => {
+      series = await createSeries(api);
+      auctionAt = auctionStart(48);
+    });
+
+    it('name an asset of the participant’s, of a matching kind, within its ratings (at the bound)', async () => {
+      const a = await owner();
+      const pv = await registerAsset(api, a.id, { kind: 'PV' });
+      const refused = async (order: unknown) =>
+        expectError(await submitAuction(a.key, [order]), 'BAD_USER_INPUT');
+      expect((await refused(storage('no-asset', null))).extensions).toMatchObject({
+        field: 'orders[0].assetId',
+        reason: 'ASSET_REQUIRED',
+      });
+      expect((await refused(storage('pv', pv.id))).extensions.reason).toBe('ASSET_KIND_MISMATCH');
+      const step = {
+        clientOrderId: 'step',
+        series,
+        deliveryStart: auctionAt.toISOString(),
+        assetId: a.asset.id,
+        step: { carrier: 'ELECTRICITY', interval: 0, side: 'BUY', price: '0.1', quantity: '1' },
+      };
+      expect((await refused(step)).extensions.reason).toBe('ASSET_NOT_A_DEVICE');
+      const over = await refused(storage('over', a.asset.id, '25.001'));
+      expect(over.extensions).toMatchObject({
+        field: 'orders[0].storage.maxCharge',
+        reason: 'ASSET_POWER_EXCEEDED',
+      });
+      const placed = await submitAuction(a.key, [storage('at-bound', a.asset.id, '25')]);
+      expect(placed.errors).toBeUndefined();
+      expect(placed.data.submitAuctionOrders[0]).toMatchObject({
+        assetId: a.asset.id,
+        status: 'OPEN',
+      });
+      const foreign = await owner();
+      expect((await refused(storage('foreign', foreign.asset.id))).extensions.reason).toBe(
+        'UNKNOWN_ASSET',
+      );
+    });
+
+    it('WARNING cancels those beyond the derated power and refuses new ones; ALARM cancels the rest and suspends', async () => {
+      const a = await owner();
+      const placed = await submitAuction(a.key, [
+        storage('full', a.asset.id, '25'),
+        storage('half', a.asset.id, '12.5', '12.5'),
+      ]);
+      expect(placed.errors).toBeUndefined();
+      const [full, half] = placed.data.submitAuctionOrders.map((o: Json) => o.id as string);
+
+      const warning = await levelAfter(a.key, [
+        sample(a.asset.id, Date.now() - 2000, { cellTempMaxDeciC: 555 }),
+      ]);
+      expect(warning.assets[0]).toMatchObject({ level: 'WARNING' });
+      expect(await auctionStatus(full)).toBe('CANCELLED');
+      expect(await auctionStatus(half)).toBe('OPEN');
+      const derated = expectError(
+        await submitAuction(a.key, [storage('again', a.asset.id, '13')]),
+        'FORBIDDEN',
+      );
+      expect(derated.extensions).toMatchObject({
+        reason: 'ASSET_DERATED',
+        field: 'orders[0].storage.maxCharge',
+      });
+
+      const alarm = await levelAfter(a.key, [
+        sample(a.asset.id, Date.now() - 1000, { cellTempMaxDeciC: 650 }),
+      ]);
+      expect(alarm.assets[0]).toMatchObject({ level: 'ALARM' });
+      expect(await auctionStatus(half)).toBe('CANCELLED');
+      const suspended = expectError(
+        await submitAuction(a.key, [storage('late', a.asset.id, '1')]),
+        'FORBIDDEN',
+      );
+      expect(suspended.extensions.reason).toBe('ASSET_SUSPENDED');
+      const { rows } = await db.query(
+        `SELECT args FROM audit_log WHERE action = 'safetyLinkage' AND args->>'assetId' = $1 ORDER BY id`,
+        [a.asset.id],
+      );
+      expect(rows.map((r) => r.args.cancelledAuctionOrderIds)).toEqual([[full], [half]]);
     });
   });
 });

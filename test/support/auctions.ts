@@ -1,3 +1,4 @@
+import { registerAsset } from './assets';
 import type { Client } from 'pg';
 import { tamper } from './market-factory';
 import type { TestApi } from './test-api';
@@ -228,7 +229,7 @@ export function everyKind(
 
 /** Submits a batch; throws on errors. */
 export async function submitAuction(api: TestApi, key: string, orders: Json[]): Promise<Json[]> {
-  const result = await api.gql(SUBMIT_AUCTION, { orders }, key);
+  const result = await api.gql(SUBMIT_AUCTION, { orders: await withAssets(api, key, orders) }, key);
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   return result.data.submitAuctionOrders;
 }
@@ -252,4 +253,38 @@ export async function auctionCounts(db: Client, series: string, start: Date) {
     journals: number;
     state: string;
   };
+}
+
+const ME = `query { me { id } }`;
+
+/**
+ * The batch with an asset behind every storage and conversion order that names none (the API
+ * requires one): registered for the key's participant, of the matching kind, rated far above
+ * what the tests' short intervals need.
+ */
+export async function withAssets(api: TestApi, key: string, orders: Json[]): Promise<Json[]> {
+  const devices = orders.filter((o) => (o.storage || o.conversion) && !o.assetId);
+  if (!devices.length) return orders;
+  const me = await api.gql(ME, {}, key);
+  if (me.errors) throw new Error(JSON.stringify(me.errors));
+  const participantId: string = me.data.me.id;
+  const kindOf = (o: Json) =>
+    o.storage
+      ? o.storage.carrier === 'HEAT'
+        ? 'HEAT_TANK'
+        : 'BATTERY'
+      : o.conversion.input === null || o.conversion.input === undefined
+        ? 'CHP'
+        : 'HEAT_PUMP';
+  const assets = new Map<string, string>();
+  for (const kind of new Set(devices.map(kindOf))) {
+    const asset = await registerAsset(api, participantId, {
+      kind,
+      energyCapacity: '1000000',
+      chargePower: '1000000',
+      dischargePower: '1000000',
+    });
+    assets.set(kind, asset.id);
+  }
+  return orders.map((o) => (devices.includes(o) ? { ...o, assetId: assets.get(kindOf(o)) } : o));
 }

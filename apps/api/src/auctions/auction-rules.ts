@@ -198,6 +198,8 @@ export interface ParsedAuctionOrder {
   seriesCode: string;
   deliveryStart: Date;
   terms: StoredOrderTerms;
+  /** The asset a STORAGE or CONVERSION order comes from (checked by `auction-assets.ts`). */
+  assetId: string | null;
 }
 
 type Problems = AuctionProblem[];
@@ -313,6 +315,7 @@ export function parseAuctionOrders(
       seriesCode: auction.seriesCode,
       deliveryStart: auction.deliveryStart,
       terms: parsed.terms,
+      assetId: input.assetId ?? null,
     });
   });
   return { orders, problems };
@@ -587,6 +590,7 @@ export function sameOrder(a: ParsedAuctionOrder, stored: AuctionOrderRow): boole
   return (
     a.seriesCode === stored.seriesCode &&
     a.deliveryStart.getTime() === stored.deliveryStart.getTime() &&
+    a.assetId === stored.assetId &&
     canonicalJson(a.terms) === canonicalJson(stored.terms)
   );
 }

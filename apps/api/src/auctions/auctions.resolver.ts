@@ -215,6 +215,7 @@ export function mapAuctionOrder(row: AuctionOrderRow): AuctionOrderModel {
     deliveryStart: row.deliveryStart,
     kind: row.kind as AuctionOrderKindEnum,
     status: row.status as OrderStatusEnum,
+    assetId: row.assetId,
     createdAt: row.createdAt,
   };
 }

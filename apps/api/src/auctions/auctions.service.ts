@@ -1,3 +1,4 @@
+import { checkDeviceAssets } from './auction-assets';
 import { Injectable } from '@nestjs/common';
 import {
   AuctionGateClosedError,
@@ -154,6 +155,28 @@ export class AuctionsService {
               ...validateWithEngine(auctions.get(key)!, principal.id, group, inputs, existing),
             );
           }
+          // Device orders and their assets; a resent order is answered with the stored one.
+          const devices = orders.filter(
+            (o) =>
+              o.terms.kind === 'STORAGE' || o.terms.kind === 'CONVERSION' || o.assetId !== null,
+          );
+          const resent = new Set(
+            devices.length
+              ? (await context.findExisting(devices.map((o) => o.clientOrderId))).map(
+                  (o) => o.clientOrderId,
+                )
+              : [],
+          );
+          all.push(
+            ...(await checkDeviceAssets(
+              principal.id,
+              devices,
+              auctions,
+              (o) => auctionKey(o.seriesCode, o.deliveryStart),
+              resent,
+              context.assets,
+            )),
+          );
           if (all.length) throw problemsError(all.sort((a, b) => a.index - b.index));
           if (closed.length) {
             // a retry of an acknowledged order gets that order back, whenever it comes
@@ -182,6 +205,7 @@ export class AuctionsService {
             deliveryStart: o.deliveryStart,
             kind: o.terms.kind,
             terms: o.terms,
+            assetId: o.assetId,
           }));
         },
         check: (_inserted, existing) => {

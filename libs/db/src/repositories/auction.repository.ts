@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import type { EntryKind, JournalLine } from '@parkex/market';
+import {
+  deviceBeyondRatings,
+  type AssetRatings,
+  type DeviceLimits,
+  type EntryKind,
+  type JournalLine,
+} from '@parkex/market';
+import { toAsset, type AssetRow } from './asset.repository';
+import { LOCK_ASSETS_FOR_ORDERS, type AssetSqlRow } from './safety.sql';
 import { pgPool, transaction } from '../pg-pool';
 import { appendPendingAudit } from './audit-log.repository';
 import type {
@@ -30,6 +38,9 @@ import {
   JOURNAL_ENTRIES,
   LIST_SERIES,
   LOCK_OPEN_AUCTIONS_WITH_ORDERS_OF,
+  LOCK_OPEN_AUCTIONS_WITH_ORDERS_OF_ASSET,
+  OPEN_AUCTION_ORDERS_OF_ASSET_IN,
+  CANCEL_AUCTION_ORDERS_BY_ID,
   listAuctionOrders,
   LOCK_AND_OPEN_AUCTIONS,
   OPEN_BOOK,
@@ -101,6 +112,8 @@ export interface AuctionOrderRow {
   deliveryStart: Date;
   kind: AuctionOrderKind;
   terms: StoredOrderTerms;
+  /** The asset a STORAGE or CONVERSION order comes from. */
+  assetId: string | null;
   status: 'OPEN' | 'CANCELLED';
   createdAt: Date;
 }
@@ -113,6 +126,7 @@ interface OrderSqlRow {
   delivery_start: Date;
   kind: AuctionOrderKind;
   terms: StoredOrderTerms;
+  asset_id: string | null;
   status: 'OPEN' | 'CANCELLED';
   created_at: Date;
 }
@@ -139,6 +153,11 @@ export interface AuctionSubmissionContext {
   auctions: AuctionTermsRow[];
   /** The participant's orders under these clientOrderIds. */
   findExisting(clientOrderIds: readonly string[]): Promise<AuctionOrderRow[]>;
+  /**
+   * The named assets with their safety state, share-locked (a safety linkage in progress commits
+   * first, and none starts before this submission commits).
+   */
+  assets(assetIds: readonly string[]): Promise<AssetRow[]>;
 }
 
 export interface NewAuctionOrderRow {
@@ -147,6 +166,7 @@ export interface NewAuctionOrderRow {
   deliveryStart: Date;
   kind: AuctionOrderKind;
   terms: StoredOrderTerms;
+  assetId: string | null;
 }
 
 export interface AuctionSubmissionRules {
@@ -300,6 +320,8 @@ export class AuctionRepository {
           series: first.series,
           auctions: auctions.rows.map(toTermsRow),
           findExisting,
+          assets: async (assetIds) =>
+            (await client.query<AssetSqlRow>(LOCK_ASSETS_FOR_ORDERS, [assetIds])).rows.map(toAsset),
         });
         const result = await client.query<{
           id: string;
@@ -312,6 +334,7 @@ export class AuctionRepository {
           rows.map((r) => r.deliveryStart.toISOString()),
           rows.map((r) => r.kind),
           rows.map((r) => JSON.stringify(r.terms)),
+          rows.map((r) => r.assetId),
         ]);
         const byClientId = new Map(rows.map((r) => [r.clientOrderId, r]));
         const inserted: AuctionOrderRow[] = result.rows.map((row) => {
@@ -324,6 +347,7 @@ export class AuctionRepository {
             deliveryStart: input.deliveryStart,
             kind: input.kind,
             terms: input.terms,
+            assetId: input.assetId,
             status: 'OPEN',
             createdAt: row.created_at,
           };
@@ -681,6 +705,7 @@ function toOrder(row: OrderSqlRow): AuctionOrderRow {
     deliveryStart: row.delivery_start,
     kind: row.kind,
     terms: row.terms,
+    assetId: row.asset_id,
     status: row.status,
     createdAt: row.created_at,
   };
@@ -705,4 +730,65 @@ export async function cancelOpenAuctionOrders(
     open.map((r) => r.delivery_start.toISOString()),
   ]);
   return cancelled.n;
+}
+
+/**
+ * The storage safety linkage on the integrated auction, in the caller's transaction (the
+ * asset's state row already locked): at ALARM (`permille` null) every OPEN order of the asset
+ * in auctions whose gate is open is cancelled; at WARNING those whose limits go beyond the
+ * derated power (`deviceBeyondRatings`). The auctions are share-locked first, in key order, as a
+ * cancellation does. Returns the cancelled orders' ids.
+ */
+export async function cancelAuctionOrdersOfAsset(
+  client: PoolClient,
+  asset: AssetRatings & { id: string },
+  permille: number | null,
+): Promise<string[]> {
+  const open = await client.query<{ series_code: string; delivery_start: Date }>(
+    LOCK_OPEN_AUCTIONS_WITH_ORDERS_OF_ASSET,
+    [asset.id],
+  );
+  if (!open.rows.length) return [];
+  const orders = await client.query<{
+    id: string;
+    interval_seconds: number;
+    terms: StoredOrderTerms;
+  }>(OPEN_AUCTION_ORDERS_OF_ASSET_IN, [
+    asset.id,
+    open.rows.map((r) => r.series_code),
+    open.rows.map((r) => r.delivery_start.toISOString()),
+  ]);
+  const beyond = orders.rows.filter((order) => {
+    if (permille === null) return true;
+    const limits = deviceLimitsOf(order.terms);
+    return (
+      limits !== null &&
+      deviceBeyondRatings(limits, asset, order.interval_seconds, permille) !== null
+    );
+  });
+  if (!beyond.length) return [];
+  const cancelled = await client.query<{ id: string }>(CANCEL_AUCTION_ORDERS_BY_ID, [
+    beyond.map((order) => order.id),
+  ]);
+  return cancelled.rows.map((row) => row.id);
+}
+
+/** A stored STORAGE or CONVERSION order's limits, Wh; null for steps and blocks. */
+export function deviceLimitsOf(terms: StoredOrderTerms): DeviceLimits | null {
+  if (terms.kind === 'STORAGE') {
+    return {
+      kind: 'STORAGE',
+      capacityWh: BigInt(terms.capacityWh),
+      maxChargeWh: BigInt(terms.maxChargeWh),
+      maxDischargeWh: BigInt(terms.maxDischargeWh),
+    };
+  }
+  if (terms.kind === 'CONVERSION') {
+    const max = terms.maxInputWh;
+    return {
+      kind: 'CONVERSION',
+      maxInputWh: typeof max === 'string' ? BigInt(max) : max.map(BigInt),
+    };
+  }
+  return null;
 }

@@ -75,18 +75,20 @@ export const AUCTION = `SELECT ${AUCTION_COLUMNS} FROM auction a
 
 /** An auction order's columns (`auction_order o`). */
 export const ORDER_COLUMNS = `o.id::text AS id, o.participant_id, o.client_order_id, o.series_code,
-  o.delivery_start, o.kind, o.terms, o.status, o.created_at`;
+  o.delivery_start, o.kind, o.terms, o.asset_id, o.status, o.created_at`;
 
 /**
  * The whole batch in one INSERT from arrays, in batch order, skipping clientOrderIds already
- * taken ($1 participant; $2 clientOrderIds, $3 series, $4 starts, $5 kinds, $6 terms as jsonb).
+ * taken ($1 participant; $2 clientOrderIds, $3 series, $4 starts, $5 kinds, $6 terms as jsonb,
+ * $7 asset ids or nulls).
  * The statement trigger checks the gates and adds to the totals.
  */
 export const INSERT_AUCTION_ORDERS = `
-  INSERT INTO auction_order (participant_id, client_order_id, series_code, delivery_start, kind, terms)
-  SELECT $1, cid, code, start, kind, terms
-  FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::jsonb[])
-       WITH ORDINALITY AS t(cid, code, start, kind, terms, n)
+  INSERT INTO auction_order (participant_id, client_order_id, series_code, delivery_start, kind, terms,
+                             asset_id)
+  SELECT $1, cid, code, start, kind, terms, asset
+  FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::jsonb[], $7::uuid[])
+       WITH ORDINALITY AS t(cid, code, start, kind, terms, asset, n)
   ORDER BY n
   ON CONFLICT ON CONSTRAINT auction_order_client_order_id DO NOTHING
   RETURNING id::text AS id, client_order_id, created_at`;
@@ -256,6 +258,32 @@ export const LOCK_OPEN_AUCTIONS_WITH_ORDERS_OF = `
                   AND o.series_code = a.series_code AND o.delivery_start = a.delivery_start)
   ORDER BY a.series_code, a.delivery_start
   FOR SHARE`;
+
+/** Safety linkage, step 1: the open auctions with OPEN orders of an asset ($1), share-locked. */
+export const LOCK_OPEN_AUCTIONS_WITH_ORDERS_OF_ASSET = `
+  SELECT a.series_code, a.delivery_start FROM auction a
+  WHERE a.state = 'OPEN' AND a.gate_closure_at > clock_timestamp()
+    AND EXISTS (SELECT 1 FROM auction_order o
+                WHERE o.asset_id = $1 AND o.status = 'OPEN'
+                  AND o.series_code = a.series_code AND o.delivery_start = a.delivery_start)
+  ORDER BY a.series_code, a.delivery_start
+  FOR SHARE`;
+
+/** Safety linkage, step 2: the asset's ($1) OPEN orders in those auctions ($2, $3), with their terms. */
+export const OPEN_AUCTION_ORDERS_OF_ASSET_IN = `
+  SELECT o.id::text AS id, a.interval_seconds, o.terms
+  FROM auction_order o
+  JOIN unnest($2::text[], $3::timestamptz[]) AS w(code, start)
+    ON o.series_code = w.code AND o.delivery_start = w.start
+  JOIN auction a ON a.series_code = o.series_code AND a.delivery_start = o.delivery_start
+  WHERE o.asset_id = $1 AND o.status = 'OPEN'
+  ORDER BY o.id`;
+
+/** Safety linkage, step 3: cancel these OPEN orders ($1 ids); returns the ids cancelled. */
+export const CANCEL_AUCTION_ORDERS_BY_ID = `
+  UPDATE auction_order SET status = 'CANCELLED'
+  WHERE id = ANY($1::bigint[]) AND status = 'OPEN'
+  RETURNING id::text AS id`;
 
 /** Suspension, step 2: cancel the participant's ($1) OPEN orders in those auctions ($2, $3). */
 export const CANCEL_OPEN_AUCTION_ORDERS_IN = `

@@ -27,6 +27,7 @@ import {
   type SampleRecord,
 } from './asset.repository';
 import { appendPendingAudit, insertAuditRow } from './audit-log.repository';
+import { cancelAuctionOrdersOfAsset } from './auction.repository';
 import { pgError } from './pg-errors';
 import {
   CANCEL_ASSET_ORDERS,
@@ -410,6 +411,7 @@ async function applyChange(
   who: { actorId: string | null },
 ): Promise<SafetyEventRow> {
   let cancelled: string[] = [];
+  let cancelledAuctionOrders: string[] = [];
   const limit = tradingLimit(change.to, rules);
   if (limit.kind !== 'FULL') {
     const open = await client.query<{ product_code: string; delivery_start: Date }>(
@@ -425,6 +427,17 @@ async function applyChange(
       ]);
       cancelled = result.rows.map((r) => r.id);
     }
+    cancelledAuctionOrders = await cancelAuctionOrdersOfAsset(
+      client,
+      {
+        id: row.id,
+        kind: row.kind,
+        energyCapacityWh: BigInt(row.energy_capacity_wh),
+        chargePowerW: BigInt(row.charge_power_w),
+        dischargePowerW: BigInt(row.discharge_power_w),
+      },
+      limit.kind === 'DERATED' ? limit.permille : null,
+    );
   }
   const event = await insertEvent(client, row, {
     kind: 'LEVEL_CHANGED',
@@ -443,6 +456,7 @@ async function applyChange(
       to: change.to,
       rules: change.findings.map((f) => `${f.rule}:${f.level}`),
       cancelledOrderIds: cancelled,
+      cancelledAuctionOrderIds: cancelledAuctionOrders,
       expectedImbalances: event.expectedImbalances,
     },
     outcome: 'OK',

@@ -7,3 +7,4 @@
 export * from './rules';
 export * from './evaluate';
 export * from './hysteresis';
+export * from './devices';

@@ -1,4 +1,4 @@
-import { Field, InputType, Int } from '@nestjs/graphql';
+import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { SideEnum } from '../../graphql/enums';
 import { DateTimeScalar, DecimalScalar } from '../../graphql/scalars';
 import { CarrierEnum } from '../models/auction-enums';
@@ -71,4 +71,10 @@ export class AuctionOrderInput {
   @Field(() => BlockOrderInput, { nullable: true }) block?: BlockOrderInput | null;
   @Field(() => ConversionOrderInput, { nullable: true }) conversion?: ConversionOrderInput | null;
   @Field(() => StorageOrderInput, { nullable: true }) storage?: StorageOrderInput | null;
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The asset a storage or conversion order comes from, one of yours (required for them, refused on steps and blocks): its kind, ratings and safety level limit the order (ASSET_REQUIRED, ASSET_KIND_MISMATCH, ASSET_SUSPENDED, ASSET_DERATED, ASSET_POWER_EXCEEDED, ASSET_CAPACITY_EXCEEDED)',
+  })
+  assetId?: string | null;
 }

@@ -49,6 +49,11 @@ export class AuctionOrderModel {
   @Field() series!: string;
   @Field(() => DateTimeScalar) deliveryStart!: Date;
   @Field(() => AuctionOrderKindEnum) kind!: AuctionOrderKindEnum;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The asset a storage or conversion order comes from',
+  })
+  assetId!: string | null;
   @Field(() => OrderStatusEnum) status!: OrderStatusEnum;
   @Field(() => DateTimeScalar) createdAt!: Date;
 }
