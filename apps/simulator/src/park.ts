@@ -212,7 +212,7 @@ function assemble(data: ParkData, window: RunWindow): { tenants: Tenant[]; plan:
   });
   const plan: DayAheadPlan = {
     count,
-    hours: Array.from({ length: count }, (_, i) => Math.floor((startQuarter + i) / 4)),
+    forecastLoads: ['ev', 'office', 'furniture'],
     loads: [
       { tenantKey: 'metal', electricityWh: profiles.metal },
       { tenantKey: 'plating', electricityWh: profiles.plating },

@@ -20,7 +20,7 @@ const storage = (ownerKey: string) => ({
 
 const plan: DayAheadPlan = {
   count: 2,
-  hours: [0, 0],
+  forecastLoads: [],
   loads: [
     { tenantKey: 'metal', electricityWh: [50_000, 20_000] },
     { tenantKey: 'bakery', electricityWh: [10_000, 0] },

@@ -2,7 +2,7 @@ import { buildDayAheadPlan } from '../park';
 import { parseLocalDate } from '../profiles/calendar';
 import { loadParkData } from '../profiles/park-data';
 import { auctionSeriesInput, dayAheadOrders, hundredths, LOAD_BID } from './orders';
-import { copHundredths, hourlyForecast, type DayAheadPlan } from './plan';
+import { copHundredths, smoothedForecast, type DayAheadPlan } from './plan';
 
 const storage = (ownerKey: string) => ({
   ownerKey,
@@ -17,8 +17,7 @@ const storage = (ownerKey: string) => ({
 
 const plan: DayAheadPlan = {
   count: 4,
-  // every quarter-hour its own hour: the forecast is the profile itself
-  hours: [0, 1, 2, 3],
+  forecastLoads: [],
   loads: [
     { tenantKey: 'metal', electricityWh: [10_000, 0, 12_345, 8_000] },
     { tenantKey: 'bakery', electricityWh: [0, 6_500, 0, 7_000] },
@@ -38,11 +37,11 @@ describe('day-ahead orders from the park profiles', () => {
 
   it('bids loads as steps per quarter-hour with energy, and process loads as one block', () => {
     expect(orders.get('metal')!.map((o) => o.step)).toEqual([
-      { carrier: 'ELECTRICITY', interval: 0, side: 'BUY', price: '0.3000', quantity: '10' },
-      { carrier: 'ELECTRICITY', interval: 2, side: 'BUY', price: '0.3000', quantity: '12.345' },
-      { carrier: 'ELECTRICITY', interval: 3, side: 'BUY', price: '0.3000', quantity: '8' },
+      { carrier: 'ELECTRICITY', interval: 0, side: 'BUY', price: '1.0000', quantity: '10' },
+      { carrier: 'ELECTRICITY', interval: 2, side: 'BUY', price: '1.0000', quantity: '12.345' },
+      { carrier: 'ELECTRICITY', interval: 3, side: 'BUY', price: '1.0000', quantity: '8' },
     ]);
-    expect(LOAD_BID).toBe(3000);
+    expect(LOAD_BID).toBe(10_000);
     expect(orders.get('bakery')).toEqual([
       {
         series: base.series,
@@ -51,7 +50,7 @@ describe('day-ahead orders from the park profiles', () => {
         block: {
           carrier: 'ELECTRICITY',
           side: 'BUY',
-          price: '0.3000',
+          price: '1.0000',
           firstInterval: 1,
           quantities: ['6.5', '0', '7'],
         },
@@ -60,8 +59,11 @@ describe('day-ahead orders from the park profiles', () => {
     expect(
       orders.get('pv')!.map((o) => [o.step!.side, o.step!.interval, o.step!.quantity]),
     ).toEqual([
-      ['SELL', 1, '5'],
-      ['SELL', 2, '9'],
+      // its forecast: [0, 5, 9, 0] kWh smoothed
+      ['SELL', 0, '2.5'],
+      ['SELL', 1, '4.667'],
+      ['SELL', 2, '4.667'],
+      ['SELL', 3, '4.5'],
     ]);
   });
 
@@ -123,15 +125,15 @@ describe('day-ahead orders from the park profiles', () => {
     expect(() => hundredths(0)).toThrow();
   });
 
-  it('forecasts a quarter-hour profile by its hourly mean, the hour’s total exact', () => {
-    expect(hourlyForecast([1, 2, 3, 5, 10, 10], [6, 6, 6, 6, 7, 7])).toEqual([3, 3, 3, 2, 10, 10]);
-    expect(hourlyForecast([0, 0, 1, 0], [6, 6, 6, 6])).toEqual([1, 0, 0, 0]);
-    const bids = dayAheadOrders({ ...plan, hours: [0, 0, 1, 1] }, base).get('metal')!;
+  it('forecasts a profile by the mean of each quarter-hour and its neighbours', () => {
+    expect(smoothedForecast([0, 3, 6, 9, 30])).toEqual([2, 3, 6, 15, 20]);
+    expect(smoothedForecast([])).toEqual([]);
+    const bids = dayAheadOrders({ ...plan, forecastLoads: ['metal'] }, base).get('metal')!;
     expect(bids.map((o) => [o.step!.interval, o.step!.quantity])).toEqual([
       [0, '5'],
-      [1, '5'],
-      [2, '10.173'],
-      [3, '10.172'],
+      [1, '7.448'],
+      [2, '6.782'],
+      [3, '10.173'],
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { ticksToPrice, whToKwh } from '../market/decimal';
 import { ELECTRICITY_NETWORK_FEE, HEAT_NETWORK_FEE, PRICE_DECIMALS } from '../market/tariffs';
 import {
-  hourlyForecast,
+  smoothedForecast,
   CHP_ELECTRICITY_RATIO,
   CHP_HEAT_RATIO,
   OUTSIDE,
@@ -12,8 +12,13 @@ import {
 /** The demo's day-ahead series: one auction over the run's quarter-hours (demo intervals). */
 export const DEMO_AUCTION_SERIES = 'DEMO_DA';
 
-/** Inflexible loads pay up to this (ticks): above the import tariff, so the grid serves them. */
-export const LOAD_BID = 3000;
+/**
+ * Inflexible loads pay up to this (ticks): 1 EUR/kWh, the worth of keeping production running,
+ * far above every flexible use (a heat pump's electricity is worth at most the boiler's heat
+ * price × its COP), so where the grid connection's limit binds the auction runs the battery
+ * and the CHP rather than leave a process load unserved.
+ */
+export const LOAD_BID = 10_000;
 /** PV takes any price (what the park does not take the grid buys at the feed-in price). */
 export const PV_ASK = 0;
 
@@ -113,8 +118,8 @@ function storage(carrier: Carrier, s: StorageSpec): NonNullable<AuctionOrderInpu
 }
 
 /**
- * Every tenant's day-ahead orders, by tenant key, on its forecast (the hourly mean of its
- * profile): loads as steps per quarter-hour (the bakery
+ * Every tenant's day-ahead orders, by tenant key, on its forecast (PV and `forecastLoads`:
+ * `smoothedForecast`; heat: the hourly profile; other loads: their plan): loads as steps per quarter-hour (the bakery
  * and the electroplating plant as one all-or-nothing block each), heat loads as steps at the
  * boiler's price, PV as steps, the heat pump as conversions of electricity into heat (one per
  * COP of the day: the ratio is exact), the CHP as a conversion of gas at the gas price with
@@ -152,7 +157,9 @@ export function dayAheadOrders(
     });
 
   for (const load of plan.loads) {
-    const profile = hourlyForecast(load.electricityWh.slice(0, plan.count), plan.hours);
+    const profile = plan.forecastLoads.includes(load.tenantKey)
+      ? smoothedForecast(load.electricityWh.slice(0, plan.count))
+      : load.electricityWh.slice(0, plan.count);
     if (plan.blocks.includes(load.tenantKey)) {
       const first = profile.findIndex((wh) => wh > 0);
       if (first < 0) continue;
@@ -172,11 +179,10 @@ export function dayAheadOrders(
     }
   }
   for (const heat of plan.heatLoads) {
-    const forecast = hourlyForecast(heat.heatWh.slice(0, plan.count), plan.hours);
-    steps(heat.tenantKey, 'HEAT', 'BUY', OUTSIDE.boilerHeatTicks, forecast);
+    steps(heat.tenantKey, 'HEAT', 'BUY', OUTSIDE.boilerHeatTicks, heat.heatWh);
   }
   for (const pv of plan.pv) {
-    const forecast = hourlyForecast(pv.outputWh.slice(0, plan.count), plan.hours);
+    const forecast = smoothedForecast(pv.outputWh.slice(0, plan.count));
     steps(pv.tenantKey, 'ELECTRICITY', 'SELL', PV_ASK, forecast);
   }
 

@@ -56,10 +56,10 @@ export interface StorageSpec {
 export interface DayAheadPlan {
   count: number;
   /**
-   * Hour (of the run) of each quarter-hour: the day-ahead forecast of a load or of PV is the
-   * mean of its hour; the intraday trading corrects the quarter-hours' deviations.
+   * Tenants whose day-ahead bids are a forecast of their load (`smoothedForecast`), like PV's
+   * offers; the other loads follow the production plan, known a day ahead.
    */
-  hours: readonly number[];
+  forecastLoads: readonly string[];
   /** Fixed electricity loads by tenant (Wh). Tenants in `blocks` bid theirs as one block. */
   loads: { tenantKey: string; electricityWh: readonly number[] }[];
   /** Heat loads by tenant (Wh thermal); what the park does not supply the tenant's boiler does. */
@@ -95,25 +95,14 @@ export const OUTSIDE = {
 } as const;
 
 /**
- * The day-ahead forecast of a quarter-hour profile: each quarter-hour gets the mean of its hour
- * (integer Wh, the hour's total kept exactly: the remainder goes to its first quarter-hours).
+ * The day-ahead forecast of a quarter-hour profile: the mean of each quarter-hour and its
+ * neighbours (two at the ends), rounded to the Wh. It follows ramps (the sun rising, a shift
+ * starting) but not the quarter-hour's own ups and downs (a cloud, a machine): the intraday
+ * trading corrects those.
  */
-export function hourlyForecast(profile: readonly number[], hours: readonly number[]): number[] {
-  const forecast = hours.map(() => 0);
-  const groups = new Map<number, number[]>();
-  hours.forEach((hour, t) => {
-    let group = groups.get(hour);
-    if (!group) groups.set(hour, (group = []));
-    group.push(t);
+export function smoothedForecast(profile: readonly number[]): number[] {
+  return profile.map((_, t) => {
+    const window = profile.slice(Math.max(0, t - 1), t + 2);
+    return Math.round(window.reduce((s, v) => s + v, 0) / window.length);
   });
-  for (const group of groups.values()) {
-    const sum = group.reduce((s, t) => s + (profile[t] ?? 0), 0);
-    const each = Math.floor(sum / group.length);
-    let rest = sum - each * group.length;
-    for (const t of group) {
-      forecast[t] = each + (rest > 0 ? 1 : 0);
-      if (rest > 0) rest -= 1;
-    }
-  }
-  return forecast;
 }

@@ -191,9 +191,10 @@ export function formatPark(park: ParkComparison): string {
   if (withAuction) {
     lines.push(
       `The integrated auction saved the park ${money(without.costCents - withAuction.costCents)} EUR ` +
-        `(${percent(without.costCents - withAuction.costCents, without.costCents)} %) and lowered its peak import ` +
-        `by ${kw(without.peakImportWh - withAuction.peakImportWh)} ` +
-        `(${percent(BigInt(without.peakImportWh - withAuction.peakImportWh), BigInt(without.peakImportWh))} %).`,
+        `(${percent(without.costCents - withAuction.costCents, without.costCents)} %) and ` +
+        `${withAuction.peakImportWh <= without.peakImportWh ? 'lowered' : 'raised'} its peak import ` +
+        `by ${kw(Math.abs(without.peakImportWh - withAuction.peakImportWh))} ` +
+        `(${percent(BigInt(Math.abs(without.peakImportWh - withAuction.peakImportWh)), BigInt(without.peakImportWh))} %).`,
     );
   }
   return lines.join('\n');
