@@ -4,10 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseOptions, USAGE, type DemoOptions } from './options';
-import { buildPark, type RunWindow } from './park';
+import { buildDayAheadPlan, buildPark, type RunWindow } from './park';
 import { formatLocalDate, isoWeekday } from './profiles/calendar';
 import { loadParkData } from './profiles/park-data';
-import { formatSafety, formatSummary } from './run/report';
+import { formatPark, formatSafety, formatSummary } from './run/report';
 import { ProgressBar } from './run/progress';
 import { startPlatform, type StartedPlatform } from './run/platform';
 import { runSimulation } from './run/simulation';
@@ -33,7 +33,9 @@ async function main(): Promise<number> {
     startQuarter: options.startQuarter,
     count: options.intervals,
   };
-  const park = buildPark(loadParkData(), window);
+  const data = loadParkData();
+  const park = buildPark(data, window);
+  const plan = buildDayAheadPlan(data, window);
 
   const stop = new AbortController();
   let platform: StartedPlatform | undefined;
@@ -69,7 +71,8 @@ async function main(): Promise<number> {
     const day = `${formatLocalDate(options.date)} (${WEEKDAYS[isoWeekday(options.date) - 1]})`;
     say(
       `${park.length} tenants, ${options.intervals} quarter-hours of ${day} from ${clock(options.startQuarter)}, ` +
-        `${options.intervalSeconds} s each (≈ ${Math.ceil(((options.intervals + 3) * options.intervalSeconds) / 60)} min)`,
+        `${options.intervalSeconds} s each (≈ ${Math.ceil(((options.auction ? 2 : 1) * (options.intervals + 3) * options.intervalSeconds + (options.auction ? 30 : 0)) / 60)} min` +
+        `${options.auction ? ', the day-ahead auction first' : ''})`,
     );
     say(`watch it live: ${apiUrl.replace(/\/graphql\/?$/, '')}/dashboard  (${operatorKeyNote})`);
 
@@ -88,6 +91,8 @@ async function main(): Promise<number> {
           options.batteryFaultQuarter === null
             ? null
             : (options.batteryFaultQuarter - options.startQuarter + 96) % 96,
+        plan,
+        auction: options.auction,
       },
       park,
     );
@@ -100,6 +105,7 @@ async function main(): Promise<number> {
           `deliveries ${result.deliveryFrom.toISOString()} – ${result.deliveryTo.toISOString()}`,
       )}\n`,
     );
+    process.stdout.write(`${formatPark(result.park)}\n`);
     if (result.safety) process.stdout.write(`${formatSafety(result.safety)}\n`);
     if (result.missed)
       say(

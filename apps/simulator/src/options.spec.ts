@@ -13,6 +13,11 @@ describe('demo options', () => {
     ).toThrow(/outside the simulated quarter-hours/);
   });
 
+  it('runs the integrated day-ahead auction unless --no-auction', () => {
+    expect(parseOptions([]).auction).toBe(true);
+    expect(parseOptions(['--no-auction']).auction).toBe(false);
+  });
+
   it('has defaults for a simulated day', () => {
     expect(parseOptions([])).toMatchObject({
       intervals: 96,

@@ -17,6 +17,8 @@ export interface DemoOptions {
   plain: boolean;
   /** `--fault battery@HH:MM`: the quarter-hour of the day the battery's internal fault begins. */
   batteryFaultQuarter: number | null;
+  /** `--no-auction`: skip the integrated day-ahead auction (per-interval trading only). */
+  auction: boolean;
   help: boolean;
 }
 
@@ -45,6 +47,9 @@ for one simulated quarter-hour.
   --fault battery@HH:MM  an internal fault of the battery from that time (on a quarter-hour):
                          extra heat and off-gas; its early warning derates it, its alarm
                          suspends it and cancels its offers (docs/storage-safety.md)
+  --no-auction           skip the integrated day-ahead auction before the per-interval trading
+                         (the summary still compares the park with and without it, computed
+                         from the same profiles)
   --keep-running         keep the platform the demo started running after the summary
   --plain                progress as plain lines instead of a redrawn bar
   --help                 this text
@@ -64,7 +69,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = {
     '--operator-key',
     '--fault',
   ];
-  const switches = ['--keep-running', '--plain', '--help', '-h'];
+  const switches = ['--keep-running', '--plain', '--no-auction', '--help', '-h'];
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split(/=(.*)/s, 2);
     if (switches.includes(name)) {
@@ -129,6 +134,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = {
     date: parseLocalDate(values.get('--date') ?? DEFAULTS.date),
     startQuarter,
     batteryFaultQuarter,
+    auction: !flags.has('--no-auction'),
     keepRunning: flags.has('--keep-running'),
     plain: flags.has('--plain'),
     help: flags.has('--help'),

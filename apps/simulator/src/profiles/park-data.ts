@@ -59,6 +59,8 @@ export interface ParkData {
   heatMetal: Series;
   heatOffice: Series;
   typicalDays: TypicalDays;
+  /** Outside air, °C (hourly, Potsdam 2015). */
+  temperature: Series;
 }
 
 export function loadParkData(dir = DATA_DIR): ParkData {
@@ -92,6 +94,7 @@ export function loadParkData(dir = DATA_DIR): ParkData {
     heatMetal: heat('GMK'),
     heatOffice: heat('GKO'),
     typicalDays: typicalDays(read(FILES.typicalDays)),
+    temperature: temperatures,
   };
 }
 

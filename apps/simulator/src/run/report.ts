@@ -8,6 +8,9 @@ import {
 import { DEMO_PRODUCTS } from './products';
 import type { SafetyTally } from './battery-safety';
 import type { Summary } from './summary';
+import type { ParkBalance } from '../day-ahead/balance';
+import { GAS_PRICE } from '../day-ahead/plan';
+import type { ParkComparison } from './simulation';
 
 /** The end-of-run summary as text (pure). */
 export function formatSummary(summary: Summary, heading: string): string {
@@ -114,7 +117,10 @@ export function money(cents: bigint): string {
 
 function percent(part: bigint, whole: bigint): string {
   if (whole === 0n) return '—';
-  return scaledToText((part * 1000n + whole / 2n) / whole, 1, false);
+  const negative = part < 0n !== whole < 0n;
+  const [p, w] = [part < 0n ? -part : part, whole < 0n ? -whole : whole];
+  const tenths = (p * 1000n + w / 2n) / w;
+  return scaledToText(negative ? -tenths : tenths, 1, false);
 }
 
 function group(text: string): string {
@@ -131,4 +137,65 @@ function table(header: string[], rows: string[][], right: boolean[]): string {
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The park at its grid connection with and without the integrated auction (pure). */
+export function formatPark(park: ParkComparison): string {
+  const { without, with: withAuction, dayAhead } = park;
+  const sum = (values: readonly number[]) => values.reduce((s, v) => s + BigInt(v), 0n);
+  const kw = (wh: number) => `${kwh(BigInt(wh) * 4n)} kW`;
+  const rows: [string, (b: ParkBalance) => bigint, (v: bigint) => string][] = [
+    ['park cost outside the park, EUR', (b) => b.costCents, money],
+    ['peak grid import (quarter-hour)', (b) => BigInt(b.peakImportWh), (v) => kw(Number(v))],
+    ['grid import, kWh', (b) => sum(b.importWh), kwh],
+    ['grid export, kWh', (b) => sum(b.exportWh), kwh],
+    ['CHP gas, kWh', (b) => b.chpGasWh, kwh],
+    ['boiler heat, kWh', (b) => sum(b.boilerWh), kwh],
+  ];
+  const lines = [
+    '',
+    'The park at its grid connection, the same day and profiles (docs: README "Demo and dashboard"):',
+    `"without": per-interval trading only (CHP heat-led, heat pump for its owner, battery and heat tank idle);`,
+    `"with": the flexible assets as the integrated day-ahead auction scheduled them. Cost = import at`,
+    `${ticksToPrice(GRID_IMPORT_TARIFF, PRICE_DECIMALS)} − feed-in at ${ticksToPrice(FEED_IN_PRICE, PRICE_DECIMALS)} + CHP gas at ${ticksToPrice(GAS_PRICE, PRICE_DECIMALS)} + boiler heat at ${ticksToPrice(GAS_BOILER_HEAT_PRICE, PRICE_DECIMALS)} EUR/kWh;`,
+    'trades between tenants move money inside the park and do not change it.',
+  ];
+  lines.push(
+    table(
+      ['', 'without auction', 'with auction', 'difference'],
+      rows.map(([name, pick, show]) => {
+        const a = pick(without);
+        const b = withAuction ? pick(withAuction) : null;
+        return [
+          name,
+          show(a),
+          b === null ? '—' : show(b),
+          b === null ? '—' : `${show(b - a)}${a !== 0n ? ` (${percent(b - a, a)} %)` : ''}`,
+        ];
+      }),
+      [false, true, true, true],
+    ),
+  );
+  if (dayAhead) {
+    lines.push(
+      `Day-ahead auction: ${dayAhead.status}, ${park.dayAheadOrders} orders, ${dayAhead.awards} awards` +
+        (dayAhead.welfare === null ? '' : `, welfare ${dayAhead.welfare} EUR`) +
+        `; grid import limit ${kw(park.importLimitWh)}` +
+        (dayAhead.blocks.length
+          ? `; blocks: ${dayAhead.blocks.map((b) => `${b.tenant} ${b.outcome}`).join(', ')}`
+          : ''),
+    );
+  } else {
+    lines.push('Day-ahead auction: not run (--no-auction).');
+  }
+  if (withAuction) {
+    lines.push(
+      `The integrated auction saved the park ${money(without.costCents - withAuction.costCents)} EUR ` +
+        `(${percent(without.costCents - withAuction.costCents, without.costCents)} %) and ` +
+        `${withAuction.peakImportWh <= without.peakImportWh ? 'lowered' : 'raised'} its peak import ` +
+        `by ${kw(Math.abs(without.peakImportWh - withAuction.peakImportWh))} ` +
+        `(${percent(BigInt(Math.abs(without.peakImportWh - withAuction.peakImportWh)), BigInt(without.peakImportWh))} %).`,
+    );
+  }
+  return lines.join('\n');
 }

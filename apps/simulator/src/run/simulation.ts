@@ -1,8 +1,18 @@
 import { readScaled, ticksToPrice, whToKwh } from '../market/decimal';
 import { PRICE_DECIMALS } from '../market/tariffs';
+import { baselineDispatch, parkBalance, type ParkBalance } from '../day-ahead/balance';
+import { afterDayAhead } from '../day-ahead/intraday';
+import type { DayAheadPlan } from '../day-ahead/plan';
 import { intervalContext, localTime, PARK, type RunWindow } from '../park';
 import type { ProductKey, Tenant } from '../tenants/types';
 import { BatterySafety, type SafetyTally } from './battery-safety';
+import {
+  awaitDayAhead,
+  awardKey,
+  submitDayAhead,
+  upsertDemoSeries,
+  type DayAheadOutcome,
+} from './day-ahead';
 import { ApiError, GraphqlClient } from './graphql-client';
 import {
   DEMO_PRODUCTS,
@@ -33,6 +43,21 @@ export interface SimulationConfig {
   progress: ProgressBar;
   /** Quarter-hour of the run at which the battery's internal fault begins (`--fault`). */
   batteryFaultIndex: number | null;
+  /** The park's day-ahead plan: the integrated auction runs before the intraday trading. */
+  plan: DayAheadPlan;
+  /** `--no-auction`: per-interval trading only (today's behaviour). */
+  auction: boolean;
+}
+
+/** The park at its grid connection with and without the integrated auction (same profiles). */
+export interface ParkComparison {
+  without: ParkBalance;
+  /** Null with `--no-auction` or when the auction did not clear. */
+  with: ParkBalance | null;
+  dayAhead: DayAheadOutcome | null;
+  /** Day-ahead orders submitted. */
+  dayAheadOrders: number;
+  importLimitWh: number;
 }
 
 export interface SimulationResult {
@@ -45,6 +70,7 @@ export interface SimulationResult {
   interrupted: boolean;
   /** The battery's safety levels and their effect on its orders. */
   safety: SafetyTally | null;
+  park: ParkComparison;
 }
 
 interface Registered {
@@ -59,6 +85,10 @@ const POLL_MS = 500;
 /** How long after the last gate closure the run waits for the matcher's results. */
 const RESULT_GRACE_MS = 30_000;
 const MAX_FAILURES_SHOWN = 5;
+/** Time the matcher has for the day-ahead clearing before the first intraday orders go in. */
+const AUCTION_CLEARING_S = 15;
+/** Time the tenants have for their day-ahead orders before the auction's gate. */
+const AUCTION_ORDERS_S = 8;
 
 /**
  * Runs the park on a live ParkEx: configures the demo products, registers every tenant as its
@@ -114,9 +144,60 @@ export async function runSimulation(
       })
     : null;
 
+  const failures: string[] = [];
   const intervalMs = config.intervalSeconds * 1000;
   const gateMs = gateClosureFor(config.intervalSeconds) * 1000;
-  const t0 = Math.ceil((Date.now() + LEAD_INTERVALS * intervalMs + 1000) / intervalMs) * intervalMs;
+  const importLimitWh = (PARK.gridImportKW * 1000) / 4;
+  // The day-ahead auction covers the run's quarter-hours: it starts at a multiple of its length
+  // (count × interval) and its gate closes early enough for the clearing to be read before the
+  // first intraday orders.
+  const auctionGateS = LEAD_INTERVALS * config.intervalSeconds + AUCTION_CLEARING_S;
+  const auctionMs = window.count * intervalMs;
+  const t0 = config.auction
+    ? Math.ceil((Date.now() + (auctionGateS + AUCTION_ORDERS_S) * 1000) / auctionMs) * auctionMs
+    : Math.ceil((Date.now() + LEAD_INTERVALS * intervalMs + 1000) / intervalMs) * intervalMs;
+  let dayAhead: DayAheadOutcome | null = null;
+  let dayAheadOrders = 0;
+  if (config.auction) {
+    await upsertDemoSeries(operator, {
+      intervalSeconds: config.intervalSeconds,
+      intervals: window.count,
+      gateClosureSeconds: auctionGateS,
+      importLimitWh,
+    });
+    const start = new Date(t0);
+    progress.log(
+      `day-ahead: the tenants submit their orders for the auction of ${window.count} quarter-hours; ` +
+        `its gate closes in ${Math.round((t0 - auctionGateS * 1000 - Date.now()) / 1000)} s`,
+    );
+    const submitted = await submitDayAhead(
+      config.plan,
+      registered.map((r) => ({ key: r.tenant.key, id: r.id, client: r.client })),
+      start,
+      config.runId,
+    );
+    dayAheadOrders = submitted.orders;
+    failures.push(...submitted.failures);
+    dayAhead = await awaitDayAhead(
+      operator,
+      config.plan,
+      registered.map((r) => ({ key: r.tenant.key, id: r.id, client: r.client })),
+      start,
+      t0 - LEAD_INTERVALS * intervalMs - 500,
+      signal,
+    );
+    progress.log(
+      `day-ahead: ${submitted.orders} orders, auction ${dayAhead.status}` +
+        (dayAhead.welfare === null ? '' : `, welfare ${dayAhead.welfare} EUR`) +
+        (dayAhead.blocks.length
+          ? `; blocks: ${dayAhead.blocks.map((b) => `${b.tenant} ${b.outcome}`).join(', ')}`
+          : ''),
+    );
+    if (dayAhead.status !== 'CLEARED') {
+      failures.push(`the day-ahead auction did not clear in time (status ${dayAhead.status})`);
+    }
+  }
+  const cleared = dayAhead?.status === 'CLEARED' ? dayAhead : null;
   const deliveryFrom = new Date(t0);
   const deliveryTo = new Date(t0 + window.count * intervalMs);
   const indexOf = (deliveryStart: string) =>
@@ -127,7 +208,6 @@ export async function runSimulation(
   const results = new Map<ProductKey, Map<number, ClearedInterval>>(
     PRODUCT_KEYS.map((p) => [p, new Map()]),
   );
-  const failures: string[] = [];
   let missed = 0;
 
   const describeProgress = () => {
@@ -213,7 +293,20 @@ export async function runSimulation(
     }
     for (const { tenant, client } of registered) {
       const isBattery = safety !== null && tenant === batteryTenant?.tenant;
-      const intents = isBattery ? safety.limit(tenant.orders(context)) : tenant.orders(context);
+      // After a cleared day-ahead auction the CHP runs on its day-ahead schedule; the others
+      // correct their day-ahead positions (the battery still rents capacity out, as today).
+      if (cleared && tenant.kind === 'chp') continue;
+      const own = cleared
+        ? afterDayAhead(
+            tenant.orders(context),
+            (product, side) => cleared.awardedWh.get(awardKey(tenant.key, product, side, i)) ?? 0,
+            (product) =>
+              (product === 'heat' ? context.prices.heat : context.prices.electricity).askFloor,
+            (product) =>
+              (product === 'heat' ? context.prices.heat : context.prices.electricity).bidCap,
+          )
+        : tenant.orders(context);
+      const intents = isBattery ? safety.limit(own) : own;
       if (!intents.length) continue;
       const orders: OrderInput[] = intents.map((intent) => ({
         ...orderInput(
@@ -299,6 +392,13 @@ export async function runSimulation(
     failures,
     interrupted,
     safety: safety?.tally ?? null,
+    park: {
+      without: parkBalance(config.plan, baselineDispatch(config.plan)),
+      with: cleared?.dispatch ? parkBalance(config.plan, cleared.dispatch) : null,
+      dayAhead,
+      dayAheadOrders,
+      importLimitWh,
+    },
   };
 }
 
