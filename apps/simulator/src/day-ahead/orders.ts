@@ -29,6 +29,8 @@ export interface AuctionOrderInput {
   clientOrderId: string;
   series: string;
   deliveryStart: string;
+  /** The asset a storage or conversion order comes from (`run/day-ahead.ts` registers it). */
+  assetId?: string;
   step?: {
     carrier: Carrier;
     interval: number;

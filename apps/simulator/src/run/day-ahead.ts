@@ -6,6 +6,7 @@ import {
   DEMO_AUCTION_SERIES,
   type AuctionOrderInput,
 } from '../day-ahead/orders';
+import { deviceAssets, deviceKind } from '../day-ahead/assets';
 import type { DayAheadPlan } from '../day-ahead/plan';
 import type { ProductKey, Side } from '../tenants/types';
 import { ApiError, type GraphqlClient } from './graphql-client';
@@ -67,12 +68,48 @@ export async function submitDayAhead(
   participants: readonly Participant[],
   deliveryStart: Date,
   runId: string,
+  assets: {
+    operator: GraphqlClient;
+    intervalSeconds: number;
+    /** The battery asset the safety simulation registered (its tenant's key and id), if any. */
+    battery: { tenantKey: string; assetId: string } | null;
+  },
 ): Promise<{ orders: number; failures: string[] }> {
   const byTenant = dayAheadOrders(plan, {
     series: DEMO_AUCTION_SERIES,
     deliveryStart: deliveryStart.toISOString(),
     prefix: `${runId}-da`,
   });
+  // each device order names its asset, registered by the operator for this run
+  for (const p of participants) {
+    const batch = byTenant.get(p.key) ?? [];
+    const needed = deviceAssets(batch, assets.intervalSeconds);
+    const ids = new Map<string, string>();
+    for (const asset of needed.values()) {
+      if (asset.kind === 'BATTERY' && assets.battery?.tenantKey === p.key) {
+        ids.set(asset.kind, assets.battery.assetId); // one battery: its safety level counts
+        continue;
+      }
+      const created = await assets.operator.request<{ registerAsset: { id: string } }>(
+        'mutation($input: AssetInput!) { registerAsset(input: $input) { id } }',
+        {
+          input: {
+            participantId: p.id,
+            name: `${p.key} ${asset.kind.toLowerCase().replace('_', ' ')} · demo ${runId}`,
+            ...asset,
+          },
+        },
+      );
+      ids.set(asset.kind, created.registerAsset.id);
+    }
+    byTenant.set(
+      p.key,
+      batch.map((order) => {
+        const kind = deviceKind(order);
+        return kind === null ? order : { ...order, assetId: ids.get(kind) };
+      }),
+    );
+  }
   const failures: string[] = [];
   let orders = 0;
   await Promise.all(

@@ -175,6 +175,14 @@ export async function runSimulation(
       registered.map((r) => ({ key: r.tenant.key, id: r.id, client: r.client })),
       start,
       config.runId,
+      {
+        operator,
+        intervalSeconds: config.intervalSeconds,
+        battery:
+          safety && batteryTenant
+            ? { tenantKey: batteryTenant.tenant.key, assetId: safety.assetId }
+            : null,
+      },
     );
     dayAheadOrders = submitted.orders;
     failures.push(...submitted.failures);
