@@ -69,6 +69,7 @@ export class OrdersService {
     let checked: CheckedOrder[] = [];
     try {
       const outcome = await this.orders.submit(principal.id, intervals, {
+        orderCount: requests.length,
         prepare: async (context) => {
           if (!context.participantFound) throw unauthenticated('the API key has no participant');
           if (context.suspendedReason !== null) throw suspended(context.suspendedReason);
