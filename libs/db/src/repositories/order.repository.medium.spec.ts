@@ -167,6 +167,36 @@ describe('OrderRepository (medium)', () => {
     expect(rules.seen!.participantFound).toBe(false);
   });
 
+  it('tells the rules whether the API key is still active, and share-locks it while they run', async () => {
+    const product = await createProduct(admin);
+    const [participant] = await createParticipants(admin, 1);
+    const [active, revoked] = [randomUUID(), randomUUID()];
+    await admin.query(
+      `INSERT INTO api_key (participant_id, key_hash, prefix, revoked_at)
+       VALUES ($1, $2, 'pkx_a', NULL), ($1, $3, 'pkx_r', now())`,
+      [participant, active, revoked],
+    );
+    const order = row(product, nextDeliveryStart());
+    const seen: string[] = [];
+    const rules = accept([order], {
+      prepare: async () => {
+        seen.push(await tryLock(`SELECT 1 FROM api_key WHERE key_hash = $1`, [active]));
+      },
+    });
+
+    await orders.submit(participant, [keyOf(order)], rules, active);
+    expect(rules.seen!.keyActive).toBe(true);
+    // 55P03 lock_not_available: a revocation waits for the submission in flight
+    expect(seen).toEqual(['55P03']);
+
+    const late = accept([]);
+    await orders.submit(participant, [keyOf(order)], late, revoked);
+    expect(late.seen!.keyActive).toBe(false);
+    const keyless = accept([]);
+    await orders.submit(participant, [keyOf(order)], keyless);
+    expect(keyless.seen!.keyActive).toBeUndefined();
+  });
+
   it('is idempotent by clientOrderId: a resubmission inserts nothing and shows the stored order', async () => {
     const product = await createProduct(admin);
     const [participant] = await createParticipants(admin, 1);

@@ -86,6 +86,12 @@ export interface SubmissionContext {
   /** False when the participant row does not exist. */
   participantFound: boolean;
   suspendedReason: string | null;
+  /**
+   * Whether the API key the batch came with (`submit`'s `keyHash`) is still active, read under a
+   * share lock (a revocation waits for the submission, later ones see it); undefined without a
+   * key.
+   */
+  keyActive?: boolean;
   /** The products the batch names that exist. */
   products: ProductEntity[];
   /** The database's clock (`clock_timestamp()`), the one its gate triggers go by. */
@@ -155,6 +161,8 @@ interface Submission {
   participantId: string;
   intervals: readonly IntervalKey[];
   rules: SubmissionRules;
+  /** The hash of the API key the batch came with. */
+  keyHash: string | undefined;
   /** The mutation's audit row, written in the submission's transaction. */
   audit: PendingAudit | undefined;
 }
@@ -173,7 +181,7 @@ const GROUP_MAX_ORDERS = 1000;
  * Group transactions of one process running at once; batches that arrive meanwhile wait and go
  * together into the next group. With no wait, a lone batch starts at once.
  */
-const GROUPS_IN_FLIGHT = 4;
+const GROUPS_IN_FLIGHT = 2;
 
 /** The database refused a price off the grid its interval opened with (SQLSTATE PX003). */
 export class OffIntervalGridError extends Error {
@@ -309,8 +317,9 @@ export class OrderRepository {
     participantId: string,
     intervals: readonly IntervalKey[],
     rules: SubmissionRules,
+    keyHash?: string,
   ): Promise<SubmissionInsert> {
-    const submission = { participantId, intervals, rules, audit: currentPendingAudit() };
+    const submission = { participantId, intervals, rules, keyHash, audit: currentPendingAudit() };
     if ((rules.orderCount ?? Infinity) > GROUP_MEMBER_MAX_ORDERS) {
       return this.submitAlone(submission);
     }
@@ -402,12 +411,14 @@ export class OrderRepository {
         triples.map((t) => t.s.participantId),
         triples.map((t) => t.i.productCode),
         triples.map((t) => t.i.deliveryStart.toISOString()),
+        group.flatMap((s) => (s.keyHash === undefined ? [] : [s.keyHash])),
       ]),
     );
     const first = opened.rows[0];
     const participants = new Map(
       (first.participants ?? []).map((p) => [p.id.toLowerCase(), p.suspendedReason]),
     );
+    const activeKeys = new Set(first.active_keys ?? []);
     const products = opened.rows.filter((row) => row.code !== null).map(toProduct);
     const gates = (first.gates ?? []).map((g) => ({
       productCode: g.code,
@@ -421,6 +432,8 @@ export class OrderRepository {
         await submission.rules.prepare({
           participantFound: participants.has(id),
           suspendedReason: participants.get(id) ?? null,
+          keyActive:
+            submission.keyHash === undefined ? undefined : activeKeys.has(submission.keyHash),
           products,
           now: first.db_now,
           gates,

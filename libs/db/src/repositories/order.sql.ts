@@ -53,8 +53,9 @@ export interface ProductRow {
 /**
  * 1st statement of a submission, or of a group of submissions sharing one transaction (one per
  * participant): per (participant $1, product $2, delivery start $3) of the batches, as arrays.
- * Share-locks the participants' rows in key order (a suspension waits for in-flight
- * submissions, later ones see it), opens the product-intervals of known products (gate =
+ * Share-locks the participants' rows and the submissions' active API keys ($4, their hashes)
+ * in key order (a suspension or a revocation waits for in-flight submissions, later ones see
+ * it), opens the missing product-intervals of known products (gate =
  * start − the product's gateClosureSeconds), takes one advisory lock per (participant, product,
  * delivery start) in key order — serialising the self-cross check of one participant's
  * concurrent submissions — and reads the products, the intervals' stored gates and the
@@ -66,12 +67,18 @@ export const LOCK_AND_OPEN = `
   ), me AS (
     SELECT id, suspended_reason FROM participant
     WHERE id IN (SELECT pid FROM triple) ORDER BY id FOR SHARE
+  ), keys AS (
+    SELECT key_hash FROM api_key
+    WHERE key_hash = ANY($4::text[]) AND revoked_at IS NULL ORDER BY key_hash FOR SHARE
   ), wanted AS (
     SELECT DISTINCT code, start FROM triple
   ), opened AS (
     INSERT INTO product_interval (product_code, delivery_start, gate_closure_at)
     SELECT w.code, w.start, w.start - make_interval(secs => p.gate_closure_seconds)
     FROM wanted w JOIN product p ON p.code = w.code
+    -- only the missing ones: the BEFORE INSERT trigger (freezing the terms) would run for each
+    WHERE NOT EXISTS (SELECT 1 FROM product_interval i
+                      WHERE i.product_code = w.code AND i.delivery_start = w.start)
     ORDER BY w.code, w.start
     ON CONFLICT DO NOTHING
     RETURNING product_code, delivery_start, gate_closure_at
@@ -89,10 +96,11 @@ export const LOCK_AND_OPEN = `
       ) k
     ) l
   )
-  SELECT m.participants, m.locks, m.db_now, m.gates, p.*
+  SELECT m.participants, m.active_keys, m.locks, m.db_now, m.gates, p.*
   FROM (
     SELECT (SELECT json_agg(json_build_object('id', id, 'suspendedReason', suspended_reason))
             FROM me) AS participants,
+           (SELECT json_agg(key_hash) FROM keys) AS active_keys,
            (SELECT n FROM locked) AS locks, (SELECT clock_timestamp() FROM locked) AS db_now,
            (SELECT json_agg(json_build_object('code', product_code, 'start', delivery_start,
                                               'gate', gate_closure_at)) FROM gates) AS gates
@@ -153,6 +161,8 @@ export interface InsertRow {
 export type LockAndOpenRow = ProductRow & {
   /** The participants that exist, with their suspension; null when none does. */
   participants: { id: string; suspendedReason: string | null }[] | null;
+  /** Of the submissions' API keys ($4), those not revoked; null when none is. */
+  active_keys: string[] | null;
   db_now: Date;
   gates: { code: string; start: string; gate: string }[] | null;
 };
