@@ -70,7 +70,9 @@ export class OrdersService {
     let checked: CheckedOrder[] = [];
     try {
       const rules: SubmissionRules = {
-        orderCount: requests.length,
+        // A batch naming an asset waits for the asset's lock (a safety linkage in progress):
+        // it runs alone rather than hold up a group.
+        orderCount: requests.some((r) => r.assetId) ? undefined : requests.length,
         prepare: async (context) => {
           if (!context.participantFound) throw unauthenticated('the API key has no participant');
           // The key was judged from a cache (AUTH_CACHE_MS): here it is judged again, under a

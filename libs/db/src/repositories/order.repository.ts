@@ -296,9 +296,10 @@ export class OrderRepository {
   /**
    * Submits a batch of one participant's orders, all or nothing, in one transaction of two
    * statements (4 round trips with BEGIN and COMMIT, whatever the batch size):
-   * 1. share-lock the participant, open the batch's product-intervals (`ON CONFLICT DO
-   *    NOTHING`), lock the (participant, interval) pairs in key order, read the products
-   *    → `rules.prepare` checks the terms and returns the rows;
+   * 1. share-lock the participant and its API key (`keyHash`, when given), open the batch's
+   *    missing product-intervals, lock the (participant, interval) pairs in key order, read the
+   *    products → `rules.prepare` checks the key, the participant and the terms and returns the
+   *    rows;
    * 2. insert them with one statement from `unnest` arrays, skipping clientOrderIds already
    *    taken, read the state just before it, and write the mutation's pending audit row
    *    → `rules.check` (idempotency, self-cross).
