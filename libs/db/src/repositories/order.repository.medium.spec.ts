@@ -311,6 +311,38 @@ describe('OrderRepository (medium)', () => {
       expect(await ordersOf(participants[0])).toBe(1);
     });
 
+    it('does not hold a group behind one batch that waits for a lock: past the lock timeout, each runs alone', async () => {
+      const product = await createProduct(admin);
+      const participants = await createParticipants(admin, 6);
+      const [free, frozen] = [nextDeliveryStart(), nextDeliveryStart()];
+      await openInterval(product, free, `now() + interval '1 hour'`);
+      await openInterval(product, frozen, `now() + interval '1 hour'`);
+      // as a matcher freezing the interval would
+      const blocker = await connectTestDatabase();
+      await blocker.query('BEGIN');
+      await blocker.query(
+        `SELECT 1 FROM product_interval WHERE product_code = $1 AND delivery_start = $2 FOR UPDATE`,
+        [product, frozen],
+      );
+      const done: number[] = [];
+      // the first two start at once; the others wait and go together, the frozen one among them
+      const submissions = participants.map((participant, i) => {
+        const rows = [row(product, i === 2 ? frozen : free)];
+        return orders
+          .submit(participant, [keyOf(rows[0])], grouped(rows))
+          .then((result) => (done.push(i), result));
+      });
+      try {
+        await until(async () => done.length === participants.length - 1);
+        expect(done).not.toContain(2);
+      } finally {
+        await blocker.query('ROLLBACK');
+        await blocker.end();
+      }
+      const results = await Promise.all(submissions);
+      expect(results.map((r) => r.inserted.length)).toEqual(participants.map(() => 1));
+    });
+
     it('never puts two batches of one participant in one transaction', async () => {
       const product = await createProduct(admin);
       const [participant] = await createParticipants(admin, 1);

@@ -182,6 +182,13 @@ const GROUP_MAX_ORDERS = 1000;
  * together into the next group. With no wait, a lone batch starts at once.
  */
 const GROUPS_IN_FLIGHT = 2;
+/**
+ * `lock_timeout` of a group transaction. A group waits for a lock only as long as this (a
+ * clearing freezing an interval at its gate, a suspension, a large batch of one of its
+ * participants): then its batches run alone, each waiting for what it needs as it would have
+ * without the group, and the others are not held up behind it.
+ */
+const GROUP_LOCK_TIMEOUT_MS = 1000;
 
 /** The database refused a price off the grid its interval opened with (SQLSTATE PX003). */
 export class OffIntervalGridError extends Error {
@@ -371,11 +378,18 @@ export class OrderRepository {
     return group;
   }
 
-  /** Runs a group in one transaction; if it fails, each of its submissions alone. Never throws. */
+  /**
+   * Runs a group in one transaction; if it fails (a deadlock and a lock wait past
+   * GROUP_LOCK_TIMEOUT_MS included), each of its submissions alone. Never throws.
+   */
   private async runGroup(group: readonly WaitingSubmission[]): Promise<void> {
     if (group.length > 1) {
       try {
-        const outcomes = await this.inTransaction((client) => this.submitTogether(client, group));
+        const outcomes = await transaction(
+          this.pool,
+          { isolation: 'READ COMMITTED', lockTimeoutMs: GROUP_LOCK_TIMEOUT_MS },
+          (client) => this.submitTogether(client, group),
+        );
         group.forEach((submission, i) => submission.resolve(outcomes[i]));
         return;
       } catch {
