@@ -283,6 +283,8 @@ const BOOK_LIMIT_STATE = 'PX004';
 const FOREIGN_KEY_VIOLATION_STATE = '23503';
 /** Deadlock and serialization failures: the transaction is retried as a whole. */
 const RETRYABLE_STATES = new Set(['40P01', '40001']);
+/** A group's transaction failed on a lock (lock_not_available) or was retryable. */
+const WAITED_STATES = new Set(['55P03', ...RETRYABLE_STATES]);
 const MAX_ATTEMPTS = 3;
 /**
  * Orders: submission (one transaction, bulk insert, gate closure enforced by the database),
@@ -342,10 +344,7 @@ export class OrderRepository {
     while (this.groupsInFlight < GROUPS_IN_FLIGHT && this.waiting.length) {
       const group = this.takeGroup();
       this.groupsInFlight += 1;
-      void this.runGroup(group).finally(() => {
-        this.groupsInFlight -= 1;
-        this.startGroups();
-      });
+      void this.runGroup(group);
     }
   }
 
@@ -379,23 +378,34 @@ export class OrderRepository {
   }
 
   /**
-   * Runs a group in one transaction; if it fails (a deadlock and a lock wait past
-   * GROUP_LOCK_TIMEOUT_MS included), each of its submissions alone. Never throws.
+   * Runs a group (one submission or more) in one transaction that waits at most
+   * GROUP_LOCK_TIMEOUT_MS for any lock, then gives its place to the next group. If the
+   * transaction fails, the group's submissions run again, each alone and outside the groups'
+   * places (waiting for locks as long as they need); a lone submission refused for a reason of
+   * its own is told at once. Never throws.
    */
   private async runGroup(group: readonly WaitingSubmission[]): Promise<void> {
-    if (group.length > 1) {
-      try {
-        const outcomes = await transaction(
-          this.pool,
-          { isolation: 'READ COMMITTED', lockTimeoutMs: GROUP_LOCK_TIMEOUT_MS },
-          (client) => this.submitTogether(client, group),
-        );
-        group.forEach((submission, i) => submission.resolve(outcomes[i]));
-        return;
-      } catch {
-        // Whoever was refused, it is told in its own transaction below; the others go through.
-      }
+    let failure: unknown;
+    try {
+      const outcomes = await transaction(
+        this.pool,
+        { isolation: 'READ COMMITTED', lockTimeoutMs: GROUP_LOCK_TIMEOUT_MS },
+        (client) => this.submitTogether(client, group),
+      );
+      group.forEach((submission, i) => submission.resolve(outcomes[i]));
+      return;
+    } catch (error) {
+      failure = error;
+    } finally {
+      this.groupsInFlight -= 1;
+      this.startGroups();
     }
+    const [first] = group;
+    if (group.length === 1 && !WAITED_STATES.has(pgError(failure).code ?? '')) {
+      await this.refusal(failure, first.intervals).then(first.reject, first.reject);
+      return;
+    }
+    // Whoever was refused is told in its own transaction; the others go through.
     await Promise.all(
       group.map((submission) =>
         this.submitAlone(submission).then(submission.resolve, submission.reject),
