@@ -173,7 +173,7 @@ interface WaitingSubmission extends Submission {
 }
 
 /** Batches of at most this many orders may share a transaction (group commit). */
-export const GROUP_MEMBER_MAX_ORDERS = 100;
+const GROUP_MEMBER_MAX_ORDERS = 100;
 /** Bounds of one group: its submissions and their orders. */
 const GROUP_MAX_SUBMISSIONS = 64;
 const GROUP_MAX_ORDERS = 1000;
@@ -318,6 +318,8 @@ export class OrderRepository {
    * caller answered only after it. If any batch of a group is refused (by its rules or by the
    * database), the group is rolled back and each of its batches runs again in a transaction of
    * its own, so that one batch's refusal is never another's: the outcome is each batch's alone.
+   * A group transaction (a lone batch's too) waits at most GROUP_LOCK_TIMEOUT_MS for a lock (its
+   * setting is one more round trip); past it, its batches run alone without that bound.
    * The database's refusals become errors of this module: `GateClosedError` (a gate closed,
    * PX001), `OffIntervalGridError` (a price off the interval's frozen grid, PX003),
    * `BookLimitError` (a book bound, PX004), `UnknownIntervalError` (no such product-interval).
