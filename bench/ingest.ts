@@ -7,13 +7,16 @@
  * Through the API it registers participants and a product whose gate stays open for the run,
  * then drives `submitOrders` over keep-alive HTTP connections from this process:
  *   single: 1 order per call from 32 concurrent clients (one participant each) for ~10 s;
- *   batch:  1,000 orders per call from 4 concurrent clients for ~10 s.
+ *   batch:  1,000 orders per call from 4 concurrent clients for ~10 s;
+ *   replicas: like single, against two API processes on the same database (a second API is
+ *           started for it), the clients split between them: what a second replica adds.
  * Each case has a short unmeasured warm-up. One JSON line per case on stdout:
- *   {"bench":"ingest","case":"single"|"batch","ordersPerSec":…,"p50Ms":…,"p99Ms":…}
+ *   {"bench":"ingest","case":"single"|"batch"|"replicas","ordersPerSec":…,"p50Ms":…,"p99Ms":…}
  * ordersPerSec counts acknowledged orders over the measured wall time; p50/p99 are the latencies
  * of the calls (request sent → response parsed). Progress and details go to stderr.
  * Knobs (env): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_SINGLE_CLIENTS (32),
- * BENCH_BATCH_CLIENTS (4), BENCH_BATCH_SIZE (1000), BENCH_CASES (single,batch), DB_POOL_SIZE (passed to the API),
+ * BENCH_BATCH_CLIENTS (4), BENCH_BATCH_SIZE (1000), BENCH_CASES (single,batch,replicas),
+ * DB_POOL_SIZE (passed to each API),
  * BENCH_API_NODE_ARGS (extra node flags for the API, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -33,7 +36,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const SINGLE_CLIENTS = Number(process.env.BENCH_SINGLE_CLIENTS ?? 32);
 const BATCH_CLIENTS = Number(process.env.BENCH_BATCH_CLIENTS ?? 4);
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1000);
-const CASES = (process.env.BENCH_CASES ?? 'single,batch').split(',');
+const CASES = (process.env.BENCH_CASES ?? 'single,batch,replicas').split(',');
 /** Hard stop for the whole run, whatever happens. */
 const DEADLINE_MS = 10 * 60_000;
 
@@ -53,19 +56,22 @@ async function main({ cleanups }: BenchLifecycle): Promise<number> {
   benchDatabaseName = new URL(databaseUrl).pathname.slice(1);
   log(`database ${benchDatabaseName}`);
 
-  const port = await freePort();
   const operatorKey = generateApiKey();
-  const api = await startBenchApi({
-    databaseUrl,
-    port,
-    operatorKey,
-    poolSize: Number(process.env.DB_POOL_SIZE ?? 20),
-    nodeArgs: process.env.BENCH_API_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
-    log,
-  });
-  apiPid = api.pid;
-  cleanups.unshift(() => stopChild(api));
-  const client = new GraphqlClient(port);
+  const startApi = async (): Promise<GraphqlClient> => {
+    const port = await freePort();
+    const api = await startBenchApi({
+      databaseUrl,
+      port,
+      operatorKey,
+      poolSize: Number(process.env.DB_POOL_SIZE ?? 20),
+      nodeArgs: process.env.BENCH_API_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+      log,
+    });
+    if (api.pid !== undefined) apiPids.push(api.pid);
+    cleanups.unshift(() => stopChild(api));
+    return new GraphqlClient(port);
+  };
+  const client = await startApi();
 
   await upsertBenchProduct(client, operatorKey);
   // Intervals from one hour ahead on: their gates stay open for the whole run.
@@ -87,14 +93,33 @@ async function main({ cleanups }: BenchLifecycle): Promise<number> {
 
   let errors = 0;
   if (CASES.includes('single')) {
-    const single = await runCase(client, 'single', keys.slice(0, SINGLE_CLIENTS), 1, starts);
+    const single = await runCase([client], 'single', keys.slice(0, SINGLE_CLIENTS), 1, starts);
     report('single', single);
     errors += single.errors;
   }
   if (CASES.includes('batch')) {
-    const batch = await runCase(client, 'batch', keys.slice(0, BATCH_CLIENTS), BATCH_SIZE, starts);
+    const batch = await runCase(
+      [client],
+      'batch',
+      keys.slice(0, BATCH_CLIENTS),
+      BATCH_SIZE,
+      starts,
+    );
     report('batch', batch);
     errors += batch.errors;
+  }
+  if (CASES.includes('replicas')) {
+    const second = await startApi();
+    const replicas = await runCase(
+      [client, second],
+      'replicas',
+      keys.slice(0, SINGLE_CLIENTS),
+      1,
+      starts,
+    );
+    report('replicas', replicas);
+    errors += replicas.errors;
+    second.close();
   }
   client.close();
   return errors > 0 ? 1 : 0;
@@ -110,9 +135,12 @@ interface CaseResult {
 
 const SUBMIT = `mutation($orders: [OrderInput!]!) { submitOrders(orders: $orders) { id status } }`;
 
-/** Runs one case: a warm-up, then `SECONDS` measured; every client loops call after call. */
+/**
+ * Runs one case: a warm-up, then `SECONDS` measured; every client loops call after call, client i
+ * on API `apis[i % apis.length]`.
+ */
 async function runCase(
-  client: GraphqlClient,
+  apis: readonly GraphqlClient[],
   name: string,
   keys: string[],
   perCall: number,
@@ -146,7 +174,7 @@ async function runCase(
         while (performance.now() < endAt) {
           const payload = body(clientIndex);
           const sent = performance.now();
-          const response = await client.post(payload, key);
+          const response = await apis[clientIndex % apis.length].post(payload, key);
           const took = performance.now() - sent;
           const parsed = JSON.parse(response) as {
             data?: { submitOrders?: unknown[] };
@@ -168,7 +196,9 @@ async function runCase(
     return result;
   };
 
-  log(`${name}: warm-up ${WARMUP_SECONDS} s, ${keys.length} clients × ${perCall} orders per call`);
+  log(
+    `${name}: warm-up ${WARMUP_SECONDS} s, ${keys.length} clients × ${perCall} orders per call, ${apis.length} API process(es)`,
+  );
   await run(WARMUP_SECONDS, false);
   log(`${name}: measuring ${SECONDS} s`);
   const cpuBefore = cpuSnapshot();
@@ -180,14 +210,14 @@ async function runCase(
   return result;
 }
 
-let apiPid: number | undefined;
+const apiPids: number[] = [];
 let benchDatabaseName = '';
 
 interface CpuSnapshot {
   /** Clock ticks (1/100 s) of the machine: busy and all. */
   busy: number;
   all: number;
-  /** Ticks of the API (user, kernel), this process, and the PostgreSQL backends of our database. */
+  /** Ticks of the APIs (user, kernel), this process, and the PostgreSQL backends of our database. */
   api: number;
   apiKernel: number;
   bench: number;
@@ -234,10 +264,12 @@ function cpuSnapshot(): CpuSnapshot {
   } catch {
     // not Linux
   }
-  const api = apiPid ? processTicks(apiPid) : { user: 0, system: 0 };
+  for (const pid of apiPids) {
+    const api = processTicks(pid);
+    snapshot.api += api.user + api.system;
+    snapshot.apiKernel += api.system;
+  }
   const bench = processTicks('self');
-  snapshot.api = api.user + api.system;
-  snapshot.apiKernel = api.system;
   snapshot.bench = bench.user + bench.system;
   return snapshot;
 }

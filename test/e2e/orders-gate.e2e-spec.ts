@@ -343,6 +343,35 @@ describe('suspension', () => {
     expect(open.rows[0].n).toBe(0);
   });
 
+  it('refuses orders at once with a key revoked elsewhere, while this replica still trusts it from its cache', async () => {
+    // a replica that trusts a key it has seen for a minute (AUTH_CACHE_MS)
+    const replica = await startTestApi({ authCacheMs: 60_000 });
+    try {
+      const long = await createProduct(replica);
+      const trader = await replica.createParticipant(uniqueName('Revoked elsewhere'));
+      expect((await replica.gql('{ me { id } }', {}, trader.key)).data.me.id).toBe(trader.id);
+      // revoked by another replica, which this one does not hear of
+      await db.query(`UPDATE api_key SET revoked_at = now() WHERE participant_id = $1`, [
+        trader.id,
+      ]);
+      expect((await replica.gql('{ me { id } }', {}, trader.key)).data.me.id).toBe(trader.id);
+
+      const refused = await replica.gql(
+        SUBMIT,
+        { orders: [orderInput(long, openInterval(long, 1))] },
+        trader.key,
+      );
+      expectError(refused, 'UNAUTHENTICATED', { message: /unknown or has been revoked/ });
+      const stored = await db.query(
+        `SELECT count(*)::int AS n FROM market_order WHERE participant_id = $1`,
+        [trader.id],
+      );
+      expect(stored.rows[0].n).toBe(0);
+    } finally {
+      await replica.close();
+    }
+  });
+
   it('is for the operator only, with a reason, for trading participants', async () => {
     const trader = await api.createParticipant(uniqueName('Trader'));
     const auditor = await api.createParticipant(uniqueName('Auditor'), 'AUDITOR');

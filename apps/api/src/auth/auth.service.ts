@@ -12,8 +12,8 @@ const AUTH_CACHE_ENTRIES = 10_000;
  * Resolves API keys. A key seen in the last `authCacheMs` is answered from memory (one
  * database round trip less per request); this process forgets a participant's keys at once
  * when it revokes them or changes its suspension, other replicas within `authCacheMs`.
- * Suspension is also checked inside every order transaction, so the cache never lets a
- * suspended participant trade. An unknown or revoked key is remembered for
+ * The key and the suspension are also checked inside every order transaction, under share
+ * locks, so the cache never lets a revoked key or a suspended participant trade. An unknown or revoked key is remembered for
  * `authNegativeCacheMs`, so repeating it costs no lookup; keys are random (256 bits), so a new
  * key has never been tried before it is issued.
  *

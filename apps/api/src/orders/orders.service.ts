@@ -9,6 +9,7 @@ import {
   type OrderSide,
   type OrderStatus,
   type ProductEntity,
+  type SubmissionRules,
 } from '@parkex/db';
 import type { Principal } from '@parkex/api/auth/principal';
 import {
@@ -68,9 +69,17 @@ export class OrdersService {
     const intervals = distinctIntervals(requests);
     let checked: CheckedOrder[] = [];
     try {
-      const outcome = await this.orders.submit(principal.id, intervals, {
+      const rules: SubmissionRules = {
+        // A batch naming an asset waits for the asset's lock (a safety linkage in progress):
+        // it runs alone rather than hold up a group.
+        orderCount: requests.some((r) => r.assetId) ? undefined : requests.length,
         prepare: async (context) => {
           if (!context.participantFound) throw unauthenticated('the API key has no participant');
+          // The key was judged from a cache (AUTH_CACHE_MS): here it is judged again, under a
+          // share lock, so that a revocation on any replica stops orders at once.
+          if (context.keyActive === false) {
+            throw unauthenticated('the API key is unknown or has been revoked');
+          }
           if (context.suspendedReason !== null) throw suspended(context.suspendedReason);
           const products = new Map<string, ProductEntity>(context.products.map((p) => [p.code, p]));
           // The database's clock and the intervals' stored gates: what the gate triggers go by.
@@ -114,7 +123,8 @@ export class OrdersService {
           const problems = checkInsert(checked, insert);
           if (problems.length) throw toAppError(problems);
         },
-      });
+      };
+      const outcome = await this.orders.submit(principal.id, intervals, rules, principal.keyHash);
       const byClientId = new Map<string, MarketOrderRow>();
       for (const order of outcome.existing) byClientId.set(order.clientOrderId, order);
       for (const order of outcome.inserted) byClientId.set(order.clientOrderId, order);

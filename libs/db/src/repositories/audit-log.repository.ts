@@ -30,6 +30,18 @@ function auditRowValues(record: AuditRecord): unknown[] {
   ];
 }
 
+/**
+ * Audit rows as six parallel arrays (actor, action, args as JSON text, outcome, error code,
+ * message) for an INSERT from `unnest($…::uuid[], $…::text[], $…::jsonb[], $…::text[], …)`.
+ */
+export function auditColumns(records: readonly AuditRecord[]): unknown[][] {
+  const columns: unknown[][] = [[], [], [], [], [], []];
+  for (const record of records) {
+    auditRowValues(record).forEach((value, i) => columns[i].push(value));
+  }
+  return columns;
+}
+
 /** Runs one statement in the caller's transaction (a `pg` client's or an EntityManager's `query`). */
 export type TransactionQuery = (text: string, values: unknown[]) => Promise<unknown>;
 
@@ -54,6 +66,14 @@ const pendingAudit = new AsyncLocalStorage<PendingAudit>();
  */
 export function runWithPendingAudit<T>(pending: PendingAudit, work: () => T): T {
   return pendingAudit.run(pending, work);
+}
+
+/**
+ * The pending audit row of the current mutation, if there is one: for a repository that writes
+ * it later, from another async context (a group commit), and sets `written` itself.
+ */
+export function currentPendingAudit(): PendingAudit | undefined {
+  return pendingAudit.getStore();
 }
 
 /**

@@ -167,6 +167,36 @@ describe('OrderRepository (medium)', () => {
     expect(rules.seen!.participantFound).toBe(false);
   });
 
+  it('tells the rules whether the API key is still active, and share-locks it while they run', async () => {
+    const product = await createProduct(admin);
+    const [participant] = await createParticipants(admin, 1);
+    const [active, revoked] = [randomUUID(), randomUUID()];
+    await admin.query(
+      `INSERT INTO api_key (participant_id, key_hash, prefix, revoked_at)
+       VALUES ($1, $2, 'pkx_a', NULL), ($1, $3, 'pkx_r', now())`,
+      [participant, active, revoked],
+    );
+    const order = row(product, nextDeliveryStart());
+    const seen: string[] = [];
+    const rules = accept([order], {
+      prepare: async () => {
+        seen.push(await tryLock(`SELECT 1 FROM api_key WHERE key_hash = $1`, [active]));
+      },
+    });
+
+    await orders.submit(participant, [keyOf(order)], rules, active);
+    expect(rules.seen!.keyActive).toBe(true);
+    // 55P03 lock_not_available: a revocation waits for the submission in flight
+    expect(seen).toEqual(['55P03']);
+
+    const late = accept([]);
+    await orders.submit(participant, [keyOf(order)], late, revoked);
+    expect(late.seen!.keyActive).toBe(false);
+    const keyless = accept([]);
+    await orders.submit(participant, [keyOf(order)], keyless);
+    expect(keyless.seen!.keyActive).toBeUndefined();
+  });
+
   it('is idempotent by clientOrderId: a resubmission inserts nothing and shows the stored order', async () => {
     const product = await createProduct(admin);
     const [participant] = await createParticipants(admin, 1);
@@ -191,6 +221,141 @@ describe('OrderRepository (medium)', () => {
     const winner = results.find((r) => r.inserted.length === 1)!.inserted[0];
     expect(results.find((r) => r.inserted.length === 0)!.existing).toEqual([winner]);
     expect(await ordersOf(participant)).toBe(1);
+  });
+
+  describe('group commit', () => {
+    /** Rules of a small batch, which may share its transaction with others'. */
+    function grouped(rows: NewOrderRow[], hooks: Parameters<typeof accept>[1] = {}) {
+      return { ...accept(rows, hooks), orderCount: rows.length };
+    }
+
+    function auditFor(participant: string) {
+      return {
+        record: { actorId: participant, action: 'test:grouped', args: {}, outcome: 'OK' as const },
+        written: false,
+      };
+    }
+
+    async function transactionsOf(participants: string[]): Promise<number> {
+      const { rows } = await admin.query<{ n: number }>(
+        `SELECT count(DISTINCT xmin::text)::int AS n FROM market_order WHERE participant_id = ANY($1)`,
+        [participants],
+      );
+      return rows[0].n;
+    }
+
+    it('commits concurrent small batches of different participants together, each with its audit row', async () => {
+      const product = await createProduct(admin);
+      const participants = await createParticipants(admin, 12);
+      const start = nextDeliveryStart();
+      const audits = participants.map(auditFor);
+
+      const results = await Promise.all(
+        participants.map((participant, i) => {
+          const rows = [row(product, start), row(product, start, { side: 'SELL', price: '20' })];
+          return runWithPendingAudit(audits[i], () =>
+            orders.submit(participant, [keyOf(rows[0])], grouped(rows)),
+          );
+        }),
+      );
+
+      expect(results.map((r) => r.inserted.length)).toEqual(participants.map(() => 2));
+      results.forEach((r, i) => {
+        expect(r.inserted.every((o) => o.participantId === participants[i])).toBe(true);
+        expect(r.before).toEqual([
+          { productCode: product, deliveryStart: start, bestBuy: null, bestSell: null },
+        ]);
+      });
+      expect(audits.every((a) => a.written)).toBe(true);
+      const { rows: logged } = await admin.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'test:grouped' AND actor_id = ANY($1)`,
+        [participants],
+      );
+      expect(logged[0].n).toBe(participants.length);
+      // fewer transactions than batches: those that waited went together
+      expect(await transactionsOf(participants)).toBeLessThan(participants.length);
+    });
+
+    it("keeps a refused batch's refusal its own: the others of its group commit", async () => {
+      const product = await createProduct(admin);
+      const participants = await createParticipants(admin, 10);
+      const start = nextDeliveryStart();
+      const closed = nextDeliveryStart();
+      await openInterval(product, closed, `now() - interval '1 minute'`);
+
+      const outcomes = await Promise.allSettled(
+        participants.map((participant, i) => {
+          const rows = [row(product, i === 7 ? closed : start)];
+          const hooks =
+            i === 5
+              ? {
+                  check: () => {
+                    throw new Error('self-cross');
+                  },
+                }
+              : {};
+          return orders.submit(participant, distinct(rows.map(keyOf)), grouped(rows, hooks));
+        }),
+      );
+
+      outcomes.forEach((outcome, i) => {
+        if (i === 5)
+          expect(outcome).toMatchObject({ status: 'rejected', reason: new Error('self-cross') });
+        else if (i === 7) {
+          expect(outcome.status).toBe('rejected');
+          expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(GateClosedError);
+        } else expect(outcome).toMatchObject({ status: 'fulfilled' });
+      });
+      expect(await ordersOf(participants[5])).toBe(0);
+      expect(await ordersOf(participants[7])).toBe(0);
+      expect(await ordersOf(participants[0])).toBe(1);
+    });
+
+    it('does not hold a group behind one batch that waits for a lock: past the lock timeout, each runs alone', async () => {
+      const product = await createProduct(admin);
+      const participants = await createParticipants(admin, 6);
+      const [free, frozen] = [nextDeliveryStart(), nextDeliveryStart()];
+      await openInterval(product, free, `now() + interval '1 hour'`);
+      await openInterval(product, frozen, `now() + interval '1 hour'`);
+      // as a matcher freezing the interval would
+      const blocker = await connectTestDatabase();
+      await blocker.query('BEGIN');
+      await blocker.query(
+        `SELECT 1 FROM product_interval WHERE product_code = $1 AND delivery_start = $2 FOR UPDATE`,
+        [product, frozen],
+      );
+      const done: number[] = [];
+      // the first two start at once; the others wait and go together, the frozen one among them
+      const submissions = participants.map((participant, i) => {
+        const rows = [row(product, i === 2 ? frozen : free)];
+        return orders
+          .submit(participant, [keyOf(rows[0])], grouped(rows))
+          .then((result) => (done.push(i), result));
+      });
+      try {
+        await until(async () => done.length === participants.length - 1);
+        expect(done).not.toContain(2);
+      } finally {
+        await blocker.query('ROLLBACK');
+        await blocker.end();
+      }
+      const results = await Promise.all(submissions);
+      expect(results.map((r) => r.inserted.length)).toEqual(participants.map(() => 1));
+    });
+
+    it('never puts two batches of one participant in one transaction', async () => {
+      const product = await createProduct(admin);
+      const [participant] = await createParticipants(admin, 1);
+      const start = nextDeliveryStart();
+      const batches = Array.from({ length: 8 }, () => [row(product, start)]);
+
+      const results = await Promise.all(
+        batches.map((rows) => orders.submit(participant, [keyOf(rows[0])], grouped(rows))),
+      );
+
+      expect(results.map((r) => r.inserted.length)).toEqual(batches.map(() => 1));
+      expect(await transactionsOf([participant])).toBe(batches.length);
+    });
   });
 
   /** Tries to lock rows at once (NOWAIT) as the administrator: 55P03 when someone holds them. */
@@ -239,21 +404,24 @@ describe('OrderRepository (medium)', () => {
     const order = row(product, nextDeliveryStart());
     const interval = `SELECT 1 FROM product_interval WHERE product_code = $1 AND delivery_start = $2`;
     await openInterval(product, order.deliveryStart, `now() + interval '1 hour'`);
-    // Stop the submission at its last statement (the audit row), after the insert.
+    const taken = row(product, order.deliveryStart);
+    await submit(participant, [taken]);
+    // Stop the submission after the insert: reading the order it skipped (its clientOrderId is
+    // taken) waits for order_result.
     const blocker = await connectTestDatabase();
     await blocker.query('BEGIN');
-    await blocker.query('LOCK TABLE audit_log IN EXCLUSIVE MODE');
+    await blocker.query('LOCK TABLE order_result IN ACCESS EXCLUSIVE MODE');
     const pending = {
       record: { actorId: null, action: 'test:submit', args: {}, outcome: 'OK' as const },
       written: false,
     };
-    const submitted = runWithPendingAudit(pending, () => submit(participant, [order]));
+    const submitted = runWithPendingAudit(pending, () => submit(participant, [order, taken]));
     try {
       await until(async () => {
         const { rows } = await admin.query(
           `SELECT 1 FROM pg_stat_activity
            WHERE application_name = 'parkex-order-medium' AND wait_event_type = 'Lock'
-             AND query LIKE 'INSERT INTO audit_log%'`,
+             AND query LIKE '%order_result%'`,
         );
         return rows.length > 0;
       });

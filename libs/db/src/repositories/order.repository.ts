@@ -3,7 +3,12 @@ import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import type { ProductEntity } from '../entities/product.entity';
 import { pgPool, transaction } from '../pg-pool';
-import { appendPendingAudit } from './audit-log.repository';
+import {
+  appendPendingAudit,
+  auditColumns,
+  currentPendingAudit,
+  type PendingAudit,
+} from './audit-log.repository';
 import {
   CANCEL_LOCK_INTERVAL,
   CANCEL_LOOK,
@@ -81,6 +86,12 @@ export interface SubmissionContext {
   /** False when the participant row does not exist. */
   participantFound: boolean;
   suspendedReason: string | null;
+  /**
+   * Whether the API key the batch came with (`submit`'s `keyHash`) is still active, read under a
+   * share lock (a revocation waits for the submission, later ones see it); undefined without a
+   * key.
+   */
+  keyActive?: boolean;
   /** The products the batch names that exist. */
   products: ProductEntity[];
   /** The database's clock (`clock_timestamp()`), the one its gate triggers go by. */
@@ -138,7 +149,46 @@ export interface SubmissionRules {
   prepare(context: SubmissionContext): Promise<NewOrderRow[]>;
   /** After the insert: check idempotency and self-cross; throw to roll it back. */
   check(insert: SubmissionInsert): void;
+  /**
+   * How many orders the batch holds. A batch of at most GROUP_MEMBER_MAX_ORDERS may share its
+   * transaction with other participants' batches (group commit); without it, it runs alone.
+   */
+  orderCount?: number;
 }
+
+/** A submission on its way to a transaction, alone or in a group. */
+interface Submission {
+  participantId: string;
+  intervals: readonly IntervalKey[];
+  rules: SubmissionRules;
+  /** The hash of the API key the batch came with. */
+  keyHash: string | undefined;
+  /** The mutation's audit row, written in the submission's transaction. */
+  audit: PendingAudit | undefined;
+}
+
+interface WaitingSubmission extends Submission {
+  resolve(outcome: SubmissionInsert): void;
+  reject(error: unknown): void;
+}
+
+/** Batches of at most this many orders may share a transaction (group commit). */
+const GROUP_MEMBER_MAX_ORDERS = 100;
+/** Bounds of one group: its submissions and their orders. */
+const GROUP_MAX_SUBMISSIONS = 64;
+const GROUP_MAX_ORDERS = 1000;
+/**
+ * Group transactions of one process running at once; batches that arrive meanwhile wait and go
+ * together into the next group. With no wait, a lone batch starts at once.
+ */
+const GROUPS_IN_FLIGHT = 2;
+/**
+ * `lock_timeout` of a group transaction. A group waits for a lock only as long as this (a
+ * clearing freezing an interval at its gate, a suspension, a large batch of one of its
+ * participants): then its batches run alone, each waiting for what it needs as it would have
+ * without the group, and the others are not held up behind it.
+ */
+const GROUP_LOCK_TIMEOUT_MS = 1000;
 
 /** The database refused a price off the grid its interval opened with (SQLSTATE PX003). */
 export class OffIntervalGridError extends Error {
@@ -233,6 +283,8 @@ const BOOK_LIMIT_STATE = 'PX004';
 const FOREIGN_KEY_VIOLATION_STATE = '23503';
 /** Deadlock and serialization failures: the transaction is retried as a whole. */
 const RETRYABLE_STATES = new Set(['40P01', '40001']);
+/** A group's transaction failed on a lock (lock_not_available) or was retryable. */
+const WAITED_STATES = new Set(['55P03', ...RETRYABLE_STATES]);
 const MAX_ATTEMPTS = 3;
 /**
  * Orders: submission (one transaction, bulk insert, gate closure enforced by the database),
@@ -242,20 +294,32 @@ const MAX_ATTEMPTS = 3;
 @Injectable()
 export class OrderRepository {
   private readonly pool: Pool;
+  /** Submissions waiting for a group, in arrival order. */
+  private waiting: WaitingSubmission[] = [];
+  private groupsInFlight = 0;
 
   constructor(db: DataSource) {
     this.pool = pgPool(db);
   }
 
   /**
-   * Submits a batch of one participant's orders, all or nothing, in one transaction of three
-   * statements (5 round trips with BEGIN and COMMIT, whatever the batch size):
-   * 1. share-lock the participant, open the batch's product-intervals (`ON CONFLICT DO
-   *    NOTHING`), lock the (participant, interval) pairs in key order, read the products
-   *    → `rules.prepare` checks the terms and returns the rows;
+   * Submits a batch of one participant's orders, all or nothing, in one transaction of two
+   * statements (4 round trips with BEGIN and COMMIT, whatever the batch size):
+   * 1. share-lock the participant and its API key (`keyHash`, when given), open the batch's
+   *    missing product-intervals, lock the (participant, interval) pairs in key order, read the
+   *    products → `rules.prepare` checks the key, the participant and the terms and returns the
+   *    rows;
    * 2. insert them with one statement from `unnest` arrays, skipping clientOrderIds already
-   *    taken, and read the state just before it → `rules.check` (idempotency, self-cross);
-   * 3. the mutation's audit row (`appendPendingAudit`), committed with the orders.
+   *    taken, read the state just before it, and write the mutation's pending audit row
+   *    → `rules.check` (idempotency, self-cross).
+   * Group commit: a batch of at most GROUP_MEMBER_MAX_ORDERS orders (`rules.orderCount`) shares
+   * its transaction with other participants' batches that arrive while GROUPS_IN_FLIGHT
+   * transactions are running: the same two statements for all of them, one COMMIT, and each
+   * caller answered only after it. If any batch of a group is refused (by its rules or by the
+   * database), the group is rolled back and each of its batches runs again in a transaction of
+   * its own, so that one batch's refusal is never another's: the outcome is each batch's alone.
+   * A group transaction (a lone batch's too) waits at most GROUP_LOCK_TIMEOUT_MS for a lock (its
+   * setting is one more round trip); past it, its batches run alone without that bound.
    * The database's refusals become errors of this module: `GateClosedError` (a gate closed,
    * PX001), `OffIntervalGridError` (a price off the interval's frozen grid, PX003),
    * `BookLimitError` (a book bound, PX004), `UnknownIntervalError` (no such product-interval).
@@ -265,124 +329,230 @@ export class OrderRepository {
     participantId: string,
     intervals: readonly IntervalKey[],
     rules: SubmissionRules,
+    keyHash?: string,
   ): Promise<SubmissionInsert> {
-    const codes = intervals.map((i) => i.productCode);
-    const starts = intervals.map((i) => i.deliveryStart.toISOString());
-    try {
-      return await this.inTransaction(async (client) => {
-        const opened = await client.query<LockAndOpenRow>(
-          named('order_submit_lock', LOCK_AND_OPEN, [participantId, codes, starts]),
-        );
-        const first = opened.rows[0];
-        const findExisting = async (clientOrderIds: readonly string[]) =>
-          (
-            await client.query<OrderRow>(FIND_BY_CLIENT_ORDER_IDS, [participantId, clientOrderIds])
-          ).rows.map(toOrder);
-        const assets = async (assetIds: readonly string[]): Promise<AssetTrading> => {
-          const found = await client.query<AssetSqlRow>(LOCK_ASSETS_FOR_ORDERS, [assetIds]);
-          const open = await client.query<{
-            asset_id: string;
-            product_code: string;
-            delivery_start: Date;
-            side: OrderSide;
-            wh: string;
-          }>(OPEN_ASSET_QUANTITIES, [assetIds, codes, starts]);
-          return {
-            assets: found.rows.map(toAsset),
-            openWh: new Map(
-              open.rows.map((r) => [
-                assetQuantityKey(r.asset_id, r.product_code, r.delivery_start, r.side),
-                BigInt(r.wh),
-              ]),
-            ),
-          };
-        };
-        const rows = await rules.prepare({
-          participantFound: first?.found ?? false,
-          suspendedReason: first?.suspended_reason ?? null,
-          products: opened.rows.filter((row) => row.code !== null).map(toProduct),
-          now: first.db_now,
-          gates: (first.gates ?? []).map((g) => ({
-            productCode: g.code,
-            deliveryStart: new Date(g.start),
-            gateClosureAt: new Date(g.gate),
-          })),
-          findExisting,
-          assets,
-        });
-
-        const result = await client.query<InsertRow>(
-          named('order_submit_insert', INSERT_ORDERS, [
-            participantId,
-            rows.map((r) => r.clientOrderId),
-            rows.map((r) => r.productCode),
-            rows.map((r) => r.deliveryStart.toISOString()),
-            rows.map((r) => r.side),
-            rows.map((r) => r.price),
-            rows.map((r) => r.quantityWh),
-            rows.map((r) => r.assetId),
-          ]),
-        );
-        const byClientId = new Map(rows.map((r) => [r.clientOrderId, r]));
-        const outcome: SubmissionInsert = { inserted: [], existing: [], before: [] };
-        for (const row of result.rows) {
-          if (row.id !== null) {
-            const input = byClientId.get(row.cid!)!;
-            outcome.inserted.push({
-              id: row.id,
-              participantId,
-              clientOrderId: input.clientOrderId,
-              productCode: input.productCode,
-              deliveryStart: input.deliveryStart,
-              side: input.side,
-              price: input.price,
-              quantityWh: input.quantityWh,
-              filledWh: '0',
-              status: 'OPEN',
-              createdAt: row.created_at!,
-              assetId: input.assetId,
-            });
-          } else {
-            outcome.before.push({
-              productCode: row.code!,
-              deliveryStart: row.start!,
-              bestBuy: row.best_buy,
-              bestSell: row.best_sell,
-            });
-          }
-        }
-        outcome.inserted.sort((a, b) => compareIds(a.id, b.id));
-        if (outcome.inserted.length < rows.length) {
-          // clientOrderIds already taken, before this transaction or by a concurrent one
-          const got = new Set(outcome.inserted.map((o) => o.clientOrderId));
-          const taken = rows.map((r) => r.clientOrderId).filter((cid) => !got.has(cid));
-          outcome.existing.push(...(await findExisting(taken)));
-        }
-        rules.check(outcome);
-        await appendPendingAudit((text, values) => client.query(text, values));
-        return outcome;
-      });
-    } catch (error) {
-      if (pgError(error).code === GATE_CLOSED_STATE) {
-        throw new GateClosedError(await this.closedIntervals(intervals));
-      }
-      if (pgError(error).code === OFF_INTERVAL_GRID_STATE) {
-        throw new OffIntervalGridError((error as Error).message);
-      }
-      if (pgError(error).code === BOOK_LIMIT_STATE) {
-        const detail = JSON.parse(pgError(error).detail ?? '{}') as BookLimitBreach & {
-          deliveryStart: string;
-        };
-        throw new BookLimitError({ ...detail, deliveryStart: new Date(detail.deliveryStart) });
-      }
-      if (
-        pgError(error).code === FOREIGN_KEY_VIOLATION_STATE &&
-        pgError(error).constraint === undefined
-      ) {
-        throw new UnknownIntervalError((error as Error).message);
-      }
-      throw error;
+    const submission = { participantId, intervals, rules, keyHash, audit: currentPendingAudit() };
+    if ((rules.orderCount ?? Infinity) > GROUP_MEMBER_MAX_ORDERS) {
+      return this.submitAlone(submission);
     }
+    return new Promise<SubmissionInsert>((resolve, reject) => {
+      this.waiting.push({ ...submission, resolve, reject });
+      this.startGroups();
+    });
+  }
+
+  /** Starts groups of the waiting submissions while fewer than GROUPS_IN_FLIGHT run. */
+  private startGroups(): void {
+    while (this.groupsInFlight < GROUPS_IN_FLIGHT && this.waiting.length) {
+      const group = this.takeGroup();
+      this.groupsInFlight += 1;
+      void this.runGroup(group);
+    }
+  }
+
+  /**
+   * The next group, in arrival order, within GROUP_MAX_SUBMISSIONS and GROUP_MAX_ORDERS: one
+   * submission per participant. A participant's other waiting ones go to later groups in their
+   * order: two batches of one participant never meet in one statement, where neither would see
+   * the other in its self-cross and idempotency checks.
+   */
+  private takeGroup(): WaitingSubmission[] {
+    const group: WaitingSubmission[] = [];
+    const rest: WaitingSubmission[] = [];
+    const seen = new Set<string>();
+    let orders = 0;
+    for (const submission of this.waiting) {
+      const count = submission.rules.orderCount ?? 1;
+      const fits =
+        !seen.has(submission.participantId) &&
+        group.length < GROUP_MAX_SUBMISSIONS &&
+        (group.length === 0 || orders + count <= GROUP_MAX_ORDERS);
+      seen.add(submission.participantId);
+      if (fits) {
+        group.push(submission);
+        orders += count;
+      } else {
+        rest.push(submission);
+      }
+    }
+    this.waiting = rest;
+    return group;
+  }
+
+  /**
+   * Runs a group (one submission or more) in one transaction that waits at most
+   * GROUP_LOCK_TIMEOUT_MS for any lock, then gives its place to the next group. If the
+   * transaction fails, the group's submissions run again, each alone and outside the groups'
+   * places (waiting for locks as long as they need); a lone submission refused for a reason of
+   * its own is told at once. Never throws.
+   */
+  private async runGroup(group: readonly WaitingSubmission[]): Promise<void> {
+    let failure: unknown;
+    try {
+      const outcomes = await transaction(
+        this.pool,
+        { isolation: 'READ COMMITTED', lockTimeoutMs: GROUP_LOCK_TIMEOUT_MS },
+        (client) => this.submitTogether(client, group),
+      );
+      group.forEach((submission, i) => submission.resolve(outcomes[i]));
+      return;
+    } catch (error) {
+      failure = error;
+    } finally {
+      this.groupsInFlight -= 1;
+      this.startGroups();
+    }
+    const [first] = group;
+    if (group.length === 1 && !WAITED_STATES.has(pgError(failure).code ?? '')) {
+      await this.refusal(failure, first.intervals).then(first.reject, first.reject);
+      return;
+    }
+    // Whoever was refused is told in its own transaction; the others go through.
+    await Promise.all(
+      group.map((submission) =>
+        this.submitAlone(submission).then(submission.resolve, submission.reject),
+      ),
+    );
+  }
+
+  /** One submission in a transaction of its own, the database's refusals translated. */
+  private async submitAlone(submission: Submission): Promise<SubmissionInsert> {
+    try {
+      const [outcome] = await this.inTransaction((client) =>
+        this.submitTogether(client, [submission]),
+      );
+      return outcome;
+    } catch (error) {
+      throw await this.refusal(error, submission.intervals);
+    }
+  }
+
+  /** The statements of `submit` for one or more submissions (distinct participants). */
+  private async submitTogether(
+    client: PoolClient,
+    group: readonly Submission[],
+  ): Promise<SubmissionInsert[]> {
+    const triples = group.flatMap((s) => s.intervals.map((i) => ({ s, i })));
+    const opened = await client.query<LockAndOpenRow>(
+      named('order_submit_lock', LOCK_AND_OPEN, [
+        triples.map((t) => t.s.participantId),
+        triples.map((t) => t.i.productCode),
+        triples.map((t) => t.i.deliveryStart.toISOString()),
+        group.flatMap((s) => (s.keyHash === undefined ? [] : [s.keyHash])),
+      ]),
+    );
+    const first = opened.rows[0];
+    const participants = new Map(
+      (first.participants ?? []).map((p) => [p.id.toLowerCase(), p.suspendedReason]),
+    );
+    const activeKeys = new Set(first.active_keys ?? []);
+    const products = opened.rows.filter((row) => row.code !== null).map(toProduct);
+    const gates = (first.gates ?? []).map((g) => ({
+      productCode: g.code,
+      deliveryStart: new Date(g.start),
+      gateClosureAt: new Date(g.gate),
+    }));
+    const rows: NewOrderRow[][] = [];
+    for (const submission of group) {
+      const id = submission.participantId.toLowerCase();
+      rows.push(
+        await submission.rules.prepare({
+          participantFound: participants.has(id),
+          suspendedReason: participants.get(id) ?? null,
+          keyActive:
+            submission.keyHash === undefined ? undefined : activeKeys.has(submission.keyHash),
+          products,
+          now: first.db_now,
+          gates,
+          findExisting: (clientOrderIds) =>
+            findExisting(client, submission.participantId, clientOrderIds),
+          assets: (assetIds) => assetTrading(client, assetIds, submission.intervals),
+        }),
+      );
+    }
+
+    const all = rows.flatMap((batch, i) =>
+      batch.map((row) => ({ pid: group[i].participantId, row })),
+    );
+    const audits = group.flatMap((s) => (s.audit ? [s.audit] : []));
+    const result = await client.query<InsertRow>(
+      named('order_submit_insert', INSERT_ORDERS, [
+        all.map((r) => r.pid),
+        all.map((r) => r.row.clientOrderId),
+        all.map((r) => r.row.productCode),
+        all.map((r) => r.row.deliveryStart.toISOString()),
+        all.map((r) => r.row.side),
+        all.map((r) => r.row.price),
+        all.map((r) => r.row.quantityWh),
+        all.map((r) => r.row.assetId),
+        ...auditColumns(audits.map((a) => a.record)),
+      ]),
+    );
+    const member = new Map(group.map((s, i) => [s.participantId.toLowerCase(), i]));
+    const byClientId = rows.map((batch) => new Map(batch.map((r) => [r.clientOrderId, r])));
+    const outcomes: SubmissionInsert[] = group.map(() => ({
+      inserted: [],
+      existing: [],
+      before: [],
+    }));
+    for (const row of result.rows) {
+      const i = member.get(row.pid.toLowerCase())!;
+      if (row.id !== null) {
+        const input = byClientId[i].get(row.cid!)!;
+        outcomes[i].inserted.push({
+          id: row.id,
+          participantId: group[i].participantId,
+          clientOrderId: input.clientOrderId,
+          productCode: input.productCode,
+          deliveryStart: input.deliveryStart,
+          side: input.side,
+          price: input.price,
+          quantityWh: input.quantityWh,
+          filledWh: '0',
+          status: 'OPEN',
+          createdAt: row.created_at!,
+          assetId: input.assetId,
+        });
+      } else {
+        outcomes[i].before.push({
+          productCode: row.code!,
+          deliveryStart: row.start!,
+          bestBuy: row.best_buy,
+          bestSell: row.best_sell,
+        });
+      }
+    }
+    for (const [i, outcome] of outcomes.entries()) {
+      outcome.inserted.sort((a, b) => compareIds(a.id, b.id));
+      if (outcome.inserted.length < rows[i].length) {
+        // clientOrderIds already taken, before this transaction or by a concurrent one
+        const got = new Set(outcome.inserted.map((o) => o.clientOrderId));
+        const taken = rows[i].map((r) => r.clientOrderId).filter((cid) => !got.has(cid));
+        outcome.existing.push(...(await findExisting(client, group[i].participantId, taken)));
+      }
+      group[i].rules.check(outcome);
+    }
+    // Inserted with the orders: it commits with them or the mutation fails.
+    for (const audit of audits) audit.written = true;
+    return outcomes;
+  }
+
+  /** The error a failed submission transaction is reported with (the database's refusals). */
+  private async refusal(error: unknown, intervals: readonly IntervalKey[]): Promise<unknown> {
+    const code = pgError(error).code;
+    if (code === GATE_CLOSED_STATE)
+      return new GateClosedError(await this.closedIntervals(intervals));
+    if (code === OFF_INTERVAL_GRID_STATE) return new OffIntervalGridError((error as Error).message);
+    if (code === BOOK_LIMIT_STATE) {
+      const detail = JSON.parse(pgError(error).detail ?? '{}') as BookLimitBreach & {
+        deliveryStart: string;
+      };
+      return new BookLimitError({ ...detail, deliveryStart: new Date(detail.deliveryStart) });
+    }
+    if (code === FOREIGN_KEY_VIOLATION_STATE && pgError(error).constraint === undefined) {
+      return new UnknownIntervalError((error as Error).message);
+    }
+    return error;
   }
 
   /** Those of these product-intervals whose gate has closed (by the database's clock) or that are cleared. */
@@ -482,6 +652,51 @@ export class OrderRepository {
       }
     }
   }
+}
+
+/** The participant's orders under these clientOrderIds, read in the caller's transaction. */
+async function findExisting(
+  client: PoolClient,
+  participantId: string,
+  clientOrderIds: readonly string[],
+): Promise<MarketOrderRow[]> {
+  const { rows } = await client.query<OrderRow>(FIND_BY_CLIENT_ORDER_IDS, [
+    participantId,
+    clientOrderIds,
+  ]);
+  return rows.map(toOrder);
+}
+
+/**
+ * The named assets, share-locked, and their OPEN quantities in the batch's product-intervals,
+ * read in the caller's transaction.
+ */
+async function assetTrading(
+  client: PoolClient,
+  assetIds: readonly string[],
+  intervals: readonly IntervalKey[],
+): Promise<AssetTrading> {
+  const found = await client.query<AssetSqlRow>(LOCK_ASSETS_FOR_ORDERS, [assetIds]);
+  const open = await client.query<{
+    asset_id: string;
+    product_code: string;
+    delivery_start: Date;
+    side: OrderSide;
+    wh: string;
+  }>(OPEN_ASSET_QUANTITIES, [
+    assetIds,
+    intervals.map((i) => i.productCode),
+    intervals.map((i) => i.deliveryStart.toISOString()),
+  ]);
+  return {
+    assets: found.rows.map(toAsset),
+    openWh: new Map(
+      open.rows.map((r) => [
+        assetQuantityKey(r.asset_id, r.product_code, r.delivery_start, r.side),
+        BigInt(r.wh),
+      ]),
+    ),
+  };
 }
 
 /** Runs one statement in the caller's transaction and returns its rows. */

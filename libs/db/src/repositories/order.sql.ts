@@ -51,22 +51,34 @@ export interface ProductRow {
 }
 
 /**
- * 1st statement of a submission. Share-locks the participant row (a suspension waits for
- * in-flight submissions, later ones see it), opens the batch's product-intervals of known
- * products (gate = start − the product's gateClosureSeconds), takes one advisory lock per
- * (participant, product, delivery start) in key order — serialising the self-cross check of
- * one participant's concurrent submissions — and reads the products, the intervals' stored
- * gates and the database's clock (none of this waits for an interval's lock).
+ * 1st statement of a submission, or of a group of submissions sharing one transaction (one per
+ * participant): per (participant $1, product $2, delivery start $3) of the batches, as arrays.
+ * Share-locks the participants' rows and the submissions' active API keys ($4, their hashes)
+ * in key order (a suspension or a revocation waits for in-flight submissions, later ones see
+ * it), opens the missing product-intervals of known products (gate =
+ * start − the product's gateClosureSeconds), takes one advisory lock per (participant, product,
+ * delivery start) in key order — serialising the self-cross check of one participant's
+ * concurrent submissions — and reads the products, the intervals' stored gates and the
+ * database's clock (none of this waits for an interval's lock).
  */
 export const LOCK_AND_OPEN = `
-  WITH me AS (
-    SELECT suspended_reason FROM participant WHERE id = $1 FOR SHARE
+  WITH triple AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS t(pid, code, start)
+  ), me AS (
+    SELECT id, suspended_reason FROM participant
+    WHERE id IN (SELECT pid FROM triple) ORDER BY id FOR SHARE
+  ), keys AS (
+    SELECT key_hash FROM api_key
+    WHERE key_hash = ANY($4::text[]) AND revoked_at IS NULL ORDER BY key_hash FOR SHARE
   ), wanted AS (
-    SELECT DISTINCT w.code, w.start FROM unnest($2::text[], $3::timestamptz[]) AS w(code, start)
+    SELECT DISTINCT code, start FROM triple
   ), opened AS (
     INSERT INTO product_interval (product_code, delivery_start, gate_closure_at)
     SELECT w.code, w.start, w.start - make_interval(secs => p.gate_closure_seconds)
     FROM wanted w JOIN product p ON p.code = w.code
+    -- only the missing ones: the BEFORE INSERT trigger (freezing the terms) would run for each
+    WHERE NOT EXISTS (SELECT 1 FROM product_interval i
+                      WHERE i.product_code = w.code AND i.delivery_start = w.start)
     ORDER BY w.code, w.start
     ON CONFLICT DO NOTHING
     RETURNING product_code, delivery_start, gate_closure_at
@@ -79,14 +91,16 @@ export const LOCK_AND_OPEN = `
     SELECT count(*) AS n FROM (
       SELECT pg_advisory_xact_lock(${SUBMISSION_LOCK_CLASS}, k.key)
       FROM (
-        SELECT DISTINCT hashtext($1::text || '/' || w.code || '/' || extract(epoch FROM w.start)::text) AS key
-        FROM wanted w ORDER BY 1
+        SELECT DISTINCT hashtext(t.pid::text || '/' || t.code || '/' || extract(epoch FROM t.start)::text) AS key
+        FROM triple t ORDER BY 1
       ) k
     ) l
   )
-  SELECT m.found, m.suspended_reason, m.locks, m.db_now, m.gates, p.*
+  SELECT m.participants, m.active_keys, m.locks, m.db_now, m.gates, p.*
   FROM (
-    SELECT EXISTS (SELECT 1 FROM me) AS found, (SELECT suspended_reason FROM me) AS suspended_reason,
+    SELECT (SELECT json_agg(json_build_object('id', id, 'suspendedReason', suspended_reason))
+            FROM me) AS participants,
+           (SELECT json_agg(key_hash) FROM keys) AS active_keys,
            (SELECT n FROM locked) AS locks, (SELECT clock_timestamp() FROM locked) AS db_now,
            (SELECT json_agg(json_build_object('code', product_code, 'start', delivery_start,
                                               'gate', gate_closure_at)) FROM gates) AS gates
@@ -94,40 +108,47 @@ export const LOCK_AND_OPEN = `
   LEFT JOIN product p ON p.code IN (SELECT code FROM wanted)`;
 
 /**
- * 2nd statement (a snapshot taken after the locks): the whole batch in one INSERT from arrays,
- * in batch order (ids and created_at follow it), skipping clientOrderIds already taken (the
- * caller reads those orders); and, from the same snapshot, i.e. as it was just before the
- * insert, the participant's best OPEN bid and offer in each of the batch's product-intervals
- * (index market_order_participant_open). The statement trigger checks the gates of the inserted
- * rows under their share locks (PX001).
+ * 2nd statement (a snapshot taken after the locks): the orders of all the batches in one INSERT
+ * from arrays ($1 participant of each row, $2… its terms), in batch order (ids and created_at
+ * follow it), skipping clientOrderIds already taken (the caller reads those orders); from the
+ * same snapshot, i.e. as it was just before the insert, each participant's best OPEN bid and
+ * offer in each of its batch's product-intervals (index market_order_participant_open); and
+ * the submissions' audit rows ($9…$14, `auditColumns`), committed with the orders or rolled
+ * back with them. The statement trigger checks the gates of the inserted rows under their
+ * share locks (PX001).
  */
 export const INSERT_ORDERS = `
   WITH input AS (
-    SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::numeric[],
-                         $7::bigint[], $8::uuid[])
-      WITH ORDINALITY AS t(cid, code, start, side, price, quantity, asset, n)
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[],
+                         $6::numeric[], $7::bigint[], $8::uuid[])
+      WITH ORDINALITY AS t(pid, cid, code, start, side, price, quantity, asset, n)
   ), inserted AS (
     INSERT INTO market_order (participant_id, client_order_id, product_code, delivery_start, side,
                               price, quantity_wh, asset_id)
-    SELECT $1, cid, code, start, side, price, quantity, asset FROM input ORDER BY n
+    SELECT pid, cid, code, start, side, price, quantity, asset FROM input ORDER BY n
     ON CONFLICT ON CONSTRAINT market_order_client_order_id DO NOTHING
-    RETURNING id, client_order_id, created_at
+    RETURNING id, participant_id, client_order_id, created_at
+  ), audit AS (
+    INSERT INTO audit_log (actor_id, action, args, outcome, error_code, message)
+    SELECT * FROM unnest($9::uuid[], $10::text[], $11::jsonb[], $12::text[], $13::text[],
+                         $14::text[])
   )
-  SELECT id::text AS id, client_order_id AS cid, created_at, NULL AS code, NULL::timestamptz AS start,
-         NULL AS best_buy, NULL AS best_sell
+  SELECT id::text AS id, participant_id AS pid, client_order_id AS cid, created_at, NULL AS code,
+         NULL::timestamptz AS start, NULL AS best_buy, NULL AS best_sell
   FROM inserted
   UNION ALL
-  SELECT NULL, NULL, NULL, w.code, w.start,
+  SELECT NULL, w.pid, NULL, NULL, w.code, w.start,
          (SELECT max(o.price) FROM market_order o
-          WHERE o.participant_id = $1 AND o.product_code = w.code AND o.delivery_start = w.start
+          WHERE o.participant_id = w.pid AND o.product_code = w.code AND o.delivery_start = w.start
             AND o.side = 'BUY' AND o.status = 'OPEN')::text,
          (SELECT min(o.price) FROM market_order o
-          WHERE o.participant_id = $1 AND o.product_code = w.code AND o.delivery_start = w.start
+          WHERE o.participant_id = w.pid AND o.product_code = w.code AND o.delivery_start = w.start
             AND o.side = 'SELL' AND o.status = 'OPEN')::text
-  FROM (SELECT DISTINCT code, start FROM input) w`;
+  FROM (SELECT DISTINCT pid, code, start FROM input) w`;
 
 export interface InsertRow {
   id: string | null;
+  pid: string;
   cid: string | null;
   created_at: Date | null;
   code: string | null;
@@ -136,10 +157,12 @@ export interface InsertRow {
   best_sell: string | null;
 }
 
-/** Row of LOCK_AND_OPEN: the submission's context, then one product per row (`p.*`). */
+/** Row of LOCK_AND_OPEN: the submissions' context, then one product per row (`p.*`). */
 export type LockAndOpenRow = ProductRow & {
-  found: boolean;
-  suspended_reason: string | null;
+  /** The participants that exist, with their suspension; null when none does. */
+  participants: { id: string; suspendedReason: string | null }[] | null;
+  /** Of the submissions' API keys ($4), those not revoked; null when none is. */
+  active_keys: string[] | null;
   db_now: Date;
   gates: { code: string; start: string; gate: string }[] | null;
 };
