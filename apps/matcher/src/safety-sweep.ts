@@ -27,7 +27,8 @@ export class SafetySweep extends RepeatingLoop {
     @Inject(MATCHER_CONFIG) private readonly config: MatcherConfig,
   ) {
     super(new Logger(SafetySweep.name), clock, {
-      enabled: config.autoStart,
+      // 0: this replica does not sweep (another one must)
+      enabled: config.autoStart && config.safetySweepMs > 0,
       everyMs: config.safetySweepMs,
       what: 'safety sweep',
     });

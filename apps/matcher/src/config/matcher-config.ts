@@ -43,7 +43,7 @@ export interface MatcherConfig extends DatabaseUrls {
   clearsAuctions: boolean;
   /** Start the polling loop at boot (tests drive `drain()` themselves). */
   autoStart: boolean;
-  /** How often the storage safety sweep looks for assets whose telemetry fell silent. */
+  /** How often the storage safety sweep looks for assets whose telemetry fell silent (0: never). */
   safetySweepMs: number;
   /** Days battery telemetry is kept; older day partitions are dropped (at least 7). */
   telemetryRetentionDays: number;
@@ -69,7 +69,7 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
       ),
       MATCHER_FAILPOINT: env.optionalString(),
       MATCHER_PRODUCTS: env.optionalString(),
-      SAFETY_SWEEP_MS: env.int(1_000, 50, 600_000),
+      SAFETY_SWEEP_MS: env.int(1_000, 0, 600_000),
       TELEMETRY_RETENTION_DAYS: env.int(90, 8, 3650),
       MATCHER_SERIES: env.optionalString(),
       // the clearing transaction holds one connection; attempts are recorded on another
