@@ -4,7 +4,7 @@ import { acceptedFamily } from './families';
 import { formulate, type Formulation } from './formulate';
 import type { LpModel, LpSolution, LpSolver } from './lp';
 import type { Auction, BlockOrder, StorageOrder } from './model';
-import { exactSolution, priceModel, type PriceObjective } from './prices';
+import { exactSolution, priceModel, type PriceModel, type PriceObjective } from './prices';
 import {
   add,
   ceilOf,
@@ -269,14 +269,9 @@ function priceRange(
   traded: readonly (readonly boolean[])[],
   solver: LpSolver,
 ): { lowest: PriceVector; highest: PriceVector } {
-  const solve = (objective: PriceObjective) => {
-    const model = priceModel(auction, formulation, primal, caps, traded, objective);
-    return { model, solution: solver.solve(model.model) };
-  };
-  const vector = ({ model, solution }: ReturnType<typeof solve>): PriceVector => {
-    if (solution.status !== 'OPTIMAL') {
-      throw new Error(`the price model was not solved to optimality: ${solution.statusText}`);
-    }
+  const build = (objective: PriceObjective) =>
+    priceModel(auction, formulation, primal, caps, traded, objective);
+  const vector = (model: PriceModel, solution: LpSolution): PriceVector => {
     const values = exactSolution(model, solution.primal);
     const exact = (column: number) => values[column];
     return {
@@ -284,20 +279,19 @@ function priceRange(
       values: new Map([...model.valueColumns].map(([id, columns]) => [id, columns.map(exact)])),
     };
   };
-  const within = solve({ kind: 'SUM', sense: 'MINIMIZE', capExcess: null });
-  if (within.solution.status === 'OPTIMAL') {
-    return {
-      lowest: vector(within),
-      highest: vector(solve({ kind: 'SUM', sense: 'MAXIMIZE', capExcess: null })),
-    };
-  }
-  const least = solve({ kind: 'CAP_EXCESS' });
-  if (least.solution.status !== 'OPTIMAL') vector(least); // throws with the solver's words
-  const capExcess = least.solution.objective * (1 + 1e-6) + 1e-9;
-  return {
-    lowest: vector(solve({ kind: 'SUM', sense: 'MINIMIZE', capExcess })),
-    highest: vector(solve({ kind: 'SUM', sense: 'MAXIMIZE', capExcess })),
+  const extreme = (sense: 'MINIMIZE' | 'MAXIMIZE', capExcess: number | null) => {
+    const model = build({ kind: 'SUM', sense, capExcess });
+    return vector(model, solveOrThrow(solver, model.model, 'the price model'));
   };
+  const within = build({ kind: 'SUM', sense: 'MINIMIZE', capExcess: null });
+  const lowest = solver.solve(within.model);
+  if (lowest.status === 'OPTIMAL') {
+    return { lowest: vector(within, lowest), highest: extreme('MAXIMIZE', null) };
+  }
+  const least = build({ kind: 'CAP_EXCESS' });
+  const capExcess =
+    solveOrThrow(solver, least.model, 'the price model').objective * (1 + 1e-6) + 1e-9;
+  return { lowest: extreme('MINIMIZE', capExcess), highest: extreme('MAXIMIZE', capExcess) };
 }
 
 /** The published price: the exact price rounded to the tick (half up), within the caps. */

@@ -315,7 +315,7 @@ export function verifyAuction(auction: Auction, result: ClearedAuction): Auction
   });
 
   check('duality', (fail) => {
-    const { primal, dual, slack } = welfareAndDual(auction, result, exact, c);
+    const { primal, dual, slack } = welfareAndDual(auction, result, exact, c, caps.maxTicks);
     if (compare(abs(sub(primal, dual)), slack) > 0) {
       fail(
         `welfare ${formatRatio(primal)} and the dual objective ${formatRatio(dual)} differ by more than the rounding allows (${formatRatio(slack)}) (ticks·Wh)`,
@@ -424,8 +424,8 @@ function welfareAndDual(
   result: ClearedAuction,
   exact: readonly (readonly Ratio[])[],
   c: (code: string) => number,
+  capTicks: bigint,
 ): { primal: Ratio; dual: Ratio; slack: Ratio } {
-  const capTicks = compilePriceGrid(auction.terms.grid).maxTicks;
   const q = result.quantities;
   let primal = whole(0n);
   let dual = whole(0n);

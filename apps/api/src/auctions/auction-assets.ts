@@ -8,7 +8,9 @@ import {
 } from '@parkex/market';
 import type { ErrorCode } from '../common/app-error';
 import { isUuid } from '../common/uuid';
-import type { AuctionProblem, ParsedAuctionOrder } from './auction-rules';
+import { assetSuspendedMessage, unknownAssetMessage } from '@parkex/api/orders/asset-rules';
+import { orderProblem, type AuctionProblem, type ParsedAuctionOrder } from './auction-rules';
+import type { AuctionOrderInput } from './dto/auction-order.input';
 
 /**
  * The assets behind integrated-auction device orders (storage safety, docs/storage-safety.md):
@@ -23,6 +25,7 @@ import type { AuctionProblem, ParsedAuctionOrder } from './auction-rules';
 export async function checkDeviceAssets(
   participantId: string,
   orders: readonly ParsedAuctionOrder[],
+  inputs: readonly AuctionOrderInput[],
   auctions: ReadonlyMap<string, AuctionTermsRow>,
   key: (order: ParsedAuctionOrder) => string,
   resent: ReadonlySet<string>,
@@ -35,15 +38,7 @@ export async function checkDeviceAssets(
     reason: string,
     message: string,
     code: ErrorCode = 'BAD_USER_INPUT',
-  ) =>
-    problems.push({
-      index: order.index,
-      clientOrderId: order.clientOrderId,
-      field: `orders[${order.index}].${field}`,
-      code,
-      reason,
-      message: `order ${order.index} (clientOrderId ${JSON.stringify(order.clientOrderId)}): ${message}`,
-    });
+  ) => problems.push(orderProblem(order.index, inputs[order.index], field, reason, message, code));
 
   const devices: { order: ParsedAuctionOrder; device: DeviceLimits; assetId: string }[] = [];
   for (const order of orders) {
@@ -66,12 +61,7 @@ export async function checkDeviceAssets(
         `a ${device.kind.toLowerCase()} order names the asset it comes from (assetId)`,
       );
     } else if (!isUuid(order.assetId)) {
-      fail(
-        order,
-        'assetId',
-        'UNKNOWN_ASSET',
-        `asset ${JSON.stringify(order.assetId)} does not exist or is not yours`,
-      );
+      fail(order, 'assetId', 'UNKNOWN_ASSET', unknownAssetMessage(order.assetId));
     } else {
       devices.push({ order, device, assetId: order.assetId });
     }
@@ -84,12 +74,7 @@ export async function checkDeviceAssets(
   for (const { order, device, assetId } of devices) {
     const asset = assets.get(assetId);
     if (!asset || asset.participantId !== participantId) {
-      fail(
-        order,
-        'assetId',
-        'UNKNOWN_ASSET',
-        `asset ${JSON.stringify(assetId)} does not exist or is not yours`,
-      );
+      fail(order, 'assetId', 'UNKNOWN_ASSET', unknownAssetMessage(assetId));
       continue;
     }
     if (!assetFitsDevice(asset.kind, device.kind)) {
@@ -103,13 +88,7 @@ export async function checkDeviceAssets(
     }
     const limit = tradingLimit(asset.level, asset.rules);
     if (limit.kind === 'SUSPENDED') {
-      fail(
-        order,
-        'assetId',
-        'ASSET_SUSPENDED',
-        `asset ${asset.name} (${asset.id}) is suspended at safety level ALARM: it may not trade until it is back to normal and the operator has acknowledged the alarm`,
-        'FORBIDDEN',
-      );
+      fail(order, 'assetId', 'ASSET_SUSPENDED', assetSuspendedMessage(asset), 'FORBIDDEN');
       continue;
     }
     const permille = limit.kind === 'DERATED' ? limit.permille : 1000;

@@ -204,7 +204,7 @@ export interface ParsedAuctionOrder {
 
 type Problems = AuctionProblem[];
 
-function orderProblem(
+export function orderProblem(
   index: number,
   input: AuctionOrderInput,
   field: string,

@@ -171,6 +171,7 @@ export class AuctionsService {
             ...(await checkDeviceAssets(
               principal.id,
               devices,
+              inputs,
               auctions,
               (o) => auctionKey(o.seriesCode, o.deliveryStart),
               resent,

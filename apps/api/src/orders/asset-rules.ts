@@ -58,7 +58,7 @@ export function checkAssets(
           'assetId',
           'FORBIDDEN',
           'ASSET_SUSPENDED',
-          `asset ${asset.name} (${asset.id}) is suspended at safety level ALARM: it may not trade until it is back to normal and the operator has acknowledged the alarm`,
+          assetSuspendedMessage(asset),
         ),
       );
       continue;
@@ -94,6 +94,16 @@ function unknownAsset(index: number, request: OrderRequest): OrderProblem {
     'assetId',
     'BAD_USER_INPUT',
     'UNKNOWN_ASSET',
-    `asset ${JSON.stringify(request.assetId)} does not exist or is not yours`,
+    unknownAssetMessage(request.assetId),
   );
+}
+
+/** Why an order naming an asset at ALARM is refused (per-interval and auction orders). */
+export function assetSuspendedMessage(asset: { name: string; id: string }): string {
+  return `asset ${asset.name} (${asset.id}) is suspended at safety level ALARM: it may not trade until it is back to normal and the operator has acknowledged the alarm`;
+}
+
+/** Why an order naming an asset that does not exist or is another participant's is refused. */
+export function unknownAssetMessage(assetId: unknown): string {
+  return `asset ${JSON.stringify(assetId)} does not exist or is not yours`;
 }

@@ -1,4 +1,4 @@
-import { readScaled } from '../market/decimal';
+import { readScaled, scaledToText } from '../market/decimal';
 import type { AuctionOrderInput } from './orders';
 
 /**
@@ -46,12 +46,10 @@ export function deviceAssets(
     needs.set(kind, need);
   }
   // power (W) that gives `wh` in one interval, rounded up to the W; as kW with 3 decimals
-  const kw = (energyWh: bigint) => {
-    const watts = (energyWh * 3600n + BigInt(intervalSeconds) - 1n) / BigInt(intervalSeconds);
-    return `${watts / 1000n}.${String(watts % 1000n).padStart(3, '0')}`;
-  };
-  const kwh = (energyWh: bigint) =>
-    `${energyWh / 1000n}.${String(energyWh % 1000n).padStart(3, '0')}`;
+  const seconds = BigInt(intervalSeconds);
+  const kw = (energyWh: bigint) =>
+    scaledToText((energyWh * 3600n + seconds - 1n) / seconds, 3, false);
+  const kwh = (energyWh: bigint) => scaledToText(energyWh, 3, false);
   return new Map(
     [...needs].map(([kind, need]) => [
       kind,
