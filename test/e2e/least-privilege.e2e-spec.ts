@@ -88,6 +88,8 @@ const RUNTIME_PRIVILEGES: Record<string, Decision> = {
   telemetry_sample: READ_AND_APPEND,
   safety_event: READ_AND_APPEND,
   expected_imbalance: READ_AND_APPEND,
+  // metering (migration CreateMeterReadings): readings are appended, corrections are new versions
+  meter_reading: READ_AND_APPEND,
   auction_series: {
     ...READ_AND_APPEND,
     updatable: [
