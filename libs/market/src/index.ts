@@ -105,3 +105,6 @@ export type { Replay, StoredBook, StoredTerms } from './replay';
 
 // Storage safety: early-warning rules, hysteresis, trading limits
 export * from './safety';
+
+// Carbon accounting: emission factors, scope 2 reports, the park's carbon intensity
+export * from './carbon';
