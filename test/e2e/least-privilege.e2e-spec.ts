@@ -90,6 +90,11 @@ const RUNTIME_PRIVILEGES: Record<string, Decision> = {
   expected_imbalance: READ_AND_APPEND,
   // metering (migration CreateMeterReadings): readings are appended, corrections are new versions
   meter_reading: READ_AND_APPEND,
+  // carbon accounting (migration CreateCarbonFactors): factors are versions, appended
+  emission_factor: READ_AND_APPEND,
+  carbon_default: READ_AND_APPEND,
+  grid_carbon_factor: READ_AND_APPEND,
+  asset_fuel: READ_AND_APPEND,
   auction_series: {
     ...READ_AND_APPEND,
     updatable: [

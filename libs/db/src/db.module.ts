@@ -29,6 +29,7 @@ import { AssetRepository } from './repositories/asset.repository';
 import { SafetyRepository } from './repositories/safety.repository';
 import { AuctionRepository } from './repositories/auction.repository';
 import { AuctionClearingRepository } from './repositories/auction-clearing.repository';
+import { CarbonRepository } from './repositories/carbon.repository';
 
 export const REPOSITORIES = [
   ParticipantRepository,
@@ -47,6 +48,7 @@ export const REPOSITORIES = [
   SafetyRepository,
   AuctionRepository,
   AuctionClearingRepository,
+  CarbonRepository,
 ];
 
 export interface DbModuleOptions {

@@ -28,3 +28,4 @@ export { SAFETY_CHANNEL } from './repositories/safety.sql';
 export * from './repositories/auction.repository';
 export * from './repositories/auction-clearing.repository';
 export * from './repositories/auction-rows';
+export * from './repositories/carbon.repository';

@@ -9,6 +9,7 @@ import {
   type CarbonFactors,
   type FactorVersion,
   type MeteredImport,
+  type Supply,
 } from '.';
 
 /** 2039-01-10T12:00:00Z */
@@ -134,7 +135,12 @@ describe('carbon report: the hand-computed case', () => {
     { participantId: bakery, startMs: T1, carrier: 'HEAT', importWh: 1000n },
     { participantId: bakery, startMs: T2, carrier: 'ELECTRICITY', importWh: 1500n },
   ];
-  const bought = (startMs: number, carrier: 'ELECTRICITY' | 'HEAT', wh: bigint, supply = pv) =>
+  const bought = (
+    startMs: number,
+    carrier: 'ELECTRICITY' | 'HEAT',
+    wh: bigint,
+    supply: Supply = pv,
+  ) =>
     purchaseFrom(
       { participantId: bakery, startMs, carrier, quantityWh: wh },
       supplyFactor(FACTORS, supply, carrier, startMs),
