@@ -4,7 +4,7 @@ import type { GatedRequest, Principal } from '@parkex/api/auth/principal';
 import { ExportErrorFilter } from './export-error.filter';
 import { type CsvExport, ExportsService } from './exports.service';
 
-type ExportRequest = GatedRequest & { query: Record<string, unknown> };
+export type ExportRequest = GatedRequest & { query: Record<string, unknown> };
 
 /**
  * `GET /exports/settlements.csv` and `GET /exports/fills.csv` with `Authorization: Bearer <key>`:
@@ -29,35 +29,50 @@ export class ExportsController {
     );
   }
 
-  private async send(
+  private send(
     req: ExportRequest,
     res: ServerResponse,
     action: string,
     prepare: (principal: Principal) => Promise<CsvExport>,
   ): Promise<void> {
-    const principal = this.service.authenticate(req);
-    let csv: CsvExport;
-    try {
-      this.service.admit(principal, res);
-      csv = await prepare(principal);
-    } catch (error) {
-      await this.service.record(principal.id, action, req.query, error);
-      throw error;
-    }
-    res.statusCode = 200;
-    res.setHeader('content-type', 'text/csv; charset=utf-8; header=present');
-    res.setHeader('content-disposition', `attachment; filename="${csv.filename}"`);
-    res.setHeader('cache-control', 'no-store');
-    try {
-      await writeAll(res, csv.body, this.service.writeTimeoutMs);
-    } catch (error) {
-      // The client went away or the query failed: the response is cut, never completed.
-      res.destroy();
-      await this.service.record(principal.id, csv.action, csv.args, error);
-      return;
-    }
-    await this.service.record(principal.id, csv.action, csv.args);
+    return sendCsvExport(this.service, req, res, action, prepare);
   }
+}
+
+/**
+ * Serves one CSV export: the caller authenticated and admitted (a running-export slot), the
+ * export prepared, streamed as the client takes it, and recorded in the audit log whatever
+ * happens. Every `/exports/*.csv` route goes through it (the carbon report's too).
+ */
+export async function sendCsvExport(
+  service: ExportsService,
+  req: ExportRequest,
+  res: ServerResponse,
+  action: string,
+  prepare: (principal: Principal) => Promise<CsvExport>,
+): Promise<void> {
+  const principal = service.authenticate(req);
+  let csv: CsvExport;
+  try {
+    service.admit(principal, res);
+    csv = await prepare(principal);
+  } catch (error) {
+    await service.record(principal.id, action, req.query, error);
+    throw error;
+  }
+  res.statusCode = 200;
+  res.setHeader('content-type', 'text/csv; charset=utf-8; header=present');
+  res.setHeader('content-disposition', `attachment; filename="${csv.filename}"`);
+  res.setHeader('cache-control', 'no-store');
+  try {
+    await writeAll(res, csv.body, service.writeTimeoutMs);
+  } catch (error) {
+    // The client went away or the query failed: the response is cut, never completed.
+    res.destroy();
+    await service.record(principal.id, csv.action, csv.args, error);
+    return;
+  }
+  await service.record(principal.id, csv.action, csv.args);
 }
 
 /**

@@ -231,7 +231,7 @@ export class ExportsService implements OnModuleDestroy {
 }
 
 /** The named parameters, each at most once and as text; unknown ones are refused. */
-function readParams<K extends string>(
+export function readParams<K extends string>(
   query: Query,
   names: readonly K[],
 ): Partial<Record<K, string>> {
