@@ -24,6 +24,7 @@ import { ExportsModule } from './exports/exports.module';
 import { LiveModule } from './live/live.module';
 import { StatisticsModule } from './statistics/statistics.module';
 import { VerificationModule } from './verification/verification.module';
+import { CarbonModule } from './carbon/carbon.module';
 
 @Module({})
 export class AppModule {
@@ -89,6 +90,7 @@ export class AppModule {
         StatisticsModule,
         ExportsModule,
         DashboardModule,
+        CarbonModule,
         ...(production ? [] : [GraphiqlModule]),
       ],
       controllers: [HealthController],

@@ -27,3 +27,13 @@ export const MAX_LISTED_ASSETS = 500;
 export const MAX_SAMPLES_PER_CALL = 5_000;
 /** `telemetry`: the newest samples of one asset per call. */
 export const MAX_LISTED_SAMPLES = 500;
+
+// Carbon accounting
+/** `carbonReport`: reports per call (one per trading participant). */
+export const MAX_CARBON_REPORTS = 500;
+/** `parkCarbonIntensity`, `gridCarbonFactors`: intervals per call (a week of quarter hours). */
+export const MAX_CARBON_INTERVALS = 672;
+/** `uploadGridCarbonFactors`: factors per call (a week of quarter hours, ~45 kB of JSON). */
+export const MAX_GRID_FACTORS_PER_CALL = 672;
+/** `emissionFactors`, `carbonDefaults`: not capped (a few versions per kind and year), priced as 100. */
+export const MAX_LISTED_FACTOR_VERSIONS = 100;

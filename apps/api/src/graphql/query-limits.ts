@@ -21,6 +21,9 @@ import {
   MAX_NAMED_PARTICIPANTS,
   MAX_ORDERS_PER_CALL,
   MAX_STATISTICS_BUCKETS,
+  MAX_CARBON_INTERVALS,
+  MAX_CARBON_REPORTS,
+  MAX_LISTED_FACTOR_VERSIONS,
 } from './list-bounds';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-info.model';
 
@@ -97,6 +100,12 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   paradoxicallyRejectedBlocks: 2000,
   /** The named checks of a verification (about 15). */
   checks: 20,
+  // Carbon accounting
+  carbonReport: MAX_CARBON_REPORTS,
+  parkCarbonIntensity: MAX_CARBON_INTERVALS,
+  gridCarbonFactors: MAX_CARBON_INTERVALS,
+  emissionFactors: MAX_LISTED_FACTOR_VERSIONS,
+  carbonDefaults: MAX_LISTED_FACTOR_VERSIONS,
 };
 
 /** The page-size argument of every connection (validated 1..maxPageSize). */
