@@ -14,6 +14,7 @@ import {
   verify,
 } from './api.js';
 import { AssetsPanel } from './assets-panel.js';
+import { CarbonPanel } from './carbon-panel.js';
 import { renderCurves } from './curves.js';
 import * as fmt from './format.js';
 import { PriceChart } from './price-chart.js';
@@ -118,6 +119,7 @@ function showLogin(error) {
   state.feed?.stop();
   state.feed = null;
   assetsPanel.stop();
+  carbonPanel.stop();
   $('main').hidden = true;
   $('topbar-right').hidden = true;
   $('tabs').replaceChildren();
@@ -161,6 +163,7 @@ async function signIn(key) {
   notice.textContent =
     'This is the utility view: with a participant key you see only your own positions, and verification needs an operator or auditor key.';
   assetsPanel.start(client, data.me.role);
+  carbonPanel.start(client);
 
   if (!state.products.length) {
     $('kpis').replaceChildren(el('p', { class: 'empty' }, 'No products are configured yet.'));
@@ -788,6 +791,7 @@ function flash(message) {
 // ---------------------------------------------------------------- start
 
 const assetsPanel = new AssetsPanel($('assets-panel'), { onError: flash });
+const carbonPanel = new CarbonPanel($('carbon-panel'), { onError: flash });
 
 $('login-form').addEventListener('submit', (event) => {
   event.preventDefault();
