@@ -221,7 +221,33 @@ describe('carbon report: the hand-computed case', () => {
     ]);
   });
 
-  it('counts purchases beyond the metered import in full but caps the renewable part', () => {
+  it('claims purchases beyond the metered import only for the metered part', () => {
+    // 2 kWh of CHP electricity bought, 1 kWh metered: 1 kWh at 201·160/91 g = 353.4066 g
+    const report = carbonReport(
+      FACTORS,
+      [{ participantId: bakery, startMs: T1, carrier: 'ELECTRICITY', importWh: 1000n }],
+      [bought(T1, 'ELECTRICITY', 2000n, chp), bought(T2, 'ELECTRICITY', 500n, pv)],
+    );
+    expect(report.lines[0]).toEqual({
+      carrier: 'ELECTRICITY',
+      consumptionWh: 1000n,
+      parkPurchasesWh: 2500n,
+      residualWh: 0n,
+      renewableWh: 0n,
+      renewableShareBp: 0n,
+      locationBasedG: 400n,
+      marketBasedG: 353n,
+      avoidedG: 47n,
+    });
+    // nothing metered: nothing claimed, whatever was bought
+    expect(carbonReport(FACTORS, [], [bought(T1, 'ELECTRICITY', 2000n, chp)]).total).toMatchObject({
+      marketBasedG: 0n,
+      avoidedG: 0n,
+      renewableShareBp: null,
+    });
+  });
+
+  it('caps the renewable part at the metered import', () => {
     const report = carbonReport(
       FACTORS,
       [{ participantId: bakery, startMs: T1, carrier: 'ELECTRICITY', importWh: 1000n }],
@@ -234,7 +260,6 @@ describe('carbon report: the hand-computed case', () => {
       marketBasedG: 0n,
       avoidedG: 400n,
     });
-    expect(carbonReport(FACTORS, [], []).total.renewableShareBp).toBeNull();
   });
 });
 
@@ -273,9 +298,15 @@ describe('the integrated auction pool', () => {
 
   it('keeps thirds exact until the one rounding', () => {
     const third = ratio(1_000_000n, 3n); // 333.33… g/kWh
+    const starts = [1, 2, 3].map((i) => T1 + i * 900_000);
     const report = carbonReport(
       FACTORS,
-      [],
+      starts.map((startMs) => ({
+        participantId: 'b',
+        startMs,
+        carrier: 'ELECTRICITY' as const,
+        importWh: 1500n,
+      })),
       [1, 2, 3].map((i) => ({
         participantId: 'b',
         startMs: T1 + i * 900_000,

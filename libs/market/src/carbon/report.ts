@@ -76,7 +76,7 @@ export interface CarbonLine {
   readonly carrier: CarbonCarrier | null;
   /** Metered import (Wh). */
   readonly consumptionWh: bigint;
-  /** Bought in the park: fills and auction awards as buyer (Wh). */
+  /** Bought in the park: fills and auction awards as buyer (Wh), claimed up to the import. */
   readonly parkPurchasesWh: bigint;
   /** Σ per interval max(0, metered import − park purchases): grid and imbalance energy (Wh). */
   readonly residualWh: bigint;
@@ -101,7 +101,9 @@ export interface CarbonReport {
  * scope 2. Per carrier c and interval t, with import I, park purchases P (each q at its factor f),
  * reference factor r (grid for electricity, heat default for heat):
  * - location-based  = Σ I·r
- * - market-based    = Σ q·f + Σ max(0, I − ΣP)·r   (contractual purchases, the rest from the grid)
+ * - market-based    = Σ c·q·f + Σ max(0, I − ΣP)·r   (contractual purchases, the rest from the
+ *   grid; c = min(1, I/ΣP): purchases beyond the metered import are not claimed, so a cell's
+ *   purchases count at their average factor for the metered part only)
  * - renewable share = Σ min(renewable purchases, I) / Σ I
  * - avoided         = location-based − market-based (all consumption bought from the grid, minus
  *   what the park trading made of it).
@@ -241,6 +243,12 @@ function intervalCells(
       renewable = add(renewable, p.renewableWh);
     }
     const residualWh = importWh > purchasedWh ? importWh - purchasedWh : 0n;
+    // Bought beyond the metered import (resold, exported, or not metered yet): only the consumed
+    // part is claimed, at the purchases' average factor (GHG Protocol scope 2 quality criteria).
+    const claimedUg =
+      purchasedWh > importWh
+        ? { num: purchasedUg.num * importWh, den: purchasedUg.den * purchasedWh }
+        : purchasedUg;
     const cap: Exact = { num: importWh, den: 1n };
     return {
       startMs,
@@ -250,7 +258,7 @@ function intervalCells(
       residualWh,
       renewableWh: compare(renewable, cap) > 0 ? cap : renewable,
       locationUg: { num: importWh * reference, den: 1n },
-      marketUg: add(purchasedUg, { num: residualWh * reference, den: 1n }),
+      marketUg: add(claimedUg, { num: residualWh * reference, den: 1n }),
     };
   });
 }
