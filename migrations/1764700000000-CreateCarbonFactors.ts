@@ -19,6 +19,9 @@ const MG = `bigint NOT NULL CHECK (mg_per_kwh BETWEEN 0 AND 10000000000)`;
  * - `grid_carbon_factor`: the grid's factor per interval as uploaded; the newest upload of an
  *   interval counts.
  * - `asset_fuel`: the fuel an asset burns from `valid_from`, where it is not its kind's default.
+ * - `product_carrier`: which energy carrier a product delivers (ELECTRICITY and HEAT carry
+ *   themselves; the demo's DEMO_ELECTRICITY carries ELECTRICITY; STORAGE none); the newest row of
+ *   a product counts (`product_carrier_current`), a null carrier takes it out of the accounting.
  *
  * Factors are whole milligrams CO2e per kWh; efficiencies exact decimals.
  */
@@ -85,7 +88,33 @@ export class CreateCarbonFactors1764700000000 implements MigrationInterface {
         created_by uuid NOT NULL REFERENCES participant (id),
         CONSTRAINT asset_fuel_version UNIQUE (asset_id, valid_from)
       )`);
-    for (const table of ['emission_factor', 'carbon_default', 'grid_carbon_factor', 'asset_fuel']) {
+    await db.query(`
+      CREATE TABLE product_carrier (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        product_code text NOT NULL REFERENCES product (code),
+        carrier text CHECK (carrier IN ('ELECTRICITY', 'HEAT')),
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        created_by uuid REFERENCES participant (id)
+      )`);
+    await db.query(
+      `CREATE INDEX product_carrier_product ON product_carrier (product_code, id DESC)`,
+    );
+    await db.query(`
+      CREATE VIEW product_carrier_current AS
+      SELECT DISTINCT ON (product_code) product_code, carrier
+        FROM product_carrier ORDER BY product_code, id DESC`);
+    await db.query(`
+      INSERT INTO product_carrier (product_code, carrier)
+      SELECT code, code FROM product WHERE code IN ('ELECTRICITY', 'HEAT')`);
+    await db.query(`GRANT SELECT ON product_carrier_current TO parkex_app`);
+
+    for (const table of [
+      'emission_factor',
+      'carbon_default',
+      'grid_carbon_factor',
+      'asset_fuel',
+      'product_carrier',
+    ]) {
       await db.query(`
         CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table}
           FOR EACH ROW EXECUTE FUNCTION refuse_change()`);
@@ -122,6 +151,8 @@ export class CreateCarbonFactors1764700000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP VIEW product_carrier_current`);
+    await db.query(`DROP TABLE product_carrier`);
     await db.query(`DROP TABLE asset_fuel`);
     await db.query(`DROP TABLE grid_carbon_factor`);
     await db.query(`DROP TABLE carbon_default`);

@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import request from 'supertest';
 import { registerAsset } from '@parkex/test-support/assets';
-import { closeGate } from '@parkex/test-support/market-factory';
+import { closeGate, createProduct, placeOrders } from '@parkex/test-support/market-factory';
 import { expectError } from '@parkex/test-support/orders';
 import { connectTestDatabase } from '@parkex/test-support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
@@ -289,6 +289,88 @@ describe('carbon accounting', () => {
     expect((all.body as string).split('\r\n').filter((l) => l.includes(chp.id))).toHaveLength(3);
     const missing = await get({}, auditor.key);
     expect(missing.status).toBe(400);
+  });
+
+  it("counts a product's fills and readings once the operator says which carrier it delivers", async () => {
+    const product = await createProduct(db, { priceTick: '0.0001' });
+    const T3 = new Date(T2.getTime() + 900_000);
+    const buyer = await api.createParticipant(uniqueName('Laundry'));
+    const seller = await api.createParticipant(uniqueName('Reseller'));
+    await placeOrders(db, product, T3, [
+      { participant: buyer.id, side: 'BUY', price: '0.3', quantityWh: 1000 },
+      { participant: seller.id, side: 'SELL', price: '0.1', quantityWh: 1000 },
+    ]);
+    await closeGate(db, product, T3);
+    const productMatcher = await startTestMatcher([product]);
+    try {
+      await productMatcher.drain();
+    } finally {
+      await productMatcher.close();
+    }
+    const meter = await db.query<{ id: string }>(
+      `INSERT INTO participant (name, role) VALUES ($1, 'METER') RETURNING id`,
+      [uniqueName('Meter')],
+    );
+    await db.query(
+      `INSERT INTO meter_reading (reading_id, version, participant_id, product_code,
+                                  delivery_start, import_wh, export_wh, submitted_by)
+       VALUES ($1, 1, $2, $3, $4, 1200, 0, $5)`,
+      [`carbon-${randomUUID()}`, buyer.id, product, T3, meter.rows[0].id],
+    );
+    const total = async () =>
+      (await api.gql(REPORT, { month: MONTH_TEXT }, buyer.key)).data.carbonReport[0].electricity;
+    expect(await total()).toMatchObject({ consumption: '0', parkPurchases: '0' });
+
+    const SET = `mutation($p: String!, $c: Carrier) { setProductCarrier(productCode: $p, carrier: $c) {
+      productCode carrier } }`;
+    expectError(await api.gql(SET, { p: product, c: 'ELECTRICITY' }, buyer.key), 'FORBIDDEN');
+    expectError(
+      await api.gql(SET, { p: 'NO_SUCH_PRODUCT', c: 'HEAT' }, api.operatorKey),
+      'NOT_FOUND',
+    );
+    expect(await api.gql(SET, { p: product, c: 'ELECTRICITY' }, api.operatorKey)).toEqual({
+      data: { setProductCarrier: { productCode: product, carrier: 'ELECTRICITY' } },
+    });
+    // 1 kWh from a seller without an asset: the grid's factor (380 g/kWh by default); 0.2 kWh
+    // metered beyond it from the grid
+    expect(await total()).toEqual({
+      consumption: '1.2',
+      parkPurchases: '1',
+      residual: '0.2',
+      renewable: '0',
+      renewableShare: '0.0000',
+      locationBasedGrams: '456',
+      marketBasedGrams: '456',
+      avoidedGrams: '0',
+    });
+    const listed = await api.gql(`{ productCarriers { productCode carrier } }`, {}, buyer.key);
+    expect(listed.data.productCarriers).toEqual(
+      expect.arrayContaining([
+        { productCode: product, carrier: 'ELECTRICITY' },
+        { productCode: 'HEAT', carrier: 'HEAT' },
+        { productCode: 'STORAGE', carrier: null },
+      ]),
+    );
+    const intensity = await api.gql(
+      `query($from: DateTime!, $to: DateTime!, $p: String) {
+         parkCarbonIntensity(from: $from, to: $to, productCode: $p) { consumption intensity } }`,
+      { from: T3.toISOString(), to: new Date(T3.getTime() + 900_000).toISOString(), p: product },
+      buyer.key,
+    );
+    expect(intensity.data.parkCarbonIntensity).toEqual([{ consumption: '1.2', intensity: '380' }]);
+    expectError(
+      await api.gql(
+        `query($from: DateTime!, $to: DateTime!) {
+           parkCarbonIntensity(from: $from, to: $to, productCode: "STORAGE") { intensity } }`,
+        { from: T3.toISOString(), to: new Date(T3.getTime() + 900_000).toISOString() },
+        buyer.key,
+      ),
+      'BAD_USER_INPUT',
+      { field: 'productCode', message: /does not carry ELECTRICITY/ },
+    );
+    // taken out again: the product counts no more
+    await api.gql(SET, { p: product, c: null }, api.operatorKey);
+    expect(await total()).toMatchObject({ consumption: '0', parkPurchases: '0' });
   });
 
   describe('factors', () => {

@@ -95,6 +95,7 @@ const RUNTIME_PRIVILEGES: Record<string, Decision> = {
   carbon_default: READ_AND_APPEND,
   grid_carbon_factor: READ_AND_APPEND,
   asset_fuel: READ_AND_APPEND,
+  product_carrier: READ_AND_APPEND,
   auction_series: {
     ...READ_AND_APPEND,
     updatable: [

@@ -1,6 +1,7 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { formatQuantity, formatScaled } from '@parkex/market';
+import { CarrierEnum } from '@parkex/api/auctions/models/auction-enums';
 import { ApiKeyGuard } from '@parkex/api/auth/api-key.guard';
 import { CurrentPrincipal } from '@parkex/api/auth/current-principal.decorator';
 import type { Principal } from '@parkex/api/auth/principal';
@@ -22,6 +23,8 @@ import {
   mapDefault,
   mapFactor,
   mapGridFactor,
+  mapProductCarrier,
+  ProductCarrierModel,
 } from './models/emission-factor.model';
 
 /** Carbon accounting. Class default: the operator (configuration); each query says who else. */
@@ -56,14 +59,20 @@ export class CarbonResolver {
 
   @Query(() => [CarbonIntensityModel], {
     description:
-      "The park's carbon intensity per ELECTRICITY interval starting in [from, to) (at most 672): market-based emissions of the park's metered electricity over that electricity",
+      "The park's carbon intensity per interval of ELECTRICITY (or productCode) starting in [from, to) (at most 672): market-based emissions of the park's metered electricity over that electricity",
   })
   @AnyRole()
   async parkCarbonIntensity(
     @Args('from', { type: () => DateTimeScalar }) from: Date,
     @Args('to', { type: () => DateTimeScalar }) to: Date,
+    @Args('productCode', {
+      type: () => String,
+      nullable: true,
+      description: 'A product carrying ELECTRICITY whose intervals to use (default ELECTRICITY)',
+    })
+    productCode?: string | null,
   ): Promise<CarbonIntensityModel[]> {
-    return (await this.service.intensity(from, to)).map((p) => ({
+    return (await this.service.intensity(from, to, productCode ?? 'ELECTRICITY')).map((p) => ({
       deliveryStart: new Date(p.startMs),
       consumption: formatQuantity(p.consumptionWh),
       emissionsGrams: p.emissionsG.toString(),
@@ -96,6 +105,28 @@ export class CarbonResolver {
     @Args('to', { type: () => DateTimeScalar }) to: Date,
   ): Promise<GridCarbonFactorModel[]> {
     return (await this.service.gridFactors(from, to)).map(mapGridFactor);
+  }
+
+  @Query(() => [ProductCarrierModel], {
+    description: 'Every product with the energy carrier it delivers (null: none)',
+  })
+  @AnyRole()
+  async productCarriers(): Promise<ProductCarrierModel[]> {
+    return (await this.service.productCarriers()).map(mapProductCarrier);
+  }
+
+  @Mutation(() => ProductCarrierModel, {
+    description:
+      'Says which energy carrier a product delivers from now on (operator); null: none. Reports use the newest',
+  })
+  async setProductCarrier(
+    @CurrentPrincipal() principal: Principal,
+    @Args('productCode') productCode: string,
+    @Args('carrier', { type: () => CarrierEnum, nullable: true }) carrier?: CarrierEnum | null,
+  ): Promise<ProductCarrierModel> {
+    return mapProductCarrier(
+      await this.service.setProductCarrier(productCode, carrier ?? null, principal.id),
+    );
   }
 
   @Mutation(() => EmissionFactorModel, {

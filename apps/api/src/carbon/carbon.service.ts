@@ -7,6 +7,7 @@ import {
   type CarbonInputs,
   type EmissionFactorRow,
   type GridFactorRow,
+  type ProductCarrierRow,
 } from '@parkex/db';
 import {
   DEFAULT_FUEL,
@@ -140,18 +141,26 @@ export class CarbonService {
   }
 
   /**
-   * The park's carbon intensity for each interval of the ELECTRICITY product starting in
-   * [from, to) (at most MAX_CARBON_INTERVALS).
+   * The park's carbon intensity for each interval of a product carrying electricity (default
+   * ELECTRICITY) starting in [from, to) (at most MAX_CARBON_INTERVALS).
    */
-  async intensity(from: Date, to: Date): Promise<IntensityPoint[]> {
+  async intensity(from: Date, to: Date, productCode = 'ELECTRICITY'): Promise<IntensityPoint[]> {
     if (from.getTime() >= to.getTime()) throw badInput('from must be before to', { field: 'to' });
-    const stepMs = (await this.products.get('ELECTRICITY')).intervalSeconds * 1000;
+    const product = await this.products.get(productCode);
+    const carriers = await this.carbon.productCarriers();
+    if (carriers.find((c) => c.product_code === productCode)?.carrier !== 'ELECTRICITY') {
+      throw badInput(
+        `product ${productCode} does not carry ELECTRICITY; the intensity is of electricity (see productCarriers)`,
+        { field: 'productCode' },
+      );
+    }
+    const stepMs = product.intervalSeconds * 1000;
     const first = Math.ceil(from.getTime() / stepMs) * stepMs;
     const starts: number[] = [];
     for (let t = first; t < to.getTime(); t += stepMs) {
       if (starts.length === MAX_CARBON_INTERVALS) {
         throw badInput(
-          `[from, to) holds more than ${MAX_CARBON_INTERVALS} intervals of ELECTRICITY; ask for a shorter window`,
+          `[from, to) holds more than ${MAX_CARBON_INTERVALS} intervals of ${productCode}; ask for a shorter window`,
           { field: 'to' },
         );
       }
@@ -314,6 +323,21 @@ export class CarbonService {
     return this.carbon.uploadGridFactors(rows, actorId);
   }
 
+  productCarriers(): Promise<ProductCarrierRow[]> {
+    return this.carbon.productCarriers();
+  }
+
+  /** Says which carrier a product delivers from now on (operator); null: none. */
+  async setProductCarrier(
+    productCode: string,
+    carrier: 'ELECTRICITY' | 'HEAT' | null,
+    actorId: string,
+  ): Promise<ProductCarrierRow> {
+    await this.products.get(productCode);
+    await this.carbon.setProductCarrier(productCode, carrier, actorId);
+    return { product_code: productCode, carrier };
+  }
+
   /** Names the fuel an asset burns from `validFrom` (operator): one with a factor of its kind. */
   async setAssetFuel(input: AssetFuelInput, actorId: string): Promise<AssetFuelInput> {
     if (!isUuid(input.assetId)) {
@@ -379,13 +403,13 @@ export class CarbonService {
           {
             participantId: fill.buyer_id,
             startMs,
-            carrier: fill.product_code,
+            carrier: fill.carrier,
             quantityWh: BigInt(fill.quantity_wh),
           },
           supplyFactor(
             factors,
             supplyOf(fill.asset_id, fill.asset_kind, startMs),
-            fill.product_code,
+            fill.carrier,
             startMs,
           ),
         ),
@@ -454,7 +478,7 @@ function meteredOf(inputs: CarbonInputs) {
   return inputs.metered.map((m) => ({
     participantId: m.participant_id,
     startMs: m.delivery_start.getTime(),
-    carrier: m.product_code,
+    carrier: m.carrier,
     importWh: BigInt(m.import_wh),
   }));
 }

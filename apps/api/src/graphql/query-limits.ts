@@ -106,6 +106,8 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   gridCarbonFactors: MAX_CARBON_INTERVALS,
   emissionFactors: MAX_LISTED_FACTOR_VERSIONS,
   carbonDefaults: MAX_LISTED_FACTOR_VERSIONS,
+  /** Not capped: one per product (a handful), priced as 100 like `products`. */
+  productCarriers: 100,
 };
 
 /** The page-size argument of every connection (validated 1..maxPageSize). */

@@ -15,7 +15,9 @@ import {
   INSERT_DEFAULT_VERSION,
   INSERT_FACTOR_VERSION,
   INSERT_GRID_FACTORS,
+  INSERT_PRODUCT_CARRIER,
   METERED,
+  PRODUCT_CARRIERS,
   TENANTS,
 } from './carbon.sql';
 import { isUniqueViolation } from './pg-errors';
@@ -63,14 +65,14 @@ export interface AssetFuelRow {
 
 export interface MeteredRow {
   participant_id: string;
-  product_code: 'ELECTRICITY' | 'HEAT';
+  carrier: 'ELECTRICITY' | 'HEAT';
   delivery_start: Date;
   import_wh: string;
 }
 
 export interface FillPurchaseRow {
   buyer_id: string;
-  product_code: 'ELECTRICITY' | 'HEAT';
+  carrier: 'ELECTRICITY' | 'HEAT';
   delivery_start: Date;
   quantity_wh: string;
   asset_id: string | null;
@@ -86,6 +88,11 @@ export interface AuctionAwardLineRow {
   start: Date;
   asset_id: string | null;
   asset_kind: string | null;
+}
+
+export interface ProductCarrierRow {
+  product_code: string;
+  carrier: 'ELECTRICITY' | 'HEAT' | null;
 }
 
 export interface TenantRow {
@@ -151,6 +158,21 @@ export class CarbonRepository {
   async assetKind(assetId: string): Promise<string | null> {
     const rows = await queryRows<{ kind: string }>(this.pool, ASSET_KIND, [assetId]);
     return rows[0]?.kind ?? null;
+  }
+
+  productCarriers(): Promise<ProductCarrierRow[]> {
+    return queryRows<ProductCarrierRow>(this.pool, PRODUCT_CARRIERS);
+  }
+
+  /** Says which carrier a product delivers (null: none) from now on; audited. */
+  setProductCarrier(
+    productCode: string,
+    carrier: 'ELECTRICITY' | 'HEAT' | null,
+    actorId: string,
+  ): Promise<void> {
+    return this.append(`product ${productCode}'s carrier`, async (client) => {
+      await client.query(INSERT_PRODUCT_CARRIER, [productCode, carrier, actorId]);
+    });
   }
 
   tenants(participantId: string | null): Promise<TenantRow[]> {

@@ -28,28 +28,28 @@ export const ASSET_FUELS = `
   SELECT f.asset_id, f.fuel, f.valid_from FROM asset_fuel f ORDER BY f.asset_id, f.valid_from`;
 
 /**
- * Metered import of electricity and heat per participant and interval starting in [$1, $2),
- * of one participant ($3) or all (null).
+ * Metered import per participant, carrier and interval starting in [$1, $2) of the products
+ * that carry electricity or heat (\`product_carrier_current\`), of one participant ($3) or all.
  */
 export const METERED = `
-  SELECT participant_id, product_code, delivery_start, import_wh::text
-    FROM meter_interval_total
-   WHERE product_code IN ('ELECTRICITY', 'HEAT')
-     AND delivery_start >= $1 AND delivery_start < $2
-     AND ($3::uuid IS NULL OR participant_id = $3)`;
+  SELECT m.participant_id, c.carrier, m.delivery_start, m.import_wh::text
+    FROM meter_interval_total m
+    JOIN product_carrier_current c ON c.product_code = m.product_code AND c.carrier IS NOT NULL
+   WHERE m.delivery_start >= $1 AND m.delivery_start < $2
+     AND ($3::uuid IS NULL OR m.participant_id = $3)`;
 
 /**
- * Fills of electricity and heat delivering in [$1, $2) bought by one participant ($3) or all,
- * with the seller's order's asset (kind) if it names one.
+ * Fills of the products carrying electricity or heat delivering in [$1, $2), bought by one
+ * participant ($3) or all, with the seller's order's asset (kind) if it names one.
  */
 export const FILL_PURCHASES = `
-  SELECT f.buyer_id, f.product_code, f.delivery_start, f.quantity_wh::text,
+  SELECT f.buyer_id, c.carrier, f.delivery_start, f.quantity_wh::text,
          s.asset_id, a.kind AS asset_kind
     FROM fill f
+    JOIN product_carrier_current c ON c.product_code = f.product_code AND c.carrier IS NOT NULL
     JOIN market_order s ON s.id = f.sell_order_id
     LEFT JOIN asset a ON a.id = s.asset_id
-   WHERE f.product_code IN ('ELECTRICITY', 'HEAT')
-     AND f.delivery_start >= $1 AND f.delivery_start < $2
+   WHERE f.delivery_start >= $1 AND f.delivery_start < $2
      AND ($3::uuid IS NULL OR f.buyer_id = $3)`;
 
 /**
@@ -102,3 +102,12 @@ export const INSERT_ASSET_FUEL = `
 
 /** An asset's kind (null: no such asset). */
 export const ASSET_KIND = `SELECT kind FROM asset WHERE id = $1`;
+
+/** Every product with the carrier it delivers (null: none). */
+export const PRODUCT_CARRIERS = `
+  SELECT p.code AS product_code, c.carrier
+    FROM product p LEFT JOIN product_carrier_current c ON c.product_code = p.code
+   ORDER BY p.code`;
+
+export const INSERT_PRODUCT_CARRIER = `
+  INSERT INTO product_carrier (product_code, carrier, created_by) VALUES ($1, $2, $3)`;

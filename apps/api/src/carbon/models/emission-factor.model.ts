@@ -1,6 +1,12 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
-import type { CarbonDefaultRow, EmissionFactorRow, GridFactorRow } from '@parkex/db';
+import type {
+  CarbonDefaultRow,
+  EmissionFactorRow,
+  GridFactorRow,
+  ProductCarrierRow,
+} from '@parkex/db';
 import { canonicalDecimal, formatScaled, type Ratio } from '@parkex/market';
+import { CarrierEnum } from '@parkex/api/auctions/models/auction-enums';
 import { AssetKindEnum } from '../../graphql/enums';
 import { DateTimeScalar, DecimalScalar } from '../../graphql/scalars';
 
@@ -136,4 +142,16 @@ export class AssetFuelModel {
   @Field(() => ID) assetId!: string;
   @Field() fuel!: string;
   @Field(() => DateTimeScalar) validFrom!: Date;
+}
+
+@ObjectType('ProductCarrier', {
+  description: 'The energy carrier a product delivers, for carbon accounting (null: none)',
+})
+export class ProductCarrierModel {
+  @Field() productCode!: string;
+  @Field(() => CarrierEnum, { nullable: true }) carrier!: CarrierEnum | null;
+}
+
+export function mapProductCarrier(row: ProductCarrierRow): ProductCarrierModel {
+  return { productCode: row.product_code, carrier: row.carrier as CarrierEnum | null };
 }
