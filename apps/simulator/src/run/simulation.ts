@@ -30,6 +30,7 @@ import {
   type Statement,
   type Summary,
 } from './summary';
+import { DEMO_CARRIERS, readCarbon, type CarbonSummary } from './carbon';
 
 export interface SimulationConfig {
   apiUrl: string;
@@ -71,6 +72,8 @@ export interface SimulationResult {
   /** The battery's safety levels and their effect on its orders. */
   safety: SafetyTally | null;
   park: ParkComparison;
+  /** The run's tenants' carbon reports (null when interrupted). */
+  carbon: CarbonSummary | null;
 }
 
 interface Registered {
@@ -112,6 +115,13 @@ export async function runSimulation(
     await operator.request(
       'mutation($input: ProductInput!) { upsertProduct(input: $input) { code } }',
       { input },
+    );
+  }
+  // Carbon accounting: the demo's products deliver electricity and heat like the standard ones.
+  for (const [product, carrier] of DEMO_CARRIERS) {
+    await operator.request(
+      'mutation($p: String!, $c: Carrier) { setProductCarrier(productCode: $p, carrier: $c) { carrier } }',
+      { p: product, c: carrier },
     );
   }
   const registered: Registered[] = [];
@@ -392,8 +402,17 @@ export async function runSimulation(
     clearings: PRODUCT_KEYS.flatMap((p) => [...results.get(p)!.values()]),
     products: PRODUCT_KEYS,
   });
+  const carbon = interrupted
+    ? null
+    : await readCarbon(
+        operator,
+        registered.map((r) => ({ id: r.id, name: r.tenant.name })),
+        deliveryFrom,
+        deliveryTo,
+      );
   return {
     summary,
+    carbon,
     deliveryFrom,
     deliveryTo,
     missed,
