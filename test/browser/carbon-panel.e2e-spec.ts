@@ -84,15 +84,15 @@ const browserRequired = process.env.REQUIRE_BROWSER === '1';
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#main:not([hidden])');
 
-    const panel = page.locator(`#carbon-panel[data-day="${date}"][data-points="2"]`);
+    const panel = page.locator(
+      `#carbon-panel[data-day="${date}"][data-product="ELECTRICITY"][data-points="2"]`,
+    );
     await panel.waitFor();
     expect(await panel.getAttribute('data-day-intensity')).toBe('293.333');
     expect(await panel.textContent()).toContain('3.000 kWh');
     expect(await panel.textContent()).toContain('293.333 g/kWh over the day');
     expect(await page.locator('#carbon-panel canvas').count()).toBeGreaterThan(0);
-    expect(await page.locator('#carbon-panel .u-legend').textContent()).toContain(
-      'ELECTRICITY price',
-    );
+    expect(await page.locator('#carbon-panel .u-legend').textContent()).toContain('clearing price');
 
     // ◀ shows the day before: nothing metered there
     await page.click('#carbon-panel button[aria-label="previous day"]');

@@ -1,8 +1,9 @@
 // @ts-check
 // The carbon panel: the park's carbon intensity per interval over one UTC day (market-based
 // emissions of the park's metered electricity over that electricity, `parkCarbonIntensity`), the
-// grid's factor beside it, and the ELECTRICITY clearing price on the right axis, so that a cheap
-// interval and a clean one can be compared. Polled every 30 s; ◀ ▶ move by a day; the URL's
+// grid's factor beside it, and the clearing price of the same electricity product on the right
+// axis (ELECTRICITY, or another product that carries electricity, picked), so that a cheap interval
+// and a clean one can be compared. Polled every 30 s; ◀ ▶ move by a day; the URL's
 // `#carbonDay=YYYY-MM-DD` opens another day.
 
 import { ApiError } from './api.js';
@@ -28,11 +29,12 @@ const INTENSITY_COLOR = '#059669';
 const GRID_COLOR = '#94a3b8';
 const PRICE_COLOR = '#2563eb';
 
-const QUERY = `query($from: DateTime!, $to: DateTime!) {
-  parkCarbonIntensity(from: $from, to: $to) {
+const QUERY = `query($from: DateTime!, $to: DateTime!, $product: String!) {
+  parkCarbonIntensity(from: $from, to: $to, productCode: $product) {
     deliveryStart consumption emissionsGrams intensity gridFactor }
-  clearingResults(productCode: "ELECTRICITY", from: $from, to: $to, first: 500) {
+  clearingResults(productCode: $product, from: $from, to: $to, first: 500) {
     edges { node { deliveryStart price } } } }`;
+const CARRIERS = '{ productCarriers { productCode carrier } }';
 
 export class CarbonPanel {
   /**
@@ -54,6 +56,13 @@ export class CarbonPanel {
     if (Number.isFinite(parsed)) this.day = parsed;
     /** @type {UPlot | null} */
     this.plot = null;
+    /** The electricity product whose intervals and prices are shown. */
+    this.product = 'ELECTRICITY';
+    this.picker = el('select', { 'aria-label': 'electricity product' });
+    this.picker.addEventListener('change', () => {
+      this.product = this.picker.value;
+      void this.refresh();
+    });
     this.summary = el('p', { class: 'carbon-summary hint' });
     this.title = el('strong', {});
     this.chart = el('div', { class: 'chart carbon-chart' });
@@ -76,6 +85,7 @@ export class CarbonPanel {
           { type: 'button', class: 'ghost', 'aria-label': 'next day', onclick: move(1) },
           '▶',
         ),
+        this.picker,
       ),
       this.summary,
       this.chart,
@@ -87,7 +97,32 @@ export class CarbonPanel {
   start(api) {
     this.stop();
     this.api = api;
-    void this.refresh();
+    void this.loadProducts(api).then(() => this.refresh());
+  }
+
+  /**
+   * The products that deliver electricity (`productCarriers`): the picker's choices.
+   * @param {Api} api
+   */
+  async loadProducts(api) {
+    try {
+      const { productCarriers } =
+        /** @type {{ productCarriers: { productCode: string, carrier: string | null }[] }} */ (
+          await api.query(CARRIERS)
+        );
+      const codes = productCarriers
+        .filter((p) => p.carrier === 'ELECTRICITY')
+        .map((p) => p.productCode);
+      if (!codes.includes(this.product)) this.product = codes[0] ?? 'ELECTRICITY';
+      this.picker.replaceChildren(
+        ...codes.map((code) =>
+          el('option', { value: code, selected: code === this.product }, code),
+        ),
+      );
+      this.picker.hidden = codes.length < 2;
+    } catch {
+      // the refresh that follows reports what is wrong
+    }
   }
 
   stop() {
@@ -100,15 +135,17 @@ export class CarbonPanel {
     if (!api) return;
     clearTimeout(this.timer);
     const day = this.day;
+    const product = this.product;
     try {
       const data =
         /** @type {{ parkCarbonIntensity: IntensityPoint[], clearingResults: { edges: { node: PricePoint }[] } }} */ (
           await api.query(QUERY, {
             from: new Date(day).toISOString(),
             to: new Date(day + DAY_MS).toISOString(),
+            product,
           })
         );
-      if (this.api === api && this.day === day) {
+      if (this.api === api && this.day === day && this.product === product) {
         this.render(
           day,
           data.parkCarbonIntensity,
@@ -133,6 +170,7 @@ export class CarbonPanel {
     const measured = points.filter((p) => p.intensity !== null);
     this.root.dataset.points = String(measured.length);
     this.root.dataset.day = new Date(day).toISOString().slice(0, 10);
+    this.root.dataset.product = this.product;
     // The day's intensity: Σ emissions / Σ consumption, exact in integers (mg/kWh), shown in g.
     let grams = 0n;
     let wh = 0n;
@@ -211,7 +249,7 @@ export class CarbonPanel {
           points: { show: false },
         },
         {
-          label: 'ELECTRICITY price',
+          label: 'clearing price',
           scale: 'price',
           stroke: PRICE_COLOR,
           width: 1.5,
