@@ -115,11 +115,9 @@ export class CreateCarbonFactors1764700000000 implements MigrationInterface {
       'asset_fuel',
       'product_carrier',
     ]) {
+      // One statement-level trigger refuses every UPDATE, DELETE and TRUNCATE, rows or none.
       await db.query(`
-        CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table}
-          FOR EACH ROW EXECUTE FUNCTION refuse_change()`);
-      await db.query(`
-        CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
+        CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${table}
           FOR EACH STATEMENT EXECUTE FUNCTION refuse_change()`);
       await db.query(`GRANT SELECT, INSERT ON ${table} TO parkex_app`);
     }
