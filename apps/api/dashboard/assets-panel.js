@@ -4,7 +4,8 @@
 // newest safety events; the operator acknowledges an ALARM here. Polled every few seconds
 // (the assets, the events and the samples of the first batteries are three small queries).
 
-import { ApiError, participantNames } from './api.js';
+import { participantNames } from './api.js';
+import { PolledPanel } from './polled-panel.js';
 import { el } from './format.js';
 
 /** @import { Api, Role } from './api.js' */
@@ -56,78 +57,61 @@ const SEVERITY = ['NORMAL', 'WATCH', 'WARNING', 'ALARM'];
 /** @type {Record<SafetyLevel, string>} */
 const LEVEL_CLASS = { NORMAL: 'ok', WATCH: 'watch', WARNING: 'warn', ALARM: 'bad' };
 
-export class AssetsPanel {
+export class AssetsPanel extends PolledPanel {
   /**
    * @param {HTMLElement} root the panel's card body
    * @param {{ onError: (message: string) => void }} options
    */
   constructor(root, options) {
-    this.root = root;
-    this.options = options;
-    /** @type {Api | null} */
-    this.api = null;
+    super(root, options, { title: 'Assets', pollMs: POLL_MS });
     /** @type {Role | null} */
     this.role = null;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    this.timer = undefined;
     /** @type {Map<string, string>} */
     this.names = new Map();
   }
 
   /**
    * @param {Api} api
-   * @param {Role} role
+   * @param {Role} [role] what the user may see (another's participant names: not a participant)
+   * @override
    */
   start(api, role) {
-    this.stop();
-    this.api = api;
-    this.role = role;
-    void this.refresh();
+    this.role = role ?? null;
+    super.start(api);
   }
 
-  stop() {
-    clearTimeout(this.timer);
-    this.api = null;
-  }
-
-  async refresh() {
-    const api = this.api;
-    if (!api) return;
-    clearTimeout(this.timer);
-    try {
-      const { assets: listed } = /** @type {{ assets: AssetRow[] }} */ (await api.query(ASSETS));
-      // The most severe first: those are the ones to look at (and to chart).
-      const assets = [...listed].sort(
-        (a, b) =>
-          SEVERITY.indexOf(b.level) - SEVERITY.indexOf(a.level) || a.name.localeCompare(b.name),
-      );
-      const events = /** @type {{ safetyEventConnection: { edges: { node: SafetyEvent }[] } }} */ (
-        await api.query(EVENTS_QUERY, { first: EVENTS })
-      ).safetyEventConnection.edges.map((e) => e.node);
-      const charted = assets.filter((a) => a.kind === 'BATTERY').slice(0, CHARTED);
-      const samples = new Map(
-        await Promise.all(
-          charted.map(async (a) => {
-            const data = /** @type {{ telemetry: SamplePoint[] }} */ (
-              await api.query(SAMPLES_QUERY, { id: a.id, last: SAMPLES })
-            );
-            return /** @type {[string, SamplePoint[]]} */ ([a.id, [...data.telemetry].reverse()]);
-          }),
-        ),
-      );
-      const unknown = [...new Set(assets.map((a) => a.participantId))].filter(
-        (id) => !this.names.has(id),
-      );
-      if (unknown.length && this.role !== 'PARTICIPANT') {
-        for (const [id, name] of await participantNames(api, unknown)) this.names.set(id, name);
-      }
-      if (this.api === api) this.render(assets, events, samples);
-    } catch (error) {
-      if (!(error instanceof ApiError && error.code === 'UNAUTHENTICATED')) {
-        this.options.onError(`Assets: ${error instanceof Error ? error.message : String(error)}`);
-      }
+  /**
+   * @param {Api} api
+   * @override
+   */
+  async load(api) {
+    const { assets: listed } = /** @type {{ assets: AssetRow[] }} */ (await api.query(ASSETS));
+    // The most severe first: those are the ones to look at (and to chart).
+    const assets = [...listed].sort(
+      (a, b) =>
+        SEVERITY.indexOf(b.level) - SEVERITY.indexOf(a.level) || a.name.localeCompare(b.name),
+    );
+    const events = /** @type {{ safetyEventConnection: { edges: { node: SafetyEvent }[] } }} */ (
+      await api.query(EVENTS_QUERY, { first: EVENTS })
+    ).safetyEventConnection.edges.map((e) => e.node);
+    const charted = assets.filter((a) => a.kind === 'BATTERY').slice(0, CHARTED);
+    const samples = new Map(
+      await Promise.all(
+        charted.map(async (a) => {
+          const data = /** @type {{ telemetry: SamplePoint[] }} */ (
+            await api.query(SAMPLES_QUERY, { id: a.id, last: SAMPLES })
+          );
+          return /** @type {[string, SamplePoint[]]} */ ([a.id, [...data.telemetry].reverse()]);
+        }),
+      ),
+    );
+    const unknown = [...new Set(assets.map((a) => a.participantId))].filter(
+      (id) => !this.names.has(id),
+    );
+    if (unknown.length && this.role !== 'PARTICIPANT') {
+      for (const [id, name] of await participantNames(api, unknown)) this.names.set(id, name);
     }
-    if (this.api === api) this.timer = setTimeout(() => void this.refresh(), POLL_MS);
+    if (this.api === api) this.render(assets, events, samples);
   }
 
   /**

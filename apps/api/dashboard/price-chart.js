@@ -93,9 +93,7 @@ export class PriceChart {
   build(data) {
     this.plot?.destroy();
     this.container.replaceChildren();
-    // The IIFE build (vendor/uplot.js, loaded before the modules) defines the global.
-    const uPlot = /** @type {{ uPlot: typeof import('uplot') }} */ (/** @type {unknown} */ (window))
-      .uPlot;
+    const uPlot = uPlotGlobal();
     const { stepped, bars } = uPlot.paths;
     if (!stepped || !bars) throw new Error('This uPlot build has no stepped or bars paths.');
     const decimals = this.decimals;
@@ -194,6 +192,14 @@ export class PriceChart {
       this.onSelect(Date.parse(node.deliveryStart));
     });
   }
+}
+
+/**
+ * uPlot's constructor: the IIFE build (vendor/uplot.js, loaded before the modules) defines the
+ * global. Shared by the dashboard's charts.
+ */
+export function uPlotGlobal() {
+  return /** @type {{ uPlot: typeof import('uplot') }} */ (/** @type {unknown} */ (window)).uPlot;
 }
 
 const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
