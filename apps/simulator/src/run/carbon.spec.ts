@@ -1,13 +1,7 @@
-import { formatCarbon, monthsOf, type TenantCarbon } from './carbon';
+import { formatCarbon, monthsOf, noCarbon, type TenantCarbon } from './carbon';
 
 const tenant = (name: string, overrides: Partial<TenantCarbon> = {}): TenantCarbon => ({
-  name,
-  consumptionWh: 0n,
-  parkPurchasesWh: 0n,
-  renewableWh: 0n,
-  locationBasedG: 0n,
-  marketBasedG: 0n,
-  avoidedG: 0n,
+  ...noCarbon(name),
   ...overrides,
 });
 

@@ -19,6 +19,19 @@ export interface TenantCarbon {
   avoidedG: bigint;
 }
 
+/** A tenant's figures before any report is added in. */
+export function noCarbon(name: string): TenantCarbon {
+  return {
+    name,
+    consumptionWh: 0n,
+    parkPurchasesWh: 0n,
+    renewableWh: 0n,
+    locationBasedG: 0n,
+    marketBasedG: 0n,
+    avoidedG: 0n,
+  };
+}
+
 export interface CarbonSummary {
   months: string[];
   tenants: TenantCarbon[];
@@ -58,20 +71,7 @@ export async function readCarbon(
   to: Date,
 ): Promise<CarbonSummary> {
   const months = monthsOf(from, to);
-  const sums = new Map<string, TenantCarbon>(
-    tenants.map((t) => [
-      t.id,
-      {
-        name: t.name,
-        consumptionWh: 0n,
-        parkPurchasesWh: 0n,
-        renewableWh: 0n,
-        locationBasedG: 0n,
-        marketBasedG: 0n,
-        avoidedG: 0n,
-      },
-    ]),
-  );
+  const sums = new Map(tenants.map((t) => [t.id, noCarbon(t.name)]));
   for (const month of months) {
     for (const tenant of tenants) {
       const { carbonReport } = await operator.request<{ carbonReport: { total: Figures }[] }>(
