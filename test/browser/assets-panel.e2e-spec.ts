@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { describeInChromium, openChromium, type OpenChromium } from '@parkex/test-support/chromium';
 import { ingest, registerAsset, sample } from '@parkex/test-support/assets';
 import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 
@@ -11,17 +11,13 @@ import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/tes
  * the operator acknowledges the ALARM (its hold is over) and the battery trades again. Skipped
  * without Chromium unless REQUIRE_BROWSER=1, like the dashboard spec.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(__dirname, '..', '..', 'test-output', 'assets-panel.png');
-const browserPresent = existsSync(CHROMIUM);
-const browserRequired = process.env.REQUIRE_BROWSER === '1';
 
-(browserPresent || browserRequired ? describe : describe.skip)('assets panel in Chromium', () => {
+describeInChromium('assets panel in Chromium', () => {
   jest.setTimeout(90_000);
   let api: TestApi;
-  let context: BrowserContext;
+  let browser: OpenChromium;
   let page: Page;
-  let userDataDir: string;
   let ownerKey: string;
   const assets: Record<'normal' | 'warning' | 'alarm', string> = {
     normal: '',
@@ -30,8 +26,6 @@ const browserRequired = process.env.REQUIRE_BROWSER === '1';
   };
 
   beforeAll(async () => {
-    if (!browserPresent)
-      throw new Error(`REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
     api = await startTestApi();
     const owner = await api.createParticipant(uniqueName('Battery park'));
     ownerKey = owner.key;
@@ -63,19 +57,12 @@ const browserRequired = process.env.REQUIRE_BROWSER === '1';
       if (result.errors) throw new Error(JSON.stringify(result.errors));
     }
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'parkex-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 1400 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-    });
-    page = await context.newPage();
+    browser = await openChromium({ width: 1400, height: 1400 }, ['--disable-sync']);
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await api?.close();
   });
 

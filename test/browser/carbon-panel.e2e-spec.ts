@@ -1,9 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { describeInChromium, openChromium, type OpenChromium } from '@parkex/test-support/chromium';
 import { connectTestDatabase } from '@parkex/test-support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 
@@ -13,25 +12,19 @@ import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/tes
  * 250 g/kWh, 1 kWh at the default 380 g/kWh; the day's intensity is 880 g / 3 kWh = 293.333 g/kWh.
  * Skipped without Chromium unless REQUIRE_BROWSER=1, like the other browser specs.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(__dirname, '..', '..', 'test-output', 'carbon-panel.png');
-const browserPresent = existsSync(CHROMIUM);
-const browserRequired = process.env.REQUIRE_BROWSER === '1';
 
-(browserPresent || browserRequired ? describe : describe.skip)('carbon panel in Chromium', () => {
+describeInChromium('carbon panel in Chromium', () => {
   jest.setTimeout(90_000);
   let api: TestApi;
   let db: Client;
-  let context: BrowserContext;
-  let page: Page;
-  let userDataDir: string;
+  let browser: OpenChromium;
   const day = new Date(Date.UTC(2039, randomInt(0, 12), randomInt(1, 29)));
   const t1 = new Date(day.getTime() + randomInt(0, 90) * 900_000);
   const t2 = new Date(t1.getTime() + 900_000);
 
   beforeAll(async () => {
-    if (!browserPresent)
-      throw new Error(`REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
+    browser = await openChromium({ width: 1400, height: 1400 }, ['--disable-sync']);
     api = await startTestApi();
     db = await connectTestDatabase();
     const tenant = await api.createParticipant(uniqueName('Print shop'));
@@ -56,25 +49,16 @@ const browserRequired = process.env.REQUIRE_BROWSER === '1';
         [`carbon-panel-${randomUUID()}`, tenant.id, start, wh, rows[0].id],
       );
     }
-
-    userDataDir = mkdtempSync(join(tmpdir(), 'parkex-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 1400 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-    });
-    page = await context.newPage();
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await db?.end();
     await api?.close();
   });
 
   it("charts the park's carbon intensity of the day with the grid factor and prices", async () => {
+    const { page } = browser;
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     const server = api.app.getHttpServer() as { address(): { port: number } };

@@ -1,8 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import {
+  CHROMIUM,
+  browserPresent,
+  browserRequired,
+  describeInChromium,
+  openChromium,
+  type OpenChromium,
+} from '@parkex/test-support/chromium';
 import {
   auctionStart,
   closeAuctionGate,
@@ -19,29 +26,22 @@ import { startTestMatcher } from '@parkex/test-support/test-matcher';
  * against the limits, device schedules with the state of charge, blocks, and the Verify button.
  * Skipped without Chromium unless REQUIRE_BROWSER=1.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(__dirname, '..', '..', 'test-output', 'park.png');
-const browserPresent = existsSync(CHROMIUM);
-const browserRequired = process.env.REQUIRE_BROWSER === '1';
 
 if (!browserPresent && !browserRequired) {
   console.warn(`SKIPPED test/browser/park.e2e-spec.ts: no Chromium at ${CHROMIUM}.`);
 }
 
-(browserPresent || browserRequired ? describe : describe.skip)('park view in Chromium', () => {
+describeInChromium('park view in Chromium', () => {
   jest.setTimeout(90_000);
   let api: TestApi;
   let db: Client;
-  let context: BrowserContext;
+  let browser: OpenChromium;
   let page: Page;
-  let userDataDir: string;
   let series: string;
   let start: Date;
 
   beforeAll(async () => {
-    if (!browserPresent) {
-      throw new Error(`REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
-    }
     api = await startTestApi();
     db = await connectTestDatabase();
     series = await createSeries(api);
@@ -58,19 +58,12 @@ if (!browserPresent && !browserRequired) {
     } finally {
       await matcher.close();
     }
-    userDataDir = mkdtempSync(join(tmpdir(), 'parkex-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 1250 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'],
-    });
-    page = await context.newPage();
+    browser = await openChromium({ width: 1400, height: 1250 }, ['--disable-quic']);
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await db?.end();
     await api?.close();
   });

@@ -1,5 +1,4 @@
 import type { Client } from 'pg';
-import request from 'supertest';
 import {
   auctionStart,
   closeAuctionGate,
@@ -11,6 +10,7 @@ import {
 import { connectTestDatabase } from '@parkex/test-support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 import { startTestMatcher } from '@parkex/test-support/test-matcher';
+import { getCsv } from '@parkex/test-support/csv-export';
 
 /** An auction's journal in settlements, balances, the settlements CSV and price statistics. */
 describe('integrated auction: settlement', () => {
@@ -73,17 +73,7 @@ describe('integrated auction: settlement', () => {
   });
 
   it('exports the auction journal in settlements.csv with source AUCTION, summing to zero', async () => {
-    const response = await request(api.app.getHttpServer())
-      .get('/exports/settlements.csv')
-      .query(window())
-      .set('authorization', `Bearer ${api.operatorKey}`)
-      .buffer(true)
-      .parse((res, done) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => done(null, text));
-      });
+    const response = await getCsv(api.app, '/exports/settlements.csv', window(), api.operatorKey);
     expect(response.status).toBe(200);
     const [header, ...lines] = (response.body as string).trimEnd().split('\r\n');
     expect(header.split(',').at(-1)).toBe('source');

@@ -1,12 +1,12 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
-import request from 'supertest';
 import { registerAsset } from '@parkex/test-support/assets';
 import { closeGate, createProduct, placeOrders } from '@parkex/test-support/market-factory';
 import { expectError } from '@parkex/test-support/orders';
 import { connectTestDatabase } from '@parkex/test-support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
+import { getCsv } from '@parkex/test-support/csv-export';
 
 const FIGURES = `consumption parkPurchases residual renewable renewableShare
   locationBasedGrams marketBasedGrams avoidedGrams`;
@@ -257,17 +257,7 @@ describe('carbon accounting', () => {
 
   it('exports carbon.csv: three rows per participant, own for a participant', async () => {
     const get = (query: Record<string, string>, key: string) =>
-      request(api.app.getHttpServer())
-        .get('/exports/carbon.csv')
-        .query(query)
-        .set('authorization', `Bearer ${key}`)
-        .buffer(true)
-        .parse((res, done) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => done(null, text));
-        });
+      getCsv(api.app, '/exports/carbon.csv', query, key);
     const own = await get({ month: MONTH_TEXT }, bakery.key);
     expect(own.status).toBe(200);
     expect(own.headers['content-disposition']).toBe(

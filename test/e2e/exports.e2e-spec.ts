@@ -1,6 +1,5 @@
 import type { Json } from '@parkex/test-support/orders';
 import type { Client } from 'pg';
-import request from 'supertest';
 import {
   closeGate,
   createProduct,
@@ -10,6 +9,7 @@ import {
 import { connectTestDatabase } from '@parkex/test-support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 import { startTestMatcher, type TestMatcher } from '@parkex/test-support/test-matcher';
+import { getCsv } from '@parkex/test-support/csv-export';
 
 /** RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks; CRLF ends each. */
 function parseCsv(text: string): string[][] {
@@ -114,16 +114,8 @@ describe('CSV exports', () => {
     await api.close();
   });
 
-  const get = (path: string, query: Record<string, string>, key?: string) => {
-    const call = request(api.app.getHttpServer()).get(path).query(query);
-    if (key) call.set('authorization', `Bearer ${key}`);
-    return call.buffer(true).parse((res, done) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => done(null, text));
-    });
-  };
+  const get = (path: string, query: Record<string, string>, key?: string) =>
+    getCsv(api.app, path, query, key);
 
   describe('settlements.csv', () => {
     it('has a header and one row per ledger entry, quoted where RFC 4180 needs it', async () => {
