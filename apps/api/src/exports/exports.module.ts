@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
+import { CarbonModule } from '@parkex/api/carbon/carbon.module';
+import { CarbonExportController } from '@parkex/api/carbon/carbon-export.controller';
 import { ExportsController } from './exports.controller';
 import { ExportsService } from './exports.service';
 
-/** CSV exports over plain HTTP for auditors (and the operator). */
+/**
+ * CSV exports over plain HTTP for auditors (and the operator). Every route is registered here, on
+ * the one ExportsService (its running-export slots, and its shutdown cuts them all first); the
+ * carbon report's route lives with carbon accounting.
+ */
 @Module({
-  controllers: [ExportsController],
+  imports: [CarbonModule],
+  controllers: [ExportsController, CarbonExportController],
   providers: [ExportsService],
-  exports: [ExportsService],
 })
 export class ExportsModule {}
