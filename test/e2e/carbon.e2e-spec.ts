@@ -1,6 +1,12 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import { registerAsset } from '@parkex/test-support/assets';
+import {
+  auctionStart,
+  closeAuctionGate,
+  createSeries,
+  submitAuction,
+} from '@parkex/test-support/auctions';
 import { closeGate, createProduct, placeOrders } from '@parkex/test-support/market-factory';
 import { expectError } from '@parkex/test-support/orders';
 import { connectTestDatabase } from '@parkex/test-support/test-database';
@@ -361,6 +367,93 @@ describe('carbon accounting', () => {
     // taken out again: the product counts no more
     await api.gql(SET, { p: product, c: null }, api.operatorKey);
     expect(await total()).toMatchObject({ consumption: '0', parkPurchases: '0' });
+  });
+
+  it("gives an auction buyer its pool's factor: the CHP's outputs and the grid's import", async () => {
+    // One quarter hour: the factory bids for 10 kWh, the laundry for 5 kWh of heat; the CHP on gas
+    // (0.35 el + 0.5 heat per kWh of fuel, up to 10 kWh) covers the heat and 3.5 kWh of the
+    // electricity, the grid the other 6.5 kWh (at the default 380 g/kWh).
+    const series = await createSeries(api, { intervals: 1 });
+    const start = auctionStart(24 + randomInt(0, 24 * 20));
+    const month = start.toISOString().slice(0, 7);
+    const factory = await api.createParticipant(uniqueName('Factory'));
+    const laundry = await api.createParticipant(uniqueName('Laundry'));
+    const plant = await api.createParticipant(uniqueName('CHP owner'));
+    const order = (id: string, terms: Record<string, unknown>) => ({
+      clientOrderId: id,
+      series,
+      deliveryStart: start.toISOString(),
+      ...terms,
+    });
+    await submitAuction(api, factory.key, [
+      order('load', {
+        step: { carrier: 'ELECTRICITY', interval: 0, side: 'BUY', price: '1', quantity: '10' },
+      }),
+    ]);
+    await submitAuction(api, laundry.key, [
+      order('dryer', {
+        step: { carrier: 'HEAT', interval: 0, side: 'BUY', price: '0.5', quantity: '5' },
+      }),
+    ]);
+    await submitAuction(api, plant.key, [
+      order('chp', {
+        conversion: {
+          input: null,
+          outputs: [
+            { carrier: 'ELECTRICITY', ratio: '0.35' },
+            { carrier: 'HEAT', ratio: '0.5' },
+          ],
+          maxInput: ['10'],
+          cost: '0.05',
+        },
+      }),
+    ]);
+    await closeAuctionGate(db, series, start);
+    const auctionMatcher = await startTestMatcher([], { clearsAuctions: true, series: [series] });
+    try {
+      await auctionMatcher.drain();
+    } finally {
+      await auctionMatcher.close();
+    }
+    const meter = await db.query<{ id: string }>(
+      `INSERT INTO participant (name, role) VALUES ($1, 'METER') RETURNING id`,
+      [uniqueName('Meter')],
+    );
+    for (const [who, product, wh] of [
+      [factory.id, 'ELECTRICITY', 10_000],
+      [laundry.id, 'HEAT', 5_000],
+    ] as const) {
+      await db.query(
+        `INSERT INTO meter_reading (reading_id, version, participant_id, product_code,
+                                    delivery_start, import_wh, export_wh, submitted_by)
+         VALUES ($1, 1, $2, $3, $4, $5, 0, $6)`,
+        [`carbon-${randomUUID()}`, who, product, start, wh, meter.rows[0].id],
+      );
+    }
+    // electricity: 3.5 kWh at 201·160/91 g + 6.5 kWh at 380 g = 1236.92 + 2470 = 3706.92 g
+    const factoryReport = await api.gql(REPORT, { month }, factory.key);
+    expect(factoryReport.data.carbonReport[0].electricity).toEqual({
+      consumption: '10',
+      parkPurchases: '10',
+      residual: '0',
+      renewable: '0',
+      renewableShare: '0.0000',
+      locationBasedGrams: '3800',
+      marketBasedGrams: '3707',
+      avoidedGrams: '93',
+    });
+    // heat: 5 kWh at 201·10/13 g = 773.08 g, against 5 kWh at 280 g
+    const laundryReport = await api.gql(REPORT, { month }, laundry.key);
+    expect(laundryReport.data.carbonReport[0].heat).toEqual({
+      consumption: '5',
+      parkPurchases: '5',
+      residual: '0',
+      renewable: '0',
+      renewableShare: '0.0000',
+      locationBasedGrams: '1400',
+      marketBasedGrams: '773',
+      avoidedGrams: '627',
+    });
   });
 
   describe('factors', () => {
