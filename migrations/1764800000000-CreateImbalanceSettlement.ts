@@ -18,6 +18,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   yet). A matcher claims a row with `due_at <= now()` and `readings > settled_readings`
  *   (`FOR NO KEY UPDATE SKIP LOCKED`), writes the next revision and its journal and moves
  *   `settled_readings` and `revision` in the same transaction: exactly once per revision.
+ * - `imbalance_position` is what each participant traded per product-interval: its fills and its
+ *   integrated-auction awards (carrier C counts for product C; `auction_award_shares` spreads an
+ *   award over the product intervals its interval covers).
  * - `imbalance_settlement` is one revision (0: the first settlement; n > 0: a later reading or a
  *   correction) with the prices it used (frozen at revision 0); `imbalance_line` its lines: per
  *   participant the position, the metered import/export (null: estimated as the position), the
@@ -86,30 +89,37 @@ export class CreateImbalanceSettlement1764800000000 implements MigrationInterfac
     await db.query(`
       CREATE TRIGGER product_interval_imbalance AFTER INSERT ON product_interval
         FOR EACH ROW EXECUTE FUNCTION product_interval_open_imbalance()`);
-    // an award of carrier C counts for product C, on the product interval its interval starts in
+    // An award of carrier C counts for product C. Its interval [s, s + L) goes to the product
+    // intervals of length P it covers: all to the one containing s when L <= P or P does not
+    // divide L, else in L / P equal shares (Wh, the remainder one by one to the first ones).
+    await db.query(`
+      CREATE FUNCTION auction_award_shares(
+        carrier text, auction_start timestamptz, award_interval integer,
+        award_seconds integer, quantity_wh bigint
+      ) RETURNS TABLE (product_code text, delivery_start timestamptz, share_wh bigint)
+        LANGUAGE sql STABLE AS $$
+        SELECT p.code,
+               to_timestamp(floor(extract(epoch FROM s.award_start) / p.interval_seconds)
+                            * p.interval_seconds) + i * p.interval_seconds * interval '1 second',
+               $5 / n + CASE WHEN i < $5 % n THEN 1 ELSE 0 END
+          FROM product p
+          CROSS JOIN LATERAL (
+            SELECT $2 + $3 * $4 * interval '1 second' AS award_start,
+                   CASE WHEN $4 > p.interval_seconds AND $4 % p.interval_seconds = 0
+                        THEN $4 / p.interval_seconds ELSE 1 END AS n) s
+          CROSS JOIN LATERAL generate_series(0, s.n - 1) AS i
+         WHERE p.code = $1
+      $$`);
     await db.query(`
       CREATE FUNCTION auction_award_open_imbalance() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        INSERT INTO imbalance_interval (product_code, delivery_start, due_at)
-        SELECT DISTINCT p.code, t.start,
-               t.start + (p.interval_seconds + p.metering_window_seconds) * interval '1 second'
-          FROM (SELECT DISTINCT w.carrier, a.delivery_start, w.interval, a.interval_seconds
-                  FROM new_awards w
-                  JOIN auction a USING (series_code, delivery_start)
-                 WHERE w.participant_id IS NOT NULL) x
-          JOIN product p ON p.code = x.carrier AND p.import_tariff IS NOT NULL
-          CROSS JOIN LATERAL (
-            SELECT to_timestamp(
-                     floor(extract(epoch FROM x.delivery_start
-                                   + x.interval * x.interval_seconds * interval '1 second')
-                           / p.interval_seconds) * p.interval_seconds) AS first
-          ) f
-          CROSS JOIN LATERAL generate_series(
-            f.first,
-            x.delivery_start + (x.interval + 1) * x.interval_seconds * interval '1 second'
-              - interval '1 microsecond',
-            p.interval_seconds * interval '1 second') AS t (start)
-        ON CONFLICT DO NOTHING;
+        PERFORM imbalance_interval_open(x.product_code, x.delivery_start)
+           FROM (SELECT DISTINCT sh.product_code, sh.delivery_start
+                   FROM new_awards w
+                   JOIN auction a USING (series_code, delivery_start)
+                   CROSS JOIN LATERAL auction_award_shares(
+                     w.carrier, a.delivery_start, w.interval, a.interval_seconds, w.quantity_wh) sh
+                  WHERE w.participant_id IS NOT NULL) x;
         RETURN NULL;
       END $$`);
     await db.query(`
@@ -160,6 +170,30 @@ export class CreateImbalanceSettlement1764800000000 implements MigrationInterfac
     await db.query(`
       CREATE TRIGGER meter_reading_check BEFORE INSERT ON meter_reading
         FOR EACH ROW EXECUTE FUNCTION meter_reading_check()`);
+
+    // What each participant traded per product-interval: its fills and its auction awards.
+    await db.query(`
+      CREATE VIEW imbalance_position AS
+      SELECT product_code, delivery_start, participant_id,
+             sum(bought_wh)::bigint AS bought_wh, sum(sold_wh)::bigint AS sold_wh
+        FROM (
+          SELECT f.product_code, f.delivery_start, f.buyer_id AS participant_id,
+                 f.quantity_wh AS bought_wh, 0::bigint AS sold_wh
+            FROM fill f
+          UNION ALL
+          SELECT f.product_code, f.delivery_start, f.seller_id, 0, f.quantity_wh
+            FROM fill f
+          UNION ALL
+          SELECT sh.product_code, sh.delivery_start, w.participant_id,
+                 CASE WHEN w.side = 'BUY' THEN sh.share_wh ELSE 0 END,
+                 CASE WHEN w.side = 'SELL' THEN sh.share_wh ELSE 0 END
+            FROM auction_award w
+            JOIN auction a USING (series_code, delivery_start)
+            CROSS JOIN LATERAL auction_award_shares(
+              w.carrier, a.delivery_start, w.interval, a.interval_seconds, w.quantity_wh) sh
+           WHERE w.participant_id IS NOT NULL
+        ) x
+       GROUP BY product_code, delivery_start, participant_id`);
 
     await db.query(`
       CREATE TABLE imbalance_settlement (
@@ -248,6 +282,7 @@ export class CreateImbalanceSettlement1764800000000 implements MigrationInterfac
 
     await db.query(`GRANT SELECT, INSERT ON imbalance_settlement, imbalance_line TO parkex_app`);
     await db.query(`GRANT SELECT, INSERT ON imbalance_interval TO parkex_app`);
+    await db.query(`GRANT SELECT ON imbalance_position TO parkex_app`);
     await db.query(
       `GRANT UPDATE (readings, settled_readings, revision) ON imbalance_interval TO parkex_app`,
     );
@@ -269,12 +304,16 @@ export class CreateImbalanceSettlement1764800000000 implements MigrationInterfac
     await db.query(`
       ALTER TABLE journal
         ADD CONSTRAINT journal_settles_one CHECK ((product_code IS NULL) <> (auction_series IS NULL))`);
+    await db.query(`DROP VIEW imbalance_position`);
     await db.query(`DROP TABLE imbalance_line`);
     await db.query(`DROP TABLE imbalance_settlement`);
     await db.query(`DROP TRIGGER meter_reading_check ON meter_reading`);
     await db.query(`DROP FUNCTION meter_reading_check()`);
     await db.query(`DROP TRIGGER auction_award_imbalance ON auction_award`);
     await db.query(`DROP FUNCTION auction_award_open_imbalance()`);
+    await db.query(
+      `DROP FUNCTION auction_award_shares(text, timestamptz, integer, integer, bigint)`,
+    );
     await db.query(`DROP TRIGGER product_interval_imbalance ON product_interval`);
     await db.query(`DROP FUNCTION product_interval_open_imbalance()`);
     await db.query(`DROP FUNCTION imbalance_interval_open(text, timestamptz)`);
