@@ -19,8 +19,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   (`FOR NO KEY UPDATE SKIP LOCKED`), writes the next revision and its journal and moves
  *   `settled_readings` and `revision` in the same transaction: exactly once per revision.
  * - `imbalance_position` is what each participant traded per product-interval: its fills and its
- *   integrated-auction awards (carrier C counts for product C; `auction_award_shares` spreads an
- *   award over the product intervals its interval covers).
+ *   integrated-auction awards: a product names the series (`product.auction_series`) whose awards
+ *   of its carrier count (`auction_award_product`); `auction_award_shares` spreads an award over
+ *   the product intervals its interval covers.
  * - `imbalance_settlement` is one revision (0: the first settlement; n > 0: a later reading or a
  *   correction) with the prices it used (frozen at revision 0); `imbalance_line` its lines: per
  *   participant the position, the metered import/export (null: estimated as the position), the
@@ -89,17 +90,20 @@ export class CreateImbalanceSettlement1764800000000 implements MigrationInterfac
     await db.query(`
       CREATE TRIGGER product_interval_imbalance AFTER INSERT ON product_interval
         FOR EACH ROW EXECUTE FUNCTION product_interval_open_imbalance()`);
-    // An award of carrier C counts for product C. Its interval [s, s + L) goes to the product
-    // intervals of length P it covers: all to the one containing s when L <= P or P does not
-    // divide L, else in L / P equal shares (Wh, the remainder one by one to the first ones).
+    // A product may name the integrated-auction series whose awards of the product's carrier
+    // (product_carrier_current) count in its positions. An award's interval [s, s + L) goes to the
+    // product intervals of length P it covers: all to the one containing s when L <= P or P does
+    // not divide L, else in L / P equal shares (Wh, the remainder one by one to the first ones).
+    await db.query(`
+      ALTER TABLE product ADD COLUMN auction_series text REFERENCES auction_series (code)`);
+    await db.query(`GRANT UPDATE (auction_series) ON product TO parkex_app`);
     await db.query(`
       CREATE FUNCTION auction_award_shares(
-        carrier text, auction_start timestamptz, award_interval integer,
+        product_code text, auction_start timestamptz, award_interval integer,
         award_seconds integer, quantity_wh bigint
-      ) RETURNS TABLE (product_code text, delivery_start timestamptz, share_wh bigint)
+      ) RETURNS TABLE (delivery_start timestamptz, share_wh bigint)
         LANGUAGE sql STABLE AS $$
-        SELECT p.code,
-               to_timestamp(floor(extract(epoch FROM s.award_start) / p.interval_seconds)
+        SELECT to_timestamp(floor(extract(epoch FROM s.award_start) / p.interval_seconds)
                             * p.interval_seconds) + i * p.interval_seconds * interval '1 second',
                $5 / n + CASE WHEN i < $5 % n THEN 1 ELSE 0 END
           FROM product p
@@ -110,15 +114,28 @@ export class CreateImbalanceSettlement1764800000000 implements MigrationInterfac
           CROSS JOIN LATERAL generate_series(0, s.n - 1) AS i
          WHERE p.code = $1
       $$`);
+    // the awarded products of a series: product p counts series S's awards of p's carrier
+    await db.query(`
+      CREATE VIEW auction_award_product AS
+      SELECT w.series_code, w.delivery_start, w.line, w.participant_id, w.side, w.quantity_wh,
+             p.code AS product_code, a.interval_seconds, w.interval
+        FROM auction_award w
+        JOIN auction a USING (series_code, delivery_start)
+        JOIN product p ON p.auction_series = w.series_code
+        JOIN product_carrier_current c ON c.product_code = p.code AND c.carrier = w.carrier
+       WHERE w.participant_id IS NOT NULL`);
     await db.query(`
       CREATE FUNCTION auction_award_open_imbalance() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         PERFORM imbalance_interval_open(x.product_code, x.delivery_start)
-           FROM (SELECT DISTINCT sh.product_code, sh.delivery_start
+           FROM (SELECT DISTINCT p.code AS product_code, sh.delivery_start
                    FROM new_awards w
                    JOIN auction a USING (series_code, delivery_start)
+                   JOIN product p ON p.auction_series = w.series_code
+                   JOIN product_carrier_current c
+                     ON c.product_code = p.code AND c.carrier = w.carrier
                    CROSS JOIN LATERAL auction_award_shares(
-                     w.carrier, a.delivery_start, w.interval, a.interval_seconds, w.quantity_wh) sh
+                     p.code, a.delivery_start, w.interval, a.interval_seconds, w.quantity_wh) sh
                   WHERE w.participant_id IS NOT NULL) x;
         RETURN NULL;
       END $$`);
@@ -184,14 +201,12 @@ export class CreateImbalanceSettlement1764800000000 implements MigrationInterfac
           SELECT f.product_code, f.delivery_start, f.seller_id, 0, f.quantity_wh
             FROM fill f
           UNION ALL
-          SELECT sh.product_code, sh.delivery_start, w.participant_id,
+          SELECT w.product_code, sh.delivery_start, w.participant_id,
                  CASE WHEN w.side = 'BUY' THEN sh.share_wh ELSE 0 END,
                  CASE WHEN w.side = 'SELL' THEN sh.share_wh ELSE 0 END
-            FROM auction_award w
-            JOIN auction a USING (series_code, delivery_start)
+            FROM auction_award_product w
             CROSS JOIN LATERAL auction_award_shares(
-              w.carrier, a.delivery_start, w.interval, a.interval_seconds, w.quantity_wh) sh
-           WHERE w.participant_id IS NOT NULL
+              w.product_code, w.delivery_start, w.interval, w.interval_seconds, w.quantity_wh) sh
         ) x
        GROUP BY product_code, delivery_start, participant_id`);
 
@@ -282,7 +297,7 @@ export class CreateImbalanceSettlement1764800000000 implements MigrationInterfac
 
     await db.query(`GRANT SELECT, INSERT ON imbalance_settlement, imbalance_line TO parkex_app`);
     await db.query(`GRANT SELECT, INSERT ON imbalance_interval TO parkex_app`);
-    await db.query(`GRANT SELECT ON imbalance_position TO parkex_app`);
+    await db.query(`GRANT SELECT ON imbalance_position, auction_award_product TO parkex_app`);
     await db.query(
       `GRANT UPDATE (readings, settled_readings, revision) ON imbalance_interval TO parkex_app`,
     );
@@ -305,6 +320,7 @@ export class CreateImbalanceSettlement1764800000000 implements MigrationInterfac
       ALTER TABLE journal
         ADD CONSTRAINT journal_settles_one CHECK ((product_code IS NULL) <> (auction_series IS NULL))`);
     await db.query(`DROP VIEW imbalance_position`);
+    await db.query(`DROP VIEW auction_award_product`);
     await db.query(`DROP TABLE imbalance_line`);
     await db.query(`DROP TABLE imbalance_settlement`);
     await db.query(`DROP TRIGGER meter_reading_check ON meter_reading`);
