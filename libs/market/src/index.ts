@@ -108,3 +108,6 @@ export * from './safety';
 
 // Carbon accounting: emission factors, scope 2 reports, the park's carbon intensity
 export * from './carbon';
+
+// Imbalance settlement: metered against traded energy, settled with the utility
+export * from './imbalance';

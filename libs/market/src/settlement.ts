@@ -11,7 +11,7 @@ import { networkFeeMinor } from './money';
  * rounded once (half away from zero), and credited to the utility in one line. Every
  * journal therefore sums to exactly zero, and so does the whole ledger.
  */
-export type EntryKind = 'ENERGY' | 'NETWORK_FEE';
+export type EntryKind = 'ENERGY' | 'NETWORK_FEE' | 'IMBALANCE';
 
 export interface SettlementFill {
   /** Position of the fill in walk order (0-based), as stored. */

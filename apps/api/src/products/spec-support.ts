@@ -15,5 +15,10 @@ export const ELECTRICITY: ProductEntity = {
   k: '0.5',
   networkFee: '0.015',
   maxParticipantQuantityWh: '100000000',
+  meteringWindowSeconds: 86_400,
+  correctionWindowSeconds: 2_678_400,
+  importTariff: '0.25',
+  feedInTariff: '0.07',
+  auctionSeries: null,
   updatedAt: new Date(0),
 };

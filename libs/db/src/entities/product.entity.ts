@@ -45,6 +45,25 @@ export class ProductEntity {
   @Column('bigint', { name: 'max_participant_quantity_wh' })
   maxParticipantQuantityWh!: string;
 
+  /** Imbalance settlement: seconds after delivery ends until the interval is settled. */
+  @Column('integer', { name: 'metering_window_seconds' })
+  meteringWindowSeconds!: number;
+
+  /** Seconds after delivery ends during which readings and corrections are accepted. */
+  @Column('integer', { name: 'correction_window_seconds' })
+  correctionWindowSeconds!: number;
+
+  /** Currency per kWh; null (with `feedInTariff`): the product is not imbalance-settled. */
+  @Column('numeric', { name: 'import_tariff', nullable: true })
+  importTariff!: string | null;
+
+  @Column('numeric', { name: 'feed_in_tariff', nullable: true })
+  feedInTariff!: string | null;
+
+  /** The integrated-auction series whose awards of this product's carrier count in positions. */
+  @Column('text', { name: 'auction_series', nullable: true })
+  auctionSeries!: string | null;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

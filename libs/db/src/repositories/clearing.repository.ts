@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { GENESIS_HASH } from '@parkex/market';
+import { GENESIS_HASH, type EntryKind } from '@parkex/market';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -99,7 +99,7 @@ export interface OrderStateRows {
 
 export interface JournalRows {
   accountId: string[];
-  kind: ('ENERGY' | 'NETWORK_FEE')[];
+  kind: EntryKind[];
   fillSeq: (number | null)[];
   energyWh: string[];
   amountMinor: string[];

@@ -780,6 +780,11 @@ function toProduct(row: ProductRow): ProductEntity {
     k: row.k,
     networkFee: row.network_fee,
     maxParticipantQuantityWh: row.max_participant_quantity_wh,
+    meteringWindowSeconds: row.metering_window_seconds,
+    correctionWindowSeconds: row.correction_window_seconds,
+    importTariff: row.import_tariff,
+    feedInTariff: row.feed_in_tariff,
+    auctionSeries: row.auction_series,
     updatedAt: row.updated_at,
   };
 }

@@ -47,6 +47,11 @@ export interface ProductRow {
   k: string;
   network_fee: string;
   max_participant_quantity_wh: string;
+  metering_window_seconds: number;
+  correction_window_seconds: number;
+  import_tariff: string | null;
+  feed_in_tariff: string | null;
+  auction_series: string | null;
   updated_at: Date;
 }
 

@@ -8,9 +8,22 @@ import { appendPendingAudit } from './audit-log.repository';
  * A product's settings as the operator sets them. Without `maxParticipantQuantityWh` a new
  * product gets the default and an existing one keeps its value.
  */
-export type ProductSettings = Omit<ProductEntity, 'updatedAt' | 'maxParticipantQuantityWh'> & {
+export type ProductSettings = Omit<
+  ProductEntity,
+  'updatedAt' | 'maxParticipantQuantityWh' | keyof ImbalanceTerms
+> & {
   maxParticipantQuantityWh?: string;
 };
+
+/** A product's imbalance terms (`setImbalanceTerms`); `upsert` leaves them as they are. */
+export type ImbalanceTerms = Pick<
+  ProductEntity,
+  | 'meteringWindowSeconds'
+  | 'correctionWindowSeconds'
+  | 'importTariff'
+  | 'feedInTariff'
+  | 'auctionSeries'
+>;
 
 @Injectable()
 export class ProductRepository {

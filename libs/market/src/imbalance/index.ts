@@ -1,0 +1,19 @@
+export {
+  IMBALANCE_FORMAT,
+  energyAmountMinor,
+  hashImbalanceInput,
+  hashImbalanceResult,
+  imbalanceJournalHeader,
+  imbalanceJournalLines,
+  imbalanceLine,
+  imbalancePrices,
+  linesInForce,
+  settleImbalance,
+} from './imbalance';
+export type {
+  ImbalanceLine,
+  ImbalanceLineKind,
+  ImbalanceParty,
+  ImbalancePrices,
+  ImbalanceRevision,
+} from './imbalance';
