@@ -185,7 +185,10 @@ export function linesInForce(lines: Iterable<ImbalanceLine>): Map<string, Imbala
   return inForce;
 }
 
-/** SHA-256 of a revision's inputs: the interval, revision, prices, parties and lines in force. */
+/**
+ * SHA-256 of a revision's inputs: the interval, revision, prices, the parties (position and
+ * readings: what the stored lines in force after the revision show) and the lines in force before.
+ */
 export function hashImbalanceInput(
   productCode: string,
   /** ISO-8601 UTC. */
@@ -204,7 +207,7 @@ export function hashImbalanceInput(
   const sorted = [...parties].sort((a, b) => compareText(a.participantId, b.participantId));
   for (const p of sorted) {
     hash.update(
-      `party|${p.participantId}|${p.boughtWh}|${p.soldWh}|${p.meteredImportWh ?? ''}|${p.meteredExportWh ?? ''}\n`,
+      `party|${p.participantId}|${p.boughtWh - p.soldWh}|${p.meteredImportWh ?? ''}|${p.meteredExportWh ?? ''}\n`,
     );
   }
   const held = [...inForce.values()].sort((a, b) => compareText(a.participantId, b.participantId));
