@@ -17,3 +17,10 @@ export type {
   ImbalancePrices,
   ImbalanceRevision,
 } from './imbalance';
+export { MAX_IMBALANCE_DIFFERENCES, verifyImbalance } from './verify';
+export type {
+  ImbalanceVerification,
+  ImbalanceVerificationInput,
+  LatestReading,
+  StoredImbalanceRevision,
+} from './verify';
