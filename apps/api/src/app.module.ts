@@ -25,6 +25,7 @@ import { LiveModule } from './live/live.module';
 import { StatisticsModule } from './statistics/statistics.module';
 import { VerificationModule } from './verification/verification.module';
 import { CarbonModule } from './carbon/carbon.module';
+import { ImbalanceModule } from './imbalance/imbalance.module';
 
 @Module({})
 export class AppModule {
@@ -91,6 +92,7 @@ export class AppModule {
         ExportsModule,
         DashboardModule,
         CarbonModule,
+        ImbalanceModule,
         ...(production ? [] : [GraphiqlModule]),
       ],
       controllers: [HealthController],

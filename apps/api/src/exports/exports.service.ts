@@ -250,7 +250,8 @@ export function readParams<K extends string>(
   return params;
 }
 
-function window(params: { from?: string; to?: string }): { from: Date; to: Date } {
+/** `from` and `to` as ISO-8601 instants, from before to (BAD_USER_INPUT otherwise). */
+export function window(params: { from?: string; to?: string }): { from: Date; to: Date } {
   const from = instant(params.from, 'from');
   const to = instant(params.to, 'to');
   if (from.getTime() >= to.getTime()) throw badInput('from must be before to', { field: 'to' });
@@ -273,7 +274,8 @@ function instant(value: string | undefined, field: string): Date {
   return date;
 }
 
-function stamp(date: Date): string {
+/** An instant for a file name: 20261127T000000Z. */
+export function stamp(date: Date): string {
   return date
     .toISOString()
     .replace(/[-:]/g, '')

@@ -24,6 +24,9 @@ import {
   MAX_CARBON_INTERVALS,
   MAX_CARBON_REPORTS,
   MAX_LISTED_FACTOR_VERSIONS,
+  MAX_IMBALANCE_LINES,
+  MAX_LISTED_IMBALANCES,
+  MAX_LISTED_POSITIONS,
 } from './list-bounds';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-info.model';
 
@@ -108,6 +111,10 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   carbonDefaults: MAX_LISTED_FACTOR_VERSIONS,
   /** Not capped: one per product (a handful), priced as 100 like `products`. */
   productCarriers: 100,
+  // Imbalance settlement
+  positions: MAX_LISTED_POSITIONS,
+  imbalances: MAX_LISTED_IMBALANCES,
+  lines: MAX_IMBALANCE_LINES,
 };
 
 /** The page-size argument of every connection (validated 1..maxPageSize). */

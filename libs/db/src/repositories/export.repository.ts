@@ -42,6 +42,25 @@ export interface FillExportRow {
   amount_minor: string;
 }
 
+/** One imbalance settlement line with its participant, as exported (int8 and numeric as text). */
+export interface ImbalanceLineExportRow {
+  product_code: string;
+  /** ISO-8601 UTC with milliseconds. */
+  delivery_start: string;
+  revision: number;
+  line: number;
+  kind: 'NEW' | 'REVERSAL';
+  participant_id: string;
+  participant_name: string;
+  position_wh: string;
+  metered_import_wh: string | null;
+  metered_export_wh: string | null;
+  estimated: boolean;
+  imbalance_wh: string;
+  price: string;
+  amount_minor: string;
+}
+
 /** Rows read through a server-side cursor; the connection goes back to the pool when it closes. */
 export type RowStream<T> = Readable & AsyncIterable<T>;
 
@@ -129,6 +148,33 @@ export class ExportRepository implements OnApplicationShutdown {
          AND ($3::text IS NULL OR product_code = $3)
        ORDER BY product_code, delivery_start, seq`,
       [filter.from, filter.to, filter.productCode ?? null],
+    );
+  }
+
+  /**
+   * Imbalance settlement lines of intervals delivering in [from, to) (of one product, of one
+   * participant, or all), by delivery start, product, revision and line.
+   */
+  imbalanceLines(filter: {
+    from: Date;
+    to: Date;
+    productCode?: string | null;
+    participantId?: string | null;
+  }): Promise<RowStream<ImbalanceLineExportRow>> {
+    return this.stream<ImbalanceLineExportRow>(
+      `SELECT l.product_code, ${iso('l.delivery_start')} AS delivery_start, l.revision, l.line,
+              l.kind, l.participant_id::text AS participant_id, p.name AS participant_name,
+              l.position_wh::text AS position_wh, l.metered_import_wh::text AS metered_import_wh,
+              l.metered_export_wh::text AS metered_export_wh, l.estimated,
+              l.imbalance_wh::text AS imbalance_wh, l.price::text AS price,
+              l.amount_minor::text AS amount_minor
+       FROM imbalance_line l
+       JOIN participant p ON p.id = l.participant_id
+       WHERE l.delivery_start >= $1 AND l.delivery_start < $2
+         AND ($3::text IS NULL OR l.product_code = $3)
+         AND ($4::uuid IS NULL OR l.participant_id = $4)
+       ORDER BY l.delivery_start, l.product_code, l.revision, l.line`,
+      [filter.from, filter.to, filter.productCode ?? null, filter.participantId ?? null],
     );
   }
 

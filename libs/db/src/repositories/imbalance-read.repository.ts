@@ -68,6 +68,9 @@ export interface ImbalanceReadInterval {
   revision: number;
 }
 
+type PositionTotal = ImbalanceVerificationRows['positions'][number];
+type ReadingTotal = ImbalanceVerificationRows['readings'][number];
+
 /** Everything `verifyImbalance` needs of one product-interval, read in one snapshot. */
 export interface ImbalanceVerificationRows {
   interval: ImbalanceReadInterval | null;
@@ -233,9 +236,9 @@ export class ImbalanceReadRepository {
         interval,
         clearingPrice: price?.price ?? null,
         settlements: await withLines(client, headers, null),
-        positions: (await client.query(INTERVAL_POSITIONS, key)).rows,
-        readings: (await client.query(INTERVAL_READINGS, key)).rows,
-      } as ImbalanceVerificationRows;
+        positions: (await client.query<PositionTotal>(INTERVAL_POSITIONS, key)).rows,
+        readings: (await client.query<ReadingTotal>(INTERVAL_READINGS, key)).rows,
+      };
     });
   }
 
