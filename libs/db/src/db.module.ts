@@ -30,6 +30,7 @@ import { SafetyRepository } from './repositories/safety.repository';
 import { AuctionRepository } from './repositories/auction.repository';
 import { AuctionClearingRepository } from './repositories/auction-clearing.repository';
 import { CarbonRepository } from './repositories/carbon.repository';
+import { ImbalanceRepository } from './repositories/imbalance.repository';
 
 export const REPOSITORIES = [
   ParticipantRepository,
@@ -49,6 +50,7 @@ export const REPOSITORIES = [
   AuctionRepository,
   AuctionClearingRepository,
   CarbonRepository,
+  ImbalanceRepository,
 ];
 
 export interface DbModuleOptions {
