@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { describeInChromium, openChromium, type OpenChromium } from '@parkex/test-support/chromium';
+import { insertFixtureReadings } from '@parkex/test-support/meter-fixtures';
 import { connectTestDatabase } from '@parkex/test-support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
 
@@ -38,17 +39,22 @@ describeInChromium('carbon panel in Chromium', () => {
       `INSERT INTO participant (name, role) VALUES ($1, 'METER') RETURNING id`,
       [uniqueName('Meter')],
     );
-    for (const [start, wh] of [
-      [t1, 2000],
-      [t2, 1000],
-    ] as const) {
-      await db.query(
-        `INSERT INTO meter_reading (reading_id, version, participant_id, product_code,
-                                    delivery_start, import_wh, export_wh, submitted_by)
-         VALUES ($1, 1, $2, 'ELECTRICITY', $3, $4, 0, $5)`,
-        [`carbon-panel-${randomUUID()}`, tenant.id, start, wh, rows[0].id],
-      );
-    }
+    await insertFixtureReadings(
+      db,
+      (
+        [
+          [t1, 2000],
+          [t2, 1000],
+        ] as const
+      ).map(([deliveryStart, importWh]) => ({
+        readingId: `carbon-panel-${randomUUID()}`,
+        participantId: tenant.id,
+        productCode: 'ELECTRICITY',
+        deliveryStart,
+        importWh,
+        submittedBy: rows[0].id,
+      })),
+    );
   });
 
   afterAll(async () => {

@@ -8,6 +8,7 @@ import {
   submitAuction,
 } from '@parkex/test-support/auctions';
 import { closeGate, createProduct, placeOrders } from '@parkex/test-support/market-factory';
+import { insertFixtureReadings } from '@parkex/test-support/meter-fixtures';
 import { expectError } from '@parkex/test-support/orders';
 import { connectTestDatabase } from '@parkex/test-support/test-database';
 import { startTestApi, uniqueName, type TestApi } from '@parkex/test-support/test-api';
@@ -118,18 +119,23 @@ describe('carbon accounting', () => {
       `INSERT INTO participant (name, role) VALUES ($1, 'METER') RETURNING id`,
       [uniqueName('Meter')],
     );
-    for (const [product, start, wh] of [
-      ['ELECTRICITY', T1, 3000],
-      ['HEAT', T1, 1000],
-      ['ELECTRICITY', T2, 1500],
-    ] as const) {
-      await db.query(
-        `INSERT INTO meter_reading (reading_id, version, participant_id, product_code,
-                                    delivery_start, import_wh, export_wh, submitted_by)
-         VALUES ($1, 1, $2, $3, $4, $5, 0, $6)`,
-        [`carbon-${randomUUID()}`, bakery.id, product, start, wh, rows[0].id],
-      );
-    }
+    await insertFixtureReadings(
+      db,
+      (
+        [
+          ['ELECTRICITY', T1, 3000],
+          ['HEAT', T1, 1000],
+          ['ELECTRICITY', T2, 1500],
+        ] as const
+      ).map(([productCode, deliveryStart, importWh]) => ({
+        readingId: `carbon-${randomUUID()}`,
+        participantId: bakery.id,
+        productCode,
+        deliveryStart,
+        importWh,
+        submittedBy: rows[0].id,
+      })),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -307,12 +313,16 @@ describe('carbon accounting', () => {
       `INSERT INTO participant (name, role) VALUES ($1, 'METER') RETURNING id`,
       [uniqueName('Meter')],
     );
-    await db.query(
-      `INSERT INTO meter_reading (reading_id, version, participant_id, product_code,
-                                  delivery_start, import_wh, export_wh, submitted_by)
-       VALUES ($1, 1, $2, $3, $4, 1200, 0, $5)`,
-      [`carbon-${randomUUID()}`, buyer.id, product, T3, meter.rows[0].id],
-    );
+    await insertFixtureReadings(db, [
+      {
+        readingId: `carbon-${randomUUID()}`,
+        participantId: buyer.id,
+        productCode: product,
+        deliveryStart: T3,
+        importWh: 1200,
+        submittedBy: meter.rows[0].id,
+      },
+    ]);
     const total = async () =>
       (await api.gql(REPORT, { month: MONTH_TEXT }, buyer.key)).data.carbonReport[0].electricity;
     expect(await total()).toMatchObject({ consumption: '0', parkPurchases: '0' });
@@ -419,17 +429,22 @@ describe('carbon accounting', () => {
       `INSERT INTO participant (name, role) VALUES ($1, 'METER') RETURNING id`,
       [uniqueName('Meter')],
     );
-    for (const [who, product, wh] of [
-      [factory.id, 'ELECTRICITY', 10_000],
-      [laundry.id, 'HEAT', 5_000],
-    ] as const) {
-      await db.query(
-        `INSERT INTO meter_reading (reading_id, version, participant_id, product_code,
-                                    delivery_start, import_wh, export_wh, submitted_by)
-         VALUES ($1, 1, $2, $3, $4, $5, 0, $6)`,
-        [`carbon-${randomUUID()}`, who, product, start, wh, meter.rows[0].id],
-      );
-    }
+    await insertFixtureReadings(
+      db,
+      (
+        [
+          [factory.id, 'ELECTRICITY', 10_000],
+          [laundry.id, 'HEAT', 5_000],
+        ] as const
+      ).map(([participantId, productCode, importWh]) => ({
+        readingId: `carbon-${randomUUID()}`,
+        participantId,
+        productCode,
+        deliveryStart: start,
+        importWh,
+        submittedBy: meter.rows[0].id,
+      })),
+    );
     // electricity: 3.5 kWh at 201·160/91 g + 6.5 kWh at 380 g = 1236.92 + 2470 = 3706.92 g
     const factoryReport = await api.gql(REPORT, { month }, factory.key);
     expect(factoryReport.data.carbonReport[0].electricity).toEqual({

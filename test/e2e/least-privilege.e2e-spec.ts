@@ -58,6 +58,12 @@ const RUNTIME_PRIVILEGES: Record<string, Decision> = {
       'price_tick',
       'unit',
       'updated_at',
+      // imbalance terms (migration CreateImbalanceSettlement)
+      'auction_series',
+      'correction_window_seconds',
+      'feed_in_tariff',
+      'import_tariff',
+      'metering_window_seconds',
     ],
   },
   product_interval: { ...READ_AND_APPEND, updatable: ['state'] },
@@ -122,6 +128,15 @@ const RUNTIME_PRIVILEGES: Record<string, Decision> = {
   auction_price: READ_AND_APPEND,
   auction_award: READ_AND_APPEND,
   auction_order_result: READ_AND_APPEND,
+  // imbalance settlement (migration CreateImbalanceSettlement): a matcher claims an interval and
+  // moves its counters; revisions and their lines are appended (its views imbalance_position and
+  // auction_award_product are granted SELECT; like the other views, not listed here)
+  imbalance_interval: {
+    ...READ_AND_APPEND,
+    updatable: ['readings', 'revision', 'settled_readings'],
+  },
+  imbalance_settlement: READ_AND_APPEND,
+  imbalance_line: READ_AND_APPEND,
 };
 
 const APPEND_ONLY = ['clearing_result', 'fill', 'order_result', 'journal', 'ledger_entry'];

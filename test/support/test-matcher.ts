@@ -3,6 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import { ClearingRunner } from '@parkex/matcher/clearing/clearing-runner';
 import { loadMatcherConfig, type MatcherConfig } from '@parkex/matcher/config/matcher-config';
 import { MatcherModule } from '@parkex/matcher/matcher.module';
+import {
+  ImbalanceSettler,
+  type SettledRevision,
+} from '@parkex/matcher/imbalance/imbalance-settler';
 import { ClearingScheduler } from '@parkex/matcher/scheduler';
 import { testAdminDatabaseUrl, testDatabaseUrl } from './test-database';
 
@@ -11,6 +15,8 @@ export interface TestMatcher {
   runner: ClearingRunner;
   /** Clears every due interval of the matcher's products; returns how many. */
   drain(): Promise<number>;
+  /** Settles every due imbalance revision of the matcher's products. */
+  settleImbalances(): Promise<SettledRevision[]>;
   close(): Promise<void>;
 }
 
@@ -41,6 +47,7 @@ export async function startTestMatcher(
     app,
     runner: app.get(ClearingRunner),
     drain: () => scheduler.drain(),
+    settleImbalances: () => app.get(ImbalanceSettler).settleAll(),
     close: () => app.close(),
   };
 }

@@ -5,6 +5,7 @@ import { ClearingRunner } from './clearing/clearing-runner';
 import { FAILPOINTS, Failpoints } from './clearing/failpoints';
 import { CLOCK, type Clock, systemClock } from './clock';
 import { MATCHER_CONFIG, type MatcherConfig } from './config/matcher-config';
+import { ImbalanceSettler } from './imbalance/imbalance-settler';
 import { SafetySweep } from './safety-sweep';
 import { ClearingScheduler } from './scheduler';
 
@@ -29,8 +30,9 @@ export class MatcherModule {
         AuctionRunner,
         ClearingScheduler,
         SafetySweep,
+        ImbalanceSettler,
       ],
-      exports: [ClearingRunner, AuctionRunner, ClearingScheduler, SafetySweep],
+      exports: [ClearingRunner, AuctionRunner, ClearingScheduler, SafetySweep, ImbalanceSettler],
     };
   }
 }

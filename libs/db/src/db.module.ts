@@ -30,6 +30,7 @@ import { SafetyRepository } from './repositories/safety.repository';
 import { AuctionRepository } from './repositories/auction.repository';
 import { AuctionClearingRepository } from './repositories/auction-clearing.repository';
 import { CarbonRepository } from './repositories/carbon.repository';
+import { ImbalanceRepository } from './repositories/imbalance.repository';
 import { ImbalanceReadRepository } from './repositories/imbalance-read.repository';
 
 export const REPOSITORIES = [
@@ -50,6 +51,7 @@ export const REPOSITORIES = [
   AuctionRepository,
   AuctionClearingRepository,
   CarbonRepository,
+  ImbalanceRepository,
   ImbalanceReadRepository,
 ];
 

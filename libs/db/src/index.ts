@@ -29,4 +29,5 @@ export * from './repositories/auction.repository';
 export * from './repositories/auction-clearing.repository';
 export * from './repositories/auction-rows';
 export * from './repositories/carbon.repository';
+export * from './repositories/imbalance.repository';
 export * from './repositories/imbalance-read.repository';

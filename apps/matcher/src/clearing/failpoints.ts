@@ -6,7 +6,9 @@
  * Steps: after-claim, after-load, after-clear, after-write (just before COMMIT), and inside the
  * ledger write: ledger-locked (the ledger lock just taken, between statements) and ledger-copy
  * (the ledger entries' COPY under way: its first rows sent, the rest not); and
- * before-failure-write (the attempts used up, before the FAILED result is written).
+ * before-failure-write (the attempts used up, before the FAILED result is written). Imbalance
+ * settlement (`ImbalanceSettler`) hits after-claim, ledger-locked and after-write of its
+ * product-intervals too.
  * Actions: `exit` (SIGKILL itself, as if killed), `stall` (an hour) or `stall-<ms>`, `throw`
  * (an error, as a broken book would), `sigstop` (SIGSTOP itself: a frozen process whose
  * connection stays open).

@@ -45,6 +45,11 @@ export interface MatcherConfig extends DatabaseUrls {
   autoStart: boolean;
   /** How often the storage safety sweep looks for assets whose telemetry fell silent (0: never). */
   safetySweepMs: number;
+  /**
+   * How often the imbalance settlement looks for product-intervals whose metering window has
+   * closed (MATCHER_IMBALANCE_MS; 0: this replica does not settle imbalances).
+   */
+  imbalanceMs: number;
   /** Days battery telemetry is kept; older day partitions are dropped (at least 7). */
   telemetryRetentionDays: number;
   /** Keepalives and timeouts of every PostgreSQL connection (DB_* variables). */
@@ -70,6 +75,7 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
       MATCHER_FAILPOINT: env.optionalString(),
       MATCHER_PRODUCTS: env.optionalString(),
       SAFETY_SWEEP_MS: env.int(1_000, 0, 600_000),
+      MATCHER_IMBALANCE_MS: env.int(1_000, 0, 600_000),
       TELEMETRY_RETENTION_DAYS: env.int(90, 8, 3650),
       MATCHER_SERIES: env.optionalString(),
       // the clearing transaction holds one connection; attempts are recorded on another
@@ -95,6 +101,7 @@ export function loadMatcherConfig(source: NodeJS.ProcessEnv = process.env): Matc
     clearsAuctions: values.MATCHER_SERIES !== undefined || values.MATCHER_PRODUCTS === undefined,
     autoStart: true,
     safetySweepMs: values.SAFETY_SWEEP_MS,
+    imbalanceMs: values.MATCHER_IMBALANCE_MS,
     telemetryRetentionDays: values.TELEMETRY_RETENTION_DAYS,
     dbConnection: dbConnectionSettings(values),
     log: logSettings(values),

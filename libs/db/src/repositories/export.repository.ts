@@ -17,7 +17,7 @@ export interface SettlementEntryRow {
   delivery_start: string;
   /** The product, or the series of an integrated auction (`source` tells which). */
   product_code: string;
-  source: 'INTERVAL' | 'AUCTION';
+  source: 'INTERVAL' | 'AUCTION' | 'IMBALANCE';
   /** Null for the utility's account. */
   participant_id: string | null;
   participant_name: string | null;
@@ -116,8 +116,9 @@ export class ExportRepository implements OnApplicationShutdown {
   }): Promise<RowStream<SettlementEntryRow>> {
     return this.stream<SettlementEntryRow>(
       `SELECT j.id::text AS journal_id, e.line, ${iso('j.delivery_start')} AS delivery_start,
-              coalesce(j.product_code, j.auction_series) AS product_code,
-              CASE WHEN j.auction_series IS NULL THEN 'INTERVAL' ELSE 'AUCTION' END AS source,
+              coalesce(j.product_code, j.auction_series, j.imbalance_product) AS product_code,
+              CASE WHEN j.auction_series IS NOT NULL THEN 'AUCTION'
+                   WHEN j.imbalance_product IS NOT NULL THEN 'IMBALANCE' ELSE 'INTERVAL' END AS source,
               a.participant_id::text AS participant_id, p.name AS participant_name, a.kind AS account_kind,
               e.kind, e.fill_seq,
               e.energy_wh::text AS energy_wh, e.amount_minor::text AS amount_minor

@@ -54,7 +54,8 @@ interface JournalLineRow {
  *   the next lower id, wherever its delivery lies; genesis for the first journal);
  * - its `hash` is `journalHash(hash_version, prev_hash, header, lines)` recomputed from the stored
  *   lines (version 2 with the input and result hashes of the interval's stored clearing result,
- *   or of the auction's result: an auction's journal names `auction <series>` as its product);
+ *   or of the auction's result: an auction's journal names `auction <series>` as its product, or
+ *   of the imbalance revision: `imbalance <product> r<revision>`);
  * - its lines sum to zero, there are `entry_count` of them numbered 0…n−1, and the debits add up
  *   to `debit_minor`.
  * Works on any pg client (the API's pool, a test's own connection).
@@ -66,10 +67,13 @@ export async function verifyJournalChain(
   const stream = client.query(
     new QueryStream(
       `WITH journals AS MATERIALIZED (
-         SELECT j.id, coalesce(j.product_code, 'auction ' || j.auction_series) AS product_code,
+         SELECT j.id,
+                coalesce(j.product_code, 'auction ' || j.auction_series,
+                         'imbalance ' || j.imbalance_product || ' r' || j.imbalance_revision)
+                  AS product_code,
                 j.delivery_start, j.entry_count, j.debit_minor, j.prev_hash, j.hash,
-                j.hash_version, coalesce(r.input_hash, a.input_hash) AS input_hash,
-                coalesce(r.result_hash, a.result_hash) AS result_hash,
+                j.hash_version, coalesce(r.input_hash, a.input_hash, s.input_hash) AS input_hash,
+                coalesce(r.result_hash, a.result_hash, s.result_hash) AS result_hash,
                 coalesce((SELECT p.hash FROM journal p WHERE p.id < j.id ORDER BY p.id DESC LIMIT 1),
                          $3) AS predecessor_hash
          FROM journal j
@@ -77,6 +81,9 @@ export async function verifyJournalChain(
            ON r.product_code = j.product_code AND r.delivery_start = j.delivery_start
          LEFT JOIN auction_result a
            ON a.series_code = j.auction_series AND a.delivery_start = j.delivery_start
+         LEFT JOIN imbalance_settlement s
+           ON s.product_code = j.imbalance_product AND s.delivery_start = j.delivery_start
+          AND s.revision = j.imbalance_revision
          WHERE ($1::timestamptz IS NULL OR j.delivery_start >= $1)
            AND ($2::timestamptz IS NULL OR j.delivery_start < $2)
        )

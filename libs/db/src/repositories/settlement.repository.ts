@@ -55,7 +55,7 @@ export interface SettlementRow {
   participantId: string;
   /** The product, or the series of an integrated auction (`source` tells which). */
   productCode: string;
-  source: 'INTERVAL' | 'AUCTION';
+  source: 'INTERVAL' | 'AUCTION' | 'IMBALANCE';
   deliveryStart: Date;
   /** Energy received (> 0) or delivered (< 0), Wh. */
   netEnergyWh: string;
@@ -165,8 +165,9 @@ export class SettlementRepository {
     return queryRows<SettlementRow>(
       this.pool,
       `SELECT j.id::text AS "journalId", a.participant_id AS "participantId",
-              coalesce(j.product_code, j.auction_series) AS "productCode",
-              CASE WHEN j.auction_series IS NULL THEN 'INTERVAL' ELSE 'AUCTION' END AS source,
+              coalesce(j.product_code, j.auction_series, j.imbalance_product) AS "productCode",
+              CASE WHEN j.auction_series IS NOT NULL THEN 'AUCTION'
+                   WHEN j.imbalance_product IS NOT NULL THEN 'IMBALANCE' ELSE 'INTERVAL' END AS source,
               j.delivery_start AS "deliveryStart",
               sum(e.energy_wh)::text AS "netEnergyWh",
               sum(e.amount_minor) FILTER (WHERE e.kind = 'ENERGY')::text AS "energyAmountMinor",
