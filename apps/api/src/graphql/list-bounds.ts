@@ -42,8 +42,8 @@ export const MAX_LISTED_FACTOR_VERSIONS = 100;
 /** `positions`, `imbalances`: the longest [from, to) (31 days: a month of intervals). */
 export const MAX_IMBALANCE_WINDOW_MS = 31 * 86_400_000;
 /** `positions`: rows per call (a month of quarter hours is 2976 per participant). */
-export const MAX_LISTED_POSITIONS = 5_000;
+export const MAX_LISTED_POSITIONS = 3_000;
 /** `imbalances`: settlement revisions per call (about a day of quarter hours of one product). */
 export const MAX_LISTED_IMBALANCES = 100;
 /** `ImbalanceSettlement.lines`: lines of one revision (one per participant, two for a change). */
-export const MAX_IMBALANCE_LINES = 100;
+export const MAX_IMBALANCE_LINES = 50;

@@ -26,7 +26,7 @@ export class ImbalanceResolver {
 
   @Query(() => [PositionModel], {
     description:
-      "Traded against metered energy per participant and interval of a product starting in [from, to) (at most 31 days, 5000 rows): a participant's own; anyone's (or participantId's) for the operator and the auditor",
+      "Traded against metered energy per participant and interval of a product starting in [from, to) (at most 31 days, 3000 rows): a participant's own; anyone's (or participantId's) for the operator and the auditor",
   })
   @AnyRole()
   async positions(
@@ -48,7 +48,7 @@ export class ImbalanceResolver {
 
   @Query(() => [ImbalanceSettlementModel], {
     description:
-      'Imbalance settlement revisions of intervals starting in [from, to) (at most 31 days, 100 revisions of at most 100 lines), by delivery start, product and revision: a participant gets those with a line of its own, and only its own lines',
+      'Imbalance settlement revisions of intervals starting in [from, to) (at most 31 days, 100 revisions of at most 50 lines), by delivery start, product and revision: a participant gets those with a line of its own, and only its own lines',
   })
   @AnyRole()
   async imbalances(

@@ -75,8 +75,8 @@ export const MAX_IMBALANCE_DIFFERENCES = 100;
  *   (the product's tariffs have no history: revision 0's stored ones are the reference), frozen
  *   across revisions; its shortfall and surplus prices are `imbalancePrices` of those.
  * - Lines: revision r is settled again from the parties it stores (every participant in force
- *   after r, with the position and metered energy of its line in force) against the lines in force
- *   before r; the recomputed lines (kind, participant, position, metered energy, estimate,
+ *   after r, with the position and metered energy of its line in force) against the lines the
+ *   replay put in force before r; the recomputed lines (kind, participant, position, metered energy, estimate,
  *   imbalance, price, amount) and totals (readings, estimates, shortfall, surplus, amount) must
  *   equal the stored ones, line by line.
  * - Hashes: the stored input hash is `hashImbalanceInput` of those parties and lines in force, the
@@ -105,6 +105,7 @@ export function verifyImbalance(input: ImbalanceVerificationInput): ImbalanceVer
     );
   }
   const held: ImbalanceLine[] = [];
+  const replayed: ImbalanceLine[] = [];
   const first = revisions.at(0);
   const prices = first
     ? imbalancePrices(input.clearingPrice, first.importTariff, first.feedInTariff)
@@ -113,7 +114,9 @@ export function verifyImbalance(input: ImbalanceVerificationInput): ImbalanceVer
     if (prices === null) break;
     const r = stored.revision;
     checkPrices(r, stored, prices, note);
-    const before = linesInForce(held);
+    // what the replay says is in force: a line changed in one revision shows there, not again
+    // in every later revision that replays against it
+    const before = linesInForce(replayed);
     const after = linesInForce([...held, ...stored.lines]);
     const parties: ImbalanceParty[] = [...after.values()].map((line) => ({
       participantId: line.participantId,
@@ -152,6 +155,7 @@ export function verifyImbalance(input: ImbalanceVerificationInput): ImbalanceVer
       note(`revision ${r}: journal ${stored.journalId} settles lines that move nothing`);
     }
     held.push(...stored.lines);
+    replayed.push(...recomputed.lines);
   }
 
   const inForce = linesInForce(held);
