@@ -30,6 +30,7 @@ import { SafetyRepository } from './repositories/safety.repository';
 import { AuctionRepository } from './repositories/auction.repository';
 import { AuctionClearingRepository } from './repositories/auction-clearing.repository';
 import { CarbonRepository } from './repositories/carbon.repository';
+import { MeterReadingRepository } from './repositories/meter-reading.repository';
 
 export const REPOSITORIES = [
   ParticipantRepository,
@@ -49,6 +50,7 @@ export const REPOSITORIES = [
   AuctionRepository,
   AuctionClearingRepository,
   CarbonRepository,
+  MeterReadingRepository,
 ];
 
 export interface DbModuleOptions {

@@ -29,3 +29,4 @@ export * from './repositories/auction.repository';
 export * from './repositories/auction-clearing.repository';
 export * from './repositories/auction-rows';
 export * from './repositories/carbon.repository';
+export * from './repositories/meter-reading.repository';
