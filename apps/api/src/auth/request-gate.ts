@@ -85,11 +85,7 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
  * refuses them). A declared length beyond the limit is refused before anything is read; a
  * chunked body as soon as it passes the limit.
  */
-async function readJsonBody(
-  req: GatedRequest,
-  limit: number,
-  large: boolean,
-): Promise<unknown> {
+async function readJsonBody(req: GatedRequest, limit: number, large: boolean): Promise<unknown> {
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
   const [mediaType, ...params] = (req.headers['content-type'] ?? '').split(';');
   if (!JSON_TYPE.test(mediaType.trim())) return {};
