@@ -390,6 +390,18 @@ describe('meter readings', () => {
       expect(await count()).toBe(before);
     });
 
+    it('stores a batch sent twice at once exactly once, and answers both calls with it', async () => {
+      const bakery = await tenant();
+      const batch = Array.from({ length: 20 }, (_, i) =>
+        reading(bakery.id, { deliveryStart: intervalAgo(1100 + i).toISOString() }),
+      );
+      const before = await count();
+      const [one, two] = await Promise.all([submit(batch), submit(batch)]);
+      expect([one.errors, two.errors]).toEqual([undefined, undefined]);
+      expect(two.data.submitMeterReadings).toEqual(one.data.submitMeterReadings);
+      expect(await count()).toBe(before + 20);
+    });
+
     it('refuses the same readingId and version with other content (CONFLICT, READING_CHANGED)', async () => {
       const bakery = await tenant();
       const stored = reading(bakery.id, { deliveryStart: intervalAgo(9).toISOString() });
