@@ -25,6 +25,7 @@ import { LiveModule } from './live/live.module';
 import { StatisticsModule } from './statistics/statistics.module';
 import { VerificationModule } from './verification/verification.module';
 import { CarbonModule } from './carbon/carbon.module';
+import { MeteringModule } from './metering/metering.module';
 
 @Module({})
 export class AppModule {
@@ -91,6 +92,7 @@ export class AppModule {
         ExportsModule,
         DashboardModule,
         CarbonModule,
+        MeteringModule,
         ...(production ? [] : [GraphiqlModule]),
       ],
       controllers: [HealthController],
