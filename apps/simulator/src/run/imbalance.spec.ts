@@ -97,6 +97,18 @@ describe('the imbalance part of the summary', () => {
     // before the late reading's revision
     expect(settlementComplete(expected, settlements.slice(0, 2), late)).toBe(false);
     expect(settlementComplete(expected, settlements.slice(0, 2), null)).toBe(true);
+    // the matcher settled the interval only after the late reading was in
+    const inTime: SettlementRevision = {
+      ...settlements[1],
+      lines: [line(0, { participantId: '1', imbalance: '-0.4', amount: '0.03' })],
+    };
+    expect(lateRevision([settlements[0], inTime], late)).toBe(0);
+    expect(settlementComplete(expected, [settlements[0], inTime], late)).toBe(true);
+    expect(
+      formatImbalance(
+        summarizeImbalance({ tenants, settlements: [settlements[0], inTime], expected, late }),
+      ),
+    ).toMatch(/revision 0\), so no correction was needed/);
     // before the second interval's metering window closed
     expect(settlementComplete(expected, settlements.slice(0, 1), null)).toBe(false);
   });

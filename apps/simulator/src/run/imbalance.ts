@@ -72,14 +72,18 @@ export function settlementComplete(
   return late === null || lateRevision(settlements, late) !== null;
 }
 
-/** The revision that settled the late reading (its participant's NEW line with a reading), if any. */
+/**
+ * The revision that settled the late reading (its participant's first NEW line with a reading),
+ * if any: normally 1, after revision 0 estimated it; 0 when the matcher settled the interval only
+ * after the reading was in.
+ */
 export function lateRevision(
   settlements: readonly SettlementRevision[],
   late: LateInterval,
 ): number | null {
   const key = intervalKey(late.productCode, late.deliveryStart);
   const revisions = settlements
-    .filter((s) => s.revision > 0 && intervalKey(s.productCode, s.deliveryStart) === key)
+    .filter((s) => intervalKey(s.productCode, s.deliveryStart) === key)
     .filter((s) =>
       s.lines.some(
         (l) => l.kind === 'NEW' && l.participantId === late.participantId && !l.estimated,
@@ -238,10 +242,13 @@ export function formatImbalance(summary: ImbalanceSummary): string {
   }
   if (summary.late) {
     const { tenant, productCode, deliveryStart, revision } = summary.late;
+    const what = `Late reading (${tenant}, ${productCode} ${deliveryStart}):`;
     lines.push(
       revision === null
-        ? `Late reading (${tenant}, ${productCode} ${deliveryStart}): sent after the metering window; not re-settled yet.`
-        : `Late reading (${tenant}, ${productCode} ${deliveryStart}): estimated at revision 0, settled with the reading at revision ${revision}.`,
+        ? `${what} sent after the metering window; not re-settled yet.`
+        : revision === 0
+          ? `${what} in before the matcher settled the interval (revision 0), so no correction was needed.`
+          : `${what} estimated at revision 0, settled with the reading at revision ${revision}.`,
     );
   }
   if (estimated) {
