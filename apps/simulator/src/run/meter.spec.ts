@@ -6,10 +6,14 @@ import {
   kwhText,
   lateReadingOf,
   meteredFlow,
+  METERING_WINDOW_INTERVALS,
   readingDelayMs,
   readingIdOf,
   readingInput,
+  runMeter,
+  type MeterReadingInput,
 } from './meter';
+import { ApiError, type GraphqlClient } from './graphql-client';
 
 const intent = (overrides: Partial<OrderIntent>): OrderIntent => ({
   product: 'electricity',
@@ -142,5 +146,103 @@ describe('the demo meters', () => {
     expect(readingDelayMs(2000)).toBe(500);
     expect(readingDelayMs(4000)).toBe(1000);
     expect(readingDelayMs(900_000)).toBe(1000);
+  });
+});
+
+describe('the meter run', () => {
+  it('posts each interval after it ends and the withheld reading three intervals later', async () => {
+    const posts: { at: number; readings: MeterReadingInput[] }[] = [];
+    const client = {
+      request: (_query: string, variables: { readings: MeterReadingInput[] }) => {
+        posts.push({ at: Date.now(), readings: variables.readings });
+        return Promise.resolve({ submitMeterReadings: [] });
+      },
+    } as unknown as GraphqlClient;
+    const intervalMs = 40;
+    const t0 = Date.now();
+    const tally = await runMeter({
+      client,
+      t0,
+      intervalMs,
+      count: 4,
+      signal: new AbortController().signal,
+      runId: 'r1',
+      late: { tenant: 'metal', product: 'electricity', index: 2 },
+      readingsOf: (index) =>
+        ['metal', 'pv-hall'].map((tenant) =>
+          readingInput({
+            runId: 'r1',
+            tenant,
+            participantId: tenant,
+            product: 'electricity',
+            index,
+            deliveryStart: new Date(t0 + index * intervalMs),
+            flow: { importWh: 1000, exportWh: 0 },
+          }),
+        ),
+    });
+    const ids = posts.map((p) => p.readings.map((r) => r.readingId));
+    expect(ids).toEqual([
+      ['m-r1-metal-e0', 'm-r1-pv-hall-e0'],
+      ['m-r1-metal-e1', 'm-r1-pv-hall-e1'],
+      ['m-r1-pv-hall-e2'],
+      ['m-r1-metal-e3', 'm-r1-pv-hall-e3'],
+      ['m-r1-metal-e2'],
+    ]);
+    posts.slice(0, 4).forEach((post, i) => {
+      expect(post.at).toBeGreaterThanOrEqual(t0 + (i + 1) * intervalMs);
+    });
+    // after its metering window closed (one interval after the delivery ended)
+    expect(posts[4].at).toBeGreaterThan(t0 + (3 + METERING_WINDOW_INTERVALS) * intervalMs);
+    expect(tally).toMatchObject({
+      posted: 8,
+      failures: [],
+      late: {
+        tenant: 'metal',
+        index: 2,
+        productCode: 'DEMO_ELECTRICITY',
+        participantId: 'metal',
+        deliveryStart: new Date(t0 + 2 * intervalMs).toISOString(),
+      },
+    });
+    expect(tally.intervals).toHaveLength(4);
+  });
+
+  it('records a refused batch and goes on', async () => {
+    let calls = 0;
+    const client = {
+      request: () => {
+        calls += 1;
+        return calls === 1
+          ? Promise.reject(new ApiError('the interval has not ended yet', 'BAD_USER_INPUT'))
+          : Promise.resolve({});
+      },
+    } as unknown as GraphqlClient;
+    const t0 = Date.now();
+    const tally = await runMeter({
+      client,
+      t0,
+      intervalMs: 20,
+      count: 2,
+      signal: new AbortController().signal,
+      runId: 'r2',
+      late: null,
+      readingsOf: (index) => [
+        readingInput({
+          runId: 'r2',
+          tenant: 'bakery',
+          participantId: '9',
+          product: 'heat',
+          index,
+          deliveryStart: new Date(t0 + index * 20),
+          flow: { importWh: 0, exportWh: 0 },
+        }),
+      ],
+    });
+    expect(tally.posted).toBe(1);
+    expect(tally.failures).toEqual([
+      expect.stringMatching(/meter readings of .*: the interval has not ended yet/),
+    ]);
+    expect(tally.late).toBeNull();
   });
 });
