@@ -65,7 +65,7 @@ const late = { productCode: 'DEMO_ELECTRICITY', deliveryStart: T1, participantId
 
 describe('the imbalance part of the summary', () => {
   it('adds up the lines in force per tenant and the amounts over every revision', () => {
-    const summary = summarizeImbalance({ tenants, settlements, expected, late });
+    const summary = summarizeImbalance({ tenants, settlements, expected, late, readings: 4 });
     expect(summary.tenants).toEqual([
       {
         name: 'Industrial bakery',
@@ -89,6 +89,7 @@ describe('the imbalance part of the summary', () => {
     expect(text).toMatch(/park total\s+2\.250\s+1\.900\s+-0\.42/);
     expect(text).toMatch(/estimated at revision 0, settled with the reading at revision 1/);
     expect(text).not.toMatch(/Incomplete|Not settled/);
+    expect(text).toMatch(/Meters: 4 readings over 2 product-intervals/);
   });
 
   it('knows when everything the meters reported is settled', () => {

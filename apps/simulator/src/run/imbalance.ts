@@ -106,6 +106,8 @@ export interface TenantImbalance {
 
 export interface ImbalanceSummary {
   tenants: TenantImbalance[];
+  /** Readings the meters posted. */
+  readings: number;
   /** Product-intervals the meters reported, and how many of them the matcher has settled. */
   expected: number;
   settled: number;
@@ -130,6 +132,7 @@ export function summarizeImbalance(input: {
   settlements: readonly SettlementRevision[];
   expected: readonly ProductInterval[];
   late: LateInterval | null;
+  readings?: number;
   timedOut?: string | null;
 }): ImbalanceSummary {
   const byTenant = new Map(
@@ -168,6 +171,7 @@ export function summarizeImbalance(input: {
   const nameOf = new Map(input.tenants.map((t) => [t.id, t.name]));
   return {
     tenants: [...byTenant.values()],
+    readings: input.readings ?? 0,
     expected: input.expected.length,
     settled: input.expected.filter((e) => settled.has(intervalKey(e.productCode, e.deliveryStart)))
       .length,
@@ -193,6 +197,7 @@ export function formatImbalance(summary: ImbalanceSummary): string {
     'bought from the utility at max(clearing price, import tariff); surplus = delivered beyond it (or',
     'taken less), sold to it at min(clearing price, feed-in tariff). Amount to the tenant: > 0 credit,',
     '< 0 debit.',
+    `Meters: ${summary.readings} readings over ${summary.expected} product-intervals.`,
   ];
   if (summary.expected === 0) {
     lines.push('No meter readings went in, so there is nothing to settle.');

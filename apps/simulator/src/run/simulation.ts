@@ -100,8 +100,6 @@ export interface SimulationResult {
   carbon: CarbonSummary | null;
   /** The run's imbalance settlement per tenant (null when interrupted). */
   imbalance: ImbalanceSummary | null;
-  /** Meter readings posted. */
-  readings: number;
 }
 
 interface Registered {
@@ -550,7 +548,6 @@ export async function runSimulation(
     summary,
     carbon,
     imbalance,
-    readings: tally?.posted ?? 0,
     deliveryFrom,
     deliveryTo,
     missed,
@@ -608,6 +605,7 @@ async function awaitImbalances(options: {
         settlements,
         expected: tally.intervals,
         late: tally.late,
+        readings: tally.posted,
         timedOut,
       });
     }
@@ -624,6 +622,7 @@ async function awaitImbalances(options: {
     settlements,
     expected: tally.intervals,
     late: tally.late,
+    readings: tally.posted,
   });
 }
 
