@@ -246,7 +246,7 @@ describe('request bodies', () => {
     const body = JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4));
     expect(body.errors[0]).toMatchObject({
       message:
-        'the request body is larger than 65536 bytes (only requests with a PARTICIPANT key may be larger)',
+        'the request body is larger than 65536 bytes (only requests with a PARTICIPANT or METER key may be larger)',
       extensions: { code: 'BAD_USER_INPUT', reason: 'BODY_TOO_LARGE', limitBytes: 65536 },
     });
   });

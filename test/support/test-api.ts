@@ -27,7 +27,7 @@ export interface TestApi {
   /** Registers a participant through the API; returns its id and key. */
   createParticipant(
     name: string,
-    role?: 'PARTICIPANT' | 'OPERATOR' | 'AUDITOR',
+    role?: 'PARTICIPANT' | 'OPERATOR' | 'AUDITOR' | 'METER',
   ): Promise<{ id: string; key: string }>;
   close(): Promise<void>;
 }

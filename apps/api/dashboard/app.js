@@ -15,6 +15,7 @@ import {
 } from './api.js';
 import { AssetsPanel } from './assets-panel.js';
 import { CarbonPanel } from './carbon-panel.js';
+import { ImbalancePanel } from './imbalance-panel.js';
 import { renderCurves } from './curves.js';
 import * as fmt from './format.js';
 import { PriceChart } from './price-chart.js';
@@ -120,6 +121,7 @@ function showLogin(error) {
   state.feed = null;
   assetsPanel.stop();
   carbonPanel.stop();
+  imbalancePanel.stop();
   $('main').hidden = true;
   $('topbar-right').hidden = true;
   $('tabs').replaceChildren();
@@ -164,6 +166,7 @@ async function signIn(key) {
     'This is the utility view: with a participant key you see only your own positions, and verification needs an operator or auditor key.';
   assetsPanel.start(client, data.me.role);
   carbonPanel.start(client);
+  imbalancePanel.start(client);
 
   if (!state.products.length) {
     $('kpis').replaceChildren(el('p', { class: 'empty' }, 'No products are configured yet.'));
@@ -792,6 +795,7 @@ function flash(message) {
 
 const assetsPanel = new AssetsPanel($('assets-panel'), { onError: flash });
 const carbonPanel = new CarbonPanel($('carbon-panel'), { onError: flash });
+const imbalancePanel = new ImbalancePanel($('imbalance-panel'), { onError: flash });
 
 $('login-form').addEventListener('submit', (event) => {
   event.preventDefault();

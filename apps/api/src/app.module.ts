@@ -25,6 +25,7 @@ import { LiveModule } from './live/live.module';
 import { StatisticsModule } from './statistics/statistics.module';
 import { VerificationModule } from './verification/verification.module';
 import { CarbonModule } from './carbon/carbon.module';
+import { MeteringModule } from './metering/metering.module';
 import { ImbalanceModule } from './imbalance/imbalance.module';
 
 @Module({})
@@ -92,6 +93,7 @@ export class AppModule {
         ExportsModule,
         DashboardModule,
         CarbonModule,
+        MeteringModule,
         ImbalanceModule,
         ...(production ? [] : [GraphiqlModule]),
       ],

@@ -8,6 +8,7 @@ import { buildDayAheadPlan, buildPark, type RunWindow } from './park';
 import { formatLocalDate, isoWeekday } from './profiles/calendar';
 import { loadParkData } from './profiles/park-data';
 import { formatCarbon } from './run/carbon';
+import { formatImbalance } from './run/imbalance';
 import { formatPark, formatSafety, formatSummary } from './run/report';
 import { ProgressBar } from './run/progress';
 import { startPlatform, type StartedPlatform } from './run/platform';
@@ -109,6 +110,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${formatPark(result.park)}\n`);
     if (result.safety) process.stdout.write(`${formatSafety(result.safety)}\n`);
     if (result.carbon) process.stdout.write(`${formatCarbon(result.carbon)}\n`);
+    if (result.imbalance) process.stdout.write(`${formatImbalance(result.imbalance)}\n`);
     if (result.missed)
       say(
         `${result.missed} interval(s) were skipped: their gate closed before the orders were ready`,

@@ -31,6 +31,7 @@ import { AuctionRepository } from './repositories/auction.repository';
 import { AuctionClearingRepository } from './repositories/auction-clearing.repository';
 import { CarbonRepository } from './repositories/carbon.repository';
 import { ImbalanceRepository } from './repositories/imbalance.repository';
+import { MeterReadingRepository } from './repositories/meter-reading.repository';
 import { ImbalanceReadRepository } from './repositories/imbalance-read.repository';
 
 export const REPOSITORIES = [
@@ -52,6 +53,7 @@ export const REPOSITORIES = [
   AuctionClearingRepository,
   CarbonRepository,
   ImbalanceRepository,
+  MeterReadingRepository,
   ImbalanceReadRepository,
 ];
 

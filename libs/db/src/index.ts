@@ -30,4 +30,5 @@ export * from './repositories/auction-clearing.repository';
 export * from './repositories/auction-rows';
 export * from './repositories/carbon.repository';
 export * from './repositories/imbalance.repository';
+export * from './repositories/meter-reading.repository';
 export * from './repositories/imbalance-read.repository';

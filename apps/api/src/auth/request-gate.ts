@@ -7,9 +7,12 @@ import { AuthService } from './auth.service';
 import type { GatedRequest, Principal } from './principal';
 
 export interface BodyLimits {
-  /** Any request without a valid PARTICIPANT key. */
+  /** Any request without a valid PARTICIPANT or METER key. */
   bodyLimitBytes: number;
-  /** A request with a valid PARTICIPANT key (submitOrders takes up to 10,000 orders). */
+  /**
+   * A request with a valid PARTICIPANT key (submitOrders takes up to 10,000 orders) or METER key
+   * (submitMeterReadings takes up to 1,000 readings).
+   */
   participantBodyLimitBytes: number;
 }
 
@@ -22,7 +25,7 @@ type Next = (error?: unknown) => void;
  * The first thing a request to `/graphql` or `/exports` meets, before its body is read: the
  * client address is decided (trusted proxies), the key judged once (a request without a valid
  * key takes a token of its address's bucket and is answered 429 once that is empty), and only
- * then the JSON body is read, with the small limit unless the key is a PARTICIPANT's. A refused
+ * then the JSON body is read, with the small limit unless the key is a PARTICIPANT's or a METER's. A refused
  * body is never buffered beyond its limit nor parsed (413). The guard reads the judgement from
  * the request: one key lookup per request, whatever it asks for.
  */
@@ -52,10 +55,11 @@ export function requestGate(
       // introspection needs no key.
       req.parkexAuth.error = error instanceof Error ? error : new Error(String(error));
     }
-    const participant = req.parkexAuth.principal?.role === 'PARTICIPANT';
-    const limit = participant ? limits.participantBodyLimitBytes : limits.bodyLimitBytes;
+    const role = req.parkexAuth.principal?.role;
+    const large = role === 'PARTICIPANT' || role === 'METER';
+    const limit = large ? limits.participantBodyLimitBytes : limits.bodyLimitBytes;
     try {
-      req.body = await readJsonBody(req, limit, participant);
+      req.body = await readJsonBody(req, limit, large);
     } catch (error) {
       if (error instanceof AppError) return refuse(res, error, shape);
       throw error;
@@ -81,11 +85,7 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
  * refuses them). A declared length beyond the limit is refused before anything is read; a
  * chunked body as soon as it passes the limit.
  */
-async function readJsonBody(
-  req: GatedRequest,
-  limit: number,
-  participant: boolean,
-): Promise<unknown> {
+async function readJsonBody(req: GatedRequest, limit: number, large: boolean): Promise<unknown> {
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
   const [mediaType, ...params] = (req.headers['content-type'] ?? '').split(';');
   if (!JSON_TYPE.test(mediaType.trim())) return {};
@@ -104,13 +104,13 @@ async function readJsonBody(
     });
   }
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) throw tooLarge(limit, participant);
+  if (declared > limit) throw tooLarge(limit, large);
 
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw tooLarge(limit, participant);
+    if (size > limit) throw tooLarge(limit, large);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks, size).toString('utf8');
@@ -123,8 +123,8 @@ async function readJsonBody(
   }
 }
 
-function tooLarge(limit: number, participant: boolean): AppError {
-  const hint = participant ? '' : ' (only requests with a PARTICIPANT key may be larger)';
+function tooLarge(limit: number, large: boolean): AppError {
+  const hint = large ? '' : ' (only requests with a PARTICIPANT or METER key may be larger)';
   return badInput(`the request body is larger than ${limit} bytes${hint}`, {
     reason: 'BODY_TOO_LARGE',
     limitBytes: limit,

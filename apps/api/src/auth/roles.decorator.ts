@@ -6,5 +6,8 @@ export const ROLES_KEY = 'parkex:roles';
 /** Restricts a resolver class or method to these roles (method wins over class). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
-/** Every authenticated role may call it. */
+/**
+ * Every role that uses the market may call it: PARTICIPANT, OPERATOR and AUDITOR. Never METER,
+ * whose keys may submit meter readings and nothing else.
+ */
 export const AnyRole = () => SetMetadata(ROLES_KEY, ['PARTICIPANT', 'OPERATOR', 'AUDITOR']);

@@ -28,9 +28,9 @@ export interface ApiConfig extends DatabaseUrls {
   rateLimitAnonBurst: number;
   /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For decides the client address. */
   trustedProxies: string[];
-  /** Largest JSON body of a request without a valid PARTICIPANT key, in bytes. */
+  /** Largest JSON body of a request without a valid PARTICIPANT or METER key, in bytes. */
   bodyLimitBytes: number;
-  /** Largest JSON body of a request with a valid PARTICIPANT key (submitOrders), in bytes. */
+  /** Largest JSON body of a request with a valid PARTICIPANT or METER key, in bytes. */
   participantBodyLimitBytes: number;
   /** First retry after the live feed's LISTEN connection is lost (doubles up to 30 s). */
   liveReconnectMs: number;

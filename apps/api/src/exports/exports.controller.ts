@@ -54,6 +54,7 @@ export async function sendCsvExport(
   const principal = service.authenticate(req);
   let csv: CsvExport;
   try {
+    service.authorize(principal);
     service.admit(principal, res);
     csv = await prepare(principal);
   } catch (error) {

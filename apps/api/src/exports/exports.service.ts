@@ -101,6 +101,15 @@ export class ExportsService implements OnModuleDestroy {
     }
   }
 
+  /** Exports are for the market's roles: a METER key may submit meter readings, nothing else. */
+  authorize(principal: Principal): void {
+    if (principal.role === 'METER') {
+      throw forbidden(
+        'exports are for PARTICIPANT, OPERATOR or AUDITOR keys; a METER key may only submit meter readings',
+      );
+    }
+  }
+
   /**
    * Takes one of the running-export slots for `principal` until `res` closes (finished, cut or
    * abandoned); RATE_LIMITED when the replica or the participant has none left.

@@ -4,6 +4,8 @@ export enum RoleEnum {
   PARTICIPANT = 'PARTICIPANT',
   OPERATOR = 'OPERATOR',
   AUDITOR = 'AUDITOR',
+  /** The metering system: submits meter readings, nothing else. */
+  METER = 'METER',
 }
 registerEnumType(RoleEnum, { name: 'Role' });
 

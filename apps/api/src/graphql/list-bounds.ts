@@ -38,6 +38,10 @@ export const MAX_GRID_FACTORS_PER_CALL = 672;
 /** `emissionFactors`, `carbonDefaults`: not capped (a few versions per kind and year), priced as 100. */
 export const MAX_LISTED_FACTOR_VERSIONS = 100;
 
+// Metering
+/** `submitMeterReadings`: readings per call (a day of quarter hours for ten meter points). */
+export const MAX_METER_READINGS_PER_CALL = 1000;
+
 // Imbalance settlement
 /** `positions`, `imbalances`: the longest [from, to) (31 days: a month of intervals). */
 export const MAX_IMBALANCE_WINDOW_MS = 31 * 86_400_000;

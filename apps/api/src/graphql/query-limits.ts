@@ -24,6 +24,7 @@ import {
   MAX_CARBON_INTERVALS,
   MAX_CARBON_REPORTS,
   MAX_LISTED_FACTOR_VERSIONS,
+  MAX_METER_READINGS_PER_CALL,
   MAX_IMBALANCE_LINES,
   MAX_LISTED_IMBALANCES,
   MAX_LISTED_POSITIONS,
@@ -111,6 +112,8 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   carbonDefaults: MAX_LISTED_FACTOR_VERSIONS,
   /** Not capped: one per product (a handful), priced as 100 like `products`. */
   productCarriers: 100,
+  // Metering
+  submitMeterReadings: MAX_METER_READINGS_PER_CALL,
   // Imbalance settlement
   positions: MAX_LISTED_POSITIONS,
   imbalances: MAX_LISTED_IMBALANCES,
@@ -403,15 +406,20 @@ interface ListArguments {
   value(name: string): unknown;
 }
 
-/** The size of an `orders` argument: an inline list as written, else its value's length. */
-function ordersArgumentSize(args: ListArguments): number | undefined {
-  const node = args.node('orders');
-  // An inline list is counted as written: its orders need not become values to be counted.
-  if (node?.kind === Kind.LIST) return node.values.length;
-  const orders = args.value('orders');
-  if (orders === undefined) return undefined;
-  return Array.isArray(orders) ? orders.length : 1; // a single value is a list of one
+/** The size of a list argument: an inline list as written, else its value's length. */
+function listArgumentSize(name: string) {
+  return (args: ListArguments): number | undefined => {
+    const node = args.node(name);
+    // An inline list is counted as written: its items need not become values to be counted.
+    if (node?.kind === Kind.LIST) return node.values.length;
+    const items = args.value(name);
+    if (items === undefined) return undefined;
+    return Array.isArray(items) ? items.length : 1; // a single value is a list of one
+  };
 }
+
+/** The size of an `orders` argument. */
+const ordersArgumentSize = listArgumentSize('orders');
 
 /**
  * Lists whose size follows from their arguments (literals or variables): costed at that size
@@ -421,6 +429,7 @@ function ordersArgumentSize(args: ListArguments): number | undefined {
 const LIST_SIZES: Readonly<Record<string, (args: ListArguments) => number | undefined>> = {
   submitOrders: ordersArgumentSize,
   submitAuctionOrders: ordersArgumentSize,
+  submitMeterReadings: listArgumentSize('readings'),
   priceStatistics: (args) => {
     const from = Date.parse(String(args.value('from')));
     const to = Date.parse(String(args.value('to')));
@@ -440,6 +449,7 @@ export const CONNECTIONS: ReadonlySet<string> = new Set([
   'safetyEventConnection',
   'auctionOrders',
   'awards',
+  'meterReadings',
 ]);
 
 function limitError(message: string, reason: string, node: OperationDefinitionNode): GraphQLError {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ProductRepository, type ProductEntity } from '@parkex/db';
 import { badInput, notFound } from '../common/app-error';
+import type { ImbalanceTermsInput } from './dto/imbalance-terms.input';
+import { checkImbalanceTerms } from './imbalance-terms-rules';
 import { checkProductSettings, type ProductSettingsInput } from './product-rules';
 
 @Injectable()
@@ -31,5 +33,33 @@ export class ProductsService {
       });
     }
     return this.products.upsert(settings);
+  }
+
+  /**
+   * Replaces a product's imbalance terms (README "Meter readings"): its metering and correction
+   * windows, its tariffs (both or neither: a product without them is not metered) and the auction
+   * series whose awards count in its positions. An interval already open keeps the settlement
+   * time it opened with.
+   */
+  async setImbalanceTerms(input: ImbalanceTermsInput): Promise<ProductEntity> {
+    const { problems, terms } = checkImbalanceTerms(input);
+    if (problems.length) {
+      throw badInput(problems.map((p) => p.message).join('; '), {
+        field: `input.${problems[0].field}`,
+        problems,
+      });
+    }
+    const outcome = await this.products.setImbalanceTerms(input.productCode, terms);
+    switch (outcome.kind) {
+      case 'SET':
+        return outcome.product;
+      case 'UNKNOWN_PRODUCT':
+        throw notFound(`product ${input.productCode} does not exist`);
+      case 'UNKNOWN_SERIES':
+        throw badInput(`auction series ${JSON.stringify(terms.auctionSeries)} does not exist`, {
+          field: 'input.auctionSeries',
+          reason: 'UNKNOWN_SERIES',
+        });
+    }
   }
 }

@@ -18,6 +18,11 @@ export interface DayAheadOutcome {
   dispatch: Dispatch | null;
   /** Wh a tenant's steps and blocks bought (BUY) or sold (SELL), by tenant|product|side|interval. */
   awardedWh: Map<string, number>;
+  /**
+   * What a tenant's conversion and storage assets take (> 0) or give (< 0) on their schedule,
+   * Wh, by tenant|product|interval (`assetKey`): part of what its meter shows.
+   */
+  assetWh: Map<string, number>;
   /** Awards read. */
   awards: number;
   blocks: { tenant: string; outcome: string }[];
@@ -27,6 +32,9 @@ export interface DayAheadOutcome {
 
 export const awardKey = (tenant: string, product: ProductKey, side: Side, index: number) =>
   `${tenant}|${product}|${side}|${index}`;
+
+export const assetKey = (tenant: string, product: ProductKey, index: number) =>
+  `${tenant}|${product}|${index}`;
 
 interface Participant {
   key: string;
@@ -177,6 +185,7 @@ export async function awaitDayAhead(
     }
   }
   const awardedWh = new Map<string, number>();
+  const assetWh = new Map<string, number>();
   const assets: AssetAward[] = [];
   const blocks: { tenant: string; outcome: string }[] = [];
   for (const node of nodes) {
@@ -188,6 +197,13 @@ export async function awaitDayAhead(
     }));
     if (node.kind === 'CONVERSION' || node.kind === 'STORAGE') {
       assets.push({ chp: node.clientOrderId.endsWith('-chp'), flows });
+      for (const flow of flows) {
+        const product: ProductKey = flow.carrier === 'ELECTRICITY' ? 'electricity' : 'heat';
+        flow.quantitiesWh.forEach((wh, index) => {
+          const k = assetKey(tenant, product, index);
+          assetWh.set(k, (assetWh.get(k) ?? 0) + wh);
+        });
+      }
       continue;
     }
     if (node.kind === 'BLOCK') blocks.push({ tenant, outcome: node.blockOutcome ?? '—' });
@@ -204,6 +220,7 @@ export async function awaitDayAhead(
     status,
     dispatch: status === 'CLEARED' ? dispatchFromAwards(plan.count, assets) : null,
     awardedWh,
+    assetWh,
     awards: nodes.length,
     blocks,
     welfare,

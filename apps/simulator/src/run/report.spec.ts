@@ -19,6 +19,7 @@ describe('the park comparison in the summary', () => {
         status: 'CLEARED',
         dispatch: null,
         awardedWh: new Map(),
+        assetWh: new Map(),
         awards: 136,
         blocks: [{ tenant: 'bakery', outcome: 'ACCEPTED' }],
         welfare: '979.6542',

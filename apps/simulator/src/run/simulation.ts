@@ -7,6 +7,7 @@ import { intervalContext, localTime, PARK, type RunWindow } from '../park';
 import type { ProductKey, Tenant } from '../tenants/types';
 import { BatterySafety, type SafetyTally } from './battery-safety';
 import {
+  assetKey,
   awaitDayAhead,
   awardKey,
   submitDayAhead,
@@ -31,6 +32,29 @@ import {
   type Summary,
 } from './summary';
 import { DEMO_CARRIERS, readCarbon, type CarbonSummary } from './carbon';
+import {
+  deviationPermille,
+  imbalanceTerms,
+  lateReadingOf,
+  METERED_PRODUCTS,
+  meteredFlow,
+  METERING_WINDOW_INTERVALS,
+  readingInput,
+  REGISTER_METER,
+  runMeter,
+  SET_IMBALANCE_TERMS,
+  type MeteredProduct,
+  type MeterTally,
+} from './meter';
+import {
+  readImbalances,
+  settlementComplete,
+  summarizeImbalance,
+  type ImbalanceSummary,
+  type SettlementRevision,
+} from './imbalance';
+import { DEMO_AUCTION_SERIES } from '../day-ahead/orders';
+import { formatLocalDate } from '../profiles/calendar';
 
 export interface SimulationConfig {
   apiUrl: string;
@@ -74,6 +98,8 @@ export interface SimulationResult {
   park: ParkComparison;
   /** The run's tenants' carbon reports (null when interrupted). */
   carbon: CarbonSummary | null;
+  /** The run's imbalance settlement per tenant (null when interrupted). */
+  imbalance: ImbalanceSummary | null;
 }
 
 interface Registered {
@@ -92,6 +118,9 @@ const MAX_FAILURES_SHOWN = 5;
 const AUCTION_CLEARING_S = 15;
 /** Time the tenants have for their day-ahead orders before the auction's gate. */
 const AUCTION_ORDERS_S = 8;
+/** How long after the last metering window closed the run waits for the imbalance settlement. */
+const SETTLEMENT_GRACE_MS = 30_000;
+const SETTLEMENT_POLL_MS = 1000;
 
 /**
  * Runs the park on a live ParkEx: configures the demo products, registers every tenant as its
@@ -124,6 +153,31 @@ export async function runSimulation(
       { p: product, c: carrier },
     );
   }
+  const importLimitWh = (PARK.gridImportKW * 1000) / 4;
+  const auctionGateS = LEAD_INTERVALS * config.intervalSeconds + AUCTION_CLEARING_S;
+  if (config.auction) {
+    // Before the imbalance terms, which name it.
+    await upsertDemoSeries(operator, {
+      intervalSeconds: config.intervalSeconds,
+      intervals: window.count,
+      gateClosureSeconds: auctionGateS,
+      importLimitWh,
+    });
+  }
+  // Imbalance settlement of the metered products, before any order: every product-interval the
+  // run trades in gets its settlement row. Windows in demo intervals (see meter.ts).
+  for (const input of imbalanceTerms(
+    config.intervalSeconds,
+    config.auction ? DEMO_AUCTION_SERIES : null,
+  )) {
+    await operator.request(SET_IMBALANCE_TERMS, { input });
+  }
+  // The utility's metering system: its own METER key, which may submit readings only.
+  const meterKey = await operator.request<{ createParticipant: { apiKey: string } }>(
+    REGISTER_METER,
+    { input: { name: `Utility meters · demo ${config.runId}`, role: 'METER' } },
+  );
+  const meterClient = new GraphqlClient(config.apiUrl, meterKey.createParticipant.apiKey);
   const registered: Registered[] = [];
   for (const tenant of park) {
     const created = await operator.request<{
@@ -139,7 +193,7 @@ export async function runSimulation(
     });
   }
   progress.log(
-    `registered ${registered.length} tenants as participants (names end in "· demo ${config.runId}")`,
+    `registered ${registered.length} tenants as participants and the utility's meters (names end in "· demo ${config.runId}")`,
   );
   const batteryTenant = registered.find((r) => r.tenant.kind === 'battery');
   const safety = batteryTenant
@@ -157,11 +211,9 @@ export async function runSimulation(
   const failures: string[] = [];
   const intervalMs = config.intervalSeconds * 1000;
   const gateMs = gateClosureFor(config.intervalSeconds) * 1000;
-  const importLimitWh = (PARK.gridImportKW * 1000) / 4;
   // The day-ahead auction covers the run's quarter-hours: it starts at a multiple of its length
   // (count × interval) and its gate closes early enough for the clearing to be read before the
   // first intraday orders.
-  const auctionGateS = LEAD_INTERVALS * config.intervalSeconds + AUCTION_CLEARING_S;
   const auctionMs = window.count * intervalMs;
   const t0 = config.auction
     ? Math.ceil((Date.now() + (auctionGateS + AUCTION_ORDERS_S) * 1000) / auctionMs) * auctionMs
@@ -169,12 +221,6 @@ export async function runSimulation(
   let dayAhead: DayAheadOutcome | null = null;
   let dayAheadOrders = 0;
   if (config.auction) {
-    await upsertDemoSeries(operator, {
-      intervalSeconds: config.intervalSeconds,
-      intervals: window.count,
-      gateClosureSeconds: auctionGateS,
-      importLimitWh,
-    });
     const start = new Date(t0);
     progress.log(
       `day-ahead: the tenants submit their orders for the auction of ${window.count} quarter-hours; ` +
@@ -220,6 +266,64 @@ export async function runSimulation(
   const deliveryTo = new Date(t0 + window.count * intervalMs);
   const indexOf = (deliveryStart: string) =>
     Math.round((Date.parse(deliveryStart) - t0) / intervalMs);
+
+  // The meters: each tenant's physical energy per interval, read after the interval ends. The
+  // profile is what the tenant's orders are made of (after a cleared auction the CHP runs on its
+  // day-ahead schedule instead), off by a deterministic ±10 % (deviationPermille); its assets'
+  // day-ahead schedule (battery, heat pump, CHP, heat tank) is metered as scheduled.
+  const seed = `${formatLocalDate(window.date)}+${window.startQuarter}`;
+  const profileOf = (tenant: Tenant, i: number) =>
+    cleared && tenant.kind === 'chp' ? [] : tenant.orders(intervalContext(window, i));
+  const flowOf = (tenant: Tenant, product: MeteredProduct, i: number) =>
+    meteredFlow({
+      profile: profileOf(tenant, i),
+      product,
+      permille: deviationPermille(seed, tenant.key, product, i),
+      assetWh: cleared?.assetWh.get(assetKey(tenant.key, product, i)) ?? 0,
+    });
+  // A tenant has a meter of a product when anything of it flows there during the run.
+  const meters = registered.flatMap((r) =>
+    METERED_PRODUCTS.filter((product) =>
+      Array.from({ length: window.count }, (_, i) => flowOf(r.tenant, product, i)).some(
+        (flow) => flow.importWh !== 0 || flow.exportWh !== 0,
+      ),
+    ).map((product) => ({ registered: r, product })),
+  );
+  const late = lateReadingOf(
+    [
+      ...new Set(
+        meters.filter((m) => m.product === 'electricity').map((m) => m.registered.tenant.key),
+      ),
+    ],
+    window.count,
+  );
+  const meter = runMeter({
+    client: meterClient,
+    t0,
+    intervalMs,
+    count: window.count,
+    signal,
+    runId: config.runId,
+    late,
+    onLog: (message) => progress.log(message),
+    readingsOf: (i) =>
+      meters.map(({ registered: r, product }) =>
+        readingInput({
+          runId: config.runId,
+          tenant: r.tenant.key,
+          participantId: r.id,
+          product,
+          index: i,
+          deliveryStart: new Date(t0 + i * intervalMs),
+          flow: flowOf(r.tenant, product, i),
+        }),
+      ),
+  });
+  let meterFailure: unknown = undefined;
+  const metered: Promise<MeterTally | null> = meter.catch((error: unknown) => {
+    meterFailure = error;
+    return null;
+  });
 
   const needs: Need[] = [];
   const expected = new Map<ProductKey, Set<number>>(PRODUCT_KEYS.map((p) => [p, new Set()]));
@@ -402,6 +506,35 @@ export async function runSimulation(
     clearings: PRODUCT_KEYS.flatMap((p) => [...results.get(p)!.values()]),
     products: PRODUCT_KEYS,
   });
+  // The meters' last readings, then the matcher's settlement of the last metering window (the
+  // carbon reports rest on the readings too).
+  const tally = await metered;
+  if (meterFailure !== undefined)
+    failures.push(
+      `the meters stopped: ${meterFailure instanceof Error ? meterFailure.message : JSON.stringify(meterFailure)}`,
+    );
+  if (tally?.failures.length) {
+    failures.push(
+      `${tally.failures.length} meter batch(es) refused; the first: ${tally.failures[0]}`,
+    );
+  }
+  const imbalance =
+    signal.aborted || !tally
+      ? null
+      : await awaitImbalances({
+          operator,
+          tenants: registered.map((r) => ({ id: r.id, name: r.tenant.name })),
+          tally,
+          from: deliveryFrom,
+          to: deliveryTo,
+          // the last metering window (or the late reading, if it went in after it) + grace
+          closes: Math.max(
+            Date.now(),
+            deliveryTo.getTime() + METERING_WINDOW_INTERVALS * intervalMs,
+          ),
+          signal,
+          log: (message) => progress.log(message),
+        });
   const carbon = interrupted
     ? null
     : await readCarbon(
@@ -410,9 +543,11 @@ export async function runSimulation(
         deliveryFrom,
         deliveryTo,
       );
+  if (imbalance?.timedOut) failures.push(imbalance.timedOut);
   return {
     summary,
     carbon,
+    imbalance,
     deliveryFrom,
     deliveryTo,
     missed,
@@ -427,6 +562,68 @@ export async function runSimulation(
       importLimitWh,
     },
   };
+}
+
+/**
+ * Polls `imbalances` until the matcher has settled every product-interval the meters reported
+ * (and the late reading's revision), or `deadline`; then summarizes what is settled.
+ */
+async function awaitImbalances(options: {
+  operator: GraphqlClient;
+  tenants: readonly { id: string; name: string }[];
+  tally: MeterTally;
+  from: Date;
+  to: Date;
+  /** When the last metering window closes (epoch ms); the wait ends SETTLEMENT_GRACE_MS later. */
+  closes: number;
+  signal: AbortSignal;
+  log: (message: string) => void;
+}): Promise<ImbalanceSummary | null> {
+  const { operator, tally, signal } = options;
+  const codes = METERED_PRODUCTS.map((p) => DEMO_PRODUCTS[p]);
+  let settlements: SettlementRevision[] = [];
+  let lastError: string | null;
+  let told = false;
+  const deadline = options.closes + SETTLEMENT_GRACE_MS;
+  for (;;) {
+    try {
+      settlements = await readImbalances(operator, codes, options.from, options.to);
+      lastError = null;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      lastError = error.message;
+    }
+    if (settlementComplete(tally.intervals, settlements, tally.late)) break;
+    if (signal.aborted) return null;
+    if (Date.now() >= deadline) {
+      const timedOut =
+        `the imbalance settlement was not complete ${Math.round(SETTLEMENT_GRACE_MS / 1000)} s after the last ` +
+        `metering window closed: is a matcher with imbalance settlement running?` +
+        (lastError ? ` (imbalances: ${lastError})` : '');
+      return summarizeImbalance({
+        tenants: options.tenants,
+        settlements,
+        expected: tally.intervals,
+        late: tally.late,
+        readings: tally.posted,
+        timedOut,
+      });
+    }
+    if (!told) {
+      options.log(
+        `waiting for the imbalance settlement (the last metering window closes ${new Date(options.closes).toISOString()}; at most ${Math.round((deadline - Date.now()) / 1000)} s)…`,
+      );
+      told = true;
+    }
+    await sleep(SETTLEMENT_POLL_MS, signal);
+  }
+  return summarizeImbalance({
+    tenants: options.tenants,
+    settlements,
+    expected: tally.intervals,
+    late: tally.late,
+    readings: tally.posted,
+  });
 }
 
 interface ResultNode {

@@ -1,7 +1,11 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type Role = 'PARTICIPANT' | 'OPERATOR' | 'AUDITOR';
-export const ROLES: readonly Role[] = ['PARTICIPANT', 'OPERATOR', 'AUDITOR'];
+/**
+ * `METER`: the utility's metering system; its keys may submit meter readings and nothing else
+ * (README "Meter readings").
+ */
+export type Role = 'PARTICIPANT' | 'OPERATOR' | 'AUDITOR' | 'METER';
+export const ROLES: readonly Role[] = ['PARTICIPANT', 'OPERATOR', 'AUDITOR', 'METER'];
 
 @Entity('participant')
 export class ParticipantEntity {

@@ -4,6 +4,12 @@ import { DataSource } from 'typeorm';
 import { ProductEntity } from '../entities/product.entity';
 import { appendPendingAudit } from './audit-log.repository';
 
+/** What `setImbalanceTerms` did: the product as stored, or why nothing was changed. */
+export type ImbalanceTermsOutcome =
+  | { kind: 'SET'; product: ProductEntity }
+  | { kind: 'UNKNOWN_PRODUCT' }
+  | { kind: 'UNKNOWN_SERIES' };
+
 /**
  * A product's settings as the operator sets them. Without `maxParticipantQuantityWh` a new
  * product gets the default and an existing one keeps its value.
@@ -35,6 +41,40 @@ export class ProductRepository {
 
   findByCode(code: string): Promise<ProductEntity | null> {
     return this.db.getRepository(ProductEntity).findOneBy({ code });
+  }
+
+  /**
+   * Replaces a product's imbalance terms (checked by the caller), with the mutation's audit row in
+   * the same transaction. Intervals already open keep the settlement time they opened with.
+   */
+  async setImbalanceTerms(code: string, terms: ImbalanceTerms): Promise<ImbalanceTermsOutcome> {
+    return this.db.transaction(async (tx) => {
+      if (terms.auctionSeries !== null) {
+        const series = await tx.query<unknown[]>(`SELECT 1 FROM auction_series WHERE code = $1`, [
+          terms.auctionSeries,
+        ]);
+        if (!series.length) return { kind: 'UNKNOWN_SERIES' } as const;
+      }
+      const rows = await tx.query<{ code: string }[]>(
+        `UPDATE product SET metering_window_seconds = $2, correction_window_seconds = $3,
+           import_tariff = $4, feed_in_tariff = $5, auction_series = $6, updated_at = now()
+         WHERE code = $1 RETURNING code`,
+        [
+          code,
+          terms.meteringWindowSeconds,
+          terms.correctionWindowSeconds,
+          terms.importTariff,
+          terms.feedInTariff,
+          terms.auctionSeries,
+        ],
+      );
+      // TypeORM gives an UPDATE's result as [rows, count]
+      const updated = (Array.isArray(rows[0]) ? rows[0] : rows) as { code: string }[];
+      if (!updated.length) return { kind: 'UNKNOWN_PRODUCT' } as const;
+      await appendPendingAudit((text, values) => tx.query(text, values));
+      const product = await tx.getRepository(ProductEntity).findOneBy({ code });
+      return { kind: 'SET', product: product! } as const;
+    });
   }
 
   /** Inserts or replaces a product's settings; returns the stored row. */

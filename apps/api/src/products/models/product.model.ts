@@ -23,6 +23,32 @@ export class ProductModel {
       'Most kWh one participant may have in one product-interval and side (frozen into each interval when it opens).',
   })
   maxParticipantQuantity!: string;
+  @Field(() => Int, {
+    description:
+      'Imbalance settlement: seconds after an interval ends until it is settled against the meter readings',
+  })
+  meteringWindowSeconds!: number;
+  @Field(() => Int, {
+    description:
+      'Seconds after an interval ends during which readings and corrections are accepted (≥ the metering window)',
+  })
+  correctionWindowSeconds!: number;
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description:
+      'Currency per kWh the utility charges for a shortfall (at least); null: the product is not metered nor imbalance-settled',
+  })
+  importTariff!: string | null;
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: 'Currency per kWh the utility pays for a surplus (at most)',
+  })
+  feedInTariff!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The integrated-auction series whose awards count in positions',
+  })
+  auctionSeries!: string | null;
 }
 
 export function mapProduct(entity: ProductEntity): ProductModel {
@@ -40,5 +66,10 @@ export function mapProduct(entity: ProductEntity): ProductModel {
     k: canonicalDecimal(entity.k),
     networkFee: canonicalDecimal(entity.networkFee),
     maxParticipantQuantity: formatQuantity(BigInt(entity.maxParticipantQuantityWh)),
+    meteringWindowSeconds: entity.meteringWindowSeconds,
+    correctionWindowSeconds: entity.correctionWindowSeconds,
+    importTariff: entity.importTariff === null ? null : canonicalDecimal(entity.importTariff),
+    feedInTariff: entity.feedInTariff === null ? null : canonicalDecimal(entity.feedInTariff),
+    auctionSeries: entity.auctionSeries,
   };
 }
