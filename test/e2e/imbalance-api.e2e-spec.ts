@@ -81,6 +81,15 @@ describe('imbalance API (e2e)', () => {
 
   let buyerReading: string;
 
+  async function revisionsOf(start: Date): Promise<number> {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM imbalance_settlement
+        WHERE product_code = $1 AND delivery_start = $2`,
+      [product, start],
+    );
+    return rows[0].n;
+  }
+
   beforeAll(async () => {
     // every list here is costed at its bound; the per-key limit is not what these tests are about
     api = await startTestApi({ rateLimitPerSecond: 1_000_000, rateLimitBurst: 10_000_000 });
@@ -221,9 +230,13 @@ describe('imbalance API (e2e)', () => {
   describe('settlements', () => {
     beforeAll(async () => {
       // revision 0 of both intervals; then the seller's late reading: revision 1 of T1
-      expect(await matcher.settleImbalances()).toHaveLength(2);
+      // (what is stored is asserted below, whichever matcher of the run settled it)
+      await matcher.settleImbalances();
+      expect(await revisionsOf(T1)).toBe(1);
+      expect(await revisionsOf(T2)).toBe(1);
       await read(seller.id, T1, 0, 1500);
-      expect(await matcher.settleImbalances()).toMatchObject([{ revision: 1, lines: 2 }]);
+      await matcher.settleImbalances();
+      expect(await revisionsOf(T1)).toBe(2);
     }, 30_000);
 
     it('lists the revisions with their lines for the operator and the auditor', async () => {
@@ -445,8 +458,10 @@ describe('imbalance API (e2e)', () => {
         { productCode: product, deliveryStart: FROM },
         auditor.key,
       );
-      expect(pending.data.verifyImbalance).toMatchObject({ ok: true, revisionsChecked: 2 });
-      expect(await matcher.settleImbalances()).toMatchObject([{ revision: 2, lines: 2 }]);
+      // ok whether or not the correction's revision is written yet
+      expect(pending.data.verifyImbalance).toMatchObject({ ok: true, differences: [] });
+      await matcher.settleImbalances();
+      expect(await revisionsOf(T1)).toBe(3);
       const settled = await api.gql(
         VERIFY,
         { productCode: product, deliveryStart: FROM },
