@@ -410,6 +410,23 @@ describe('imbalance API (e2e)', () => {
         solar.key,
       );
       expect(foreign.status).toBe(403);
+      const log = await api.gql(
+        `query($filter: AuditLogFilter) { auditLog(filter: $filter, first: 5) { edges { node { action outcome args } } } }`,
+        { filter: { actorId: auditor.id, action: 'export:imbalance.csv' } },
+        auditor.key,
+      );
+      expect(log.errors).toBeUndefined();
+      const entries = (
+        log.data.auditLog.edges as { node: { outcome: string; args: string } }[]
+      ).map((e) => e.node);
+      expect(entries).toHaveLength(1);
+      expect(entries[0].outcome).toBe('OK');
+      expect(JSON.parse(entries[0].args)).toEqual({
+        from: FROM,
+        to: TO,
+        productCode: product,
+        participantId: '',
+      });
     });
 
     it('verifies the stored revisions for the auditor and the operator, not for a participant', async () => {
