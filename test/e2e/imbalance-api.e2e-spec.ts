@@ -225,6 +225,50 @@ describe('imbalance API (e2e)', () => {
         'BAD_USER_INPUT',
       );
     });
+    it('refuses more than 3000 rows: a shorter window or one participant', async () => {
+      // 2 × 1600 readings of another product over 16.7 days of quarter hours, written with the
+      // triggers off for this transaction only (as the administrator): the reading trigger would
+      // open each interval for imbalance settlement, and no matcher should settle 1600 intervals
+      // for this test; nothing here reads imbalance_interval.
+      const bulk = await createProduct(db, { priceTick: '0.5' });
+      await db.query(`UPDATE product SET import_tariff = 1, feed_in_tariff = 0 WHERE code = $1`, [
+        bulk,
+      ]);
+      const first = new Date(now - 1600 * 900_000);
+      await db.query('BEGIN');
+      try {
+        await db.query('SET LOCAL session_replication_role = replica');
+        await db.query(
+          `INSERT INTO meter_reading (reading_id, version, participant_id, product_code,
+                                      delivery_start, import_wh, export_wh, submitted_by)
+           SELECT 'imbapi-' || gen_random_uuid(), 1, p, $1,
+                  $2::timestamptz + i * interval '15 minutes', 100, 0, $3
+             FROM generate_series(0, 1599) AS i, unnest($4::uuid[]) AS p`,
+          [bulk, first, meter.id, [buyer.id, seller.id]],
+        );
+        await db.query('COMMIT');
+      } catch (error) {
+        await db.query('ROLLBACK');
+        throw error;
+      }
+      const args = {
+        productCode: bulk,
+        from: first.toISOString(),
+        to: new Date(now).toISOString(),
+      };
+      const refused = expectError(await api.gql(POSITIONS, args, auditor.key), 'BAD_USER_INPUT', {
+        field: 'to',
+      });
+      expect(refused.extensions).toMatchObject({ reason: 'TOO_MANY_ROWS', limit: 3000 });
+      const one = await api.gql(POSITIONS, { ...args, participantId: seller.id }, auditor.key);
+      expect(one.errors).toBeUndefined();
+      expect(one.data.positions).toHaveLength(1600);
+      expect(one.data.positions[0]).toMatchObject({
+        net: '0',
+        meteredImport: '0.1',
+        imbalance: '0.1',
+      });
+    });
   });
 
   describe('settlements', () => {
