@@ -76,9 +76,10 @@ export const MAX_IMBALANCE_DIFFERENCES = 100;
  *   across revisions; its shortfall and surplus prices are `imbalancePrices` of those.
  * - Lines: revision r is settled again from the parties it stores (every participant in force
  *   after r, with the position and metered energy of its line in force) against the lines the
- *   replay put in force before r; the recomputed lines (kind, participant, position, metered energy, estimate,
- *   imbalance, price, amount) and totals (readings, estimates, shortfall, surplus, amount) must
- *   equal the stored ones, line by line.
+ *   replay put in force before r (so a changed line shows in its own revision only); the
+ *   recomputed lines (kind, participant, position, metered energy, estimate, imbalance, price,
+ *   amount) and totals (readings, estimates, shortfall, surplus, amount) must equal the stored
+ *   ones, line by line.
  * - Hashes: the stored input hash is `hashImbalanceInput` of those parties and lines in force, the
  *   stored result hash `hashImbalanceResult` of the stored lines and totals.
  * - Journal: a revision has a journal exactly when one of its lines moves energy or money.
