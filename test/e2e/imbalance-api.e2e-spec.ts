@@ -412,6 +412,40 @@ describe('imbalance API (e2e)', () => {
       );
     });
 
+    it("shows a participant's imbalance revisions among its settlements, beside the interval's clearing", async () => {
+      const result = await api.gql(
+        `query($from: DateTime, $to: DateTime) {
+           settlements(from: $from, to: $to, first: 50) {
+             edges { node { productCode source netEnergy energyAmount networkFees netAmount } }
+           }
+         }`,
+        { from: FROM, to: T2.toISOString() },
+        seller.key,
+      );
+      expect(result.errors).toBeUndefined();
+      const nodes = result.data.settlements.edges.map((e: { node: unknown }) => e.node);
+      // T1: the clearing sold 2 kWh at 10; revision 0 estimated the missing reading (nothing
+      // booked); revision 1 charged the 0.5 kWh not delivered at 12
+      expect(nodes).toEqual([
+        {
+          productCode: product,
+          source: 'INTERVAL',
+          netEnergy: '-2',
+          energyAmount: '20.00',
+          networkFees: '0.00',
+          netAmount: '20.00',
+        },
+        {
+          productCode: product,
+          source: 'IMBALANCE',
+          netEnergy: '0.5',
+          energyAmount: '-6.00',
+          networkFees: '0.00',
+          netAmount: '-6.00',
+        },
+      ]);
+    });
+
     it('exports every line as imbalance.csv; a participant gets its own, a METER key nothing', async () => {
       const all = await getCsv(
         api.app,

@@ -170,7 +170,7 @@ export class SettlementRepository {
                    WHEN j.imbalance_product IS NOT NULL THEN 'IMBALANCE' ELSE 'INTERVAL' END AS source,
               j.delivery_start AS "deliveryStart",
               sum(e.energy_wh)::text AS "netEnergyWh",
-              sum(e.amount_minor) FILTER (WHERE e.kind = 'ENERGY')::text AS "energyAmountMinor",
+              coalesce(sum(e.amount_minor) FILTER (WHERE e.kind <> 'NETWORK_FEE'), 0)::text AS "energyAmountMinor",
               coalesce(sum(e.amount_minor) FILTER (WHERE e.kind = 'NETWORK_FEE'), 0)::text AS "feeMinor",
               sum(e.amount_minor)::text AS "netAmountMinor"
        FROM journal j

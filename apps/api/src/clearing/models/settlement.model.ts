@@ -13,14 +13,17 @@ export class SettlementModel {
   productCode!: string;
   @Field({
     description:
-      'INTERVAL: a product-interval (intraday); AUCTION: an integrated day-ahead auction',
+      'INTERVAL: a product-interval (intraday); AUCTION: an integrated day-ahead auction; ' +
+      "IMBALANCE: a revision of a product-interval's imbalance settlement",
   })
   source!: string;
   @Field(() => DateTimeScalar) deliveryStart!: Date;
   @Field(() => ID) journalId!: string;
   @Field(() => DecimalScalar, { description: 'kWh received (> 0) or delivered (< 0)' })
   netEnergy!: string;
-  @Field(() => DecimalScalar, { description: 'Money received (> 0) or paid (< 0) for energy' })
+  @Field(() => DecimalScalar, {
+    description: 'Money received (> 0) or paid (< 0) for energy (traded, or imbalance)',
+  })
   energyAmount!: string;
   @Field(() => DecimalScalar, { description: 'Network fees (≤ 0)' }) networkFees!: string;
   @Field(() => DecimalScalar, { description: 'energyAmount + networkFees' }) netAmount!: string;
