@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
+import { insertReading } from '@parkex/test-support/meter-fixtures';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '@parkex/db';
 import { getCsv } from '@parkex/test-support/csv-export';
 import { closeGate, createProduct, placeOrders } from '@parkex/test-support/market-factory';
@@ -52,31 +52,22 @@ describe('imbalance API (e2e)', () => {
   const FROM = T1.toISOString();
   const TO = new Date(T2.getTime() + 900_000).toISOString();
 
-  async function read(
+  function read(
     participant: string,
     start: Date,
     importWh: number,
     exportWh: number,
     correction?: { readingId: string; version: number },
   ): Promise<string> {
-    const readingId = correction?.readingId ?? `imbapi-${randomUUID()}`;
-    await db.query(
-      `INSERT INTO meter_reading (reading_id, version, participant_id, product_code, delivery_start,
-                                  import_wh, export_wh, reason, submitted_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        readingId,
-        correction?.version ?? 1,
-        participant,
-        product,
-        start,
-        importWh,
-        exportWh,
-        correction ? 'meter corrected' : null,
-        meter.id,
-      ],
-    );
-    return readingId;
+    return insertReading(db, {
+      participantId: participant,
+      productCode: product,
+      deliveryStart: start,
+      importWh,
+      exportWh,
+      submittedBy: meter.id,
+      correction: correction && { ...correction, reason: 'meter corrected' },
+    });
   }
 
   let buyerReading: string;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { verifyJournalChain } from '@parkex/db';
 import type { Client } from 'pg';
 import { firstBrokenJournal } from '@parkex/test-support/ledger-check';
+import { insertReading } from '@parkex/test-support/meter-fixtures';
 import {
   closeGate,
   createParticipants,
@@ -55,7 +56,7 @@ describe('imbalance settlement (e2e)', () => {
     return new Date(now - back * 900_000);
   }
 
-  async function read(
+  function read(
     product: string,
     start: Date,
     participant: string,
@@ -63,24 +64,15 @@ describe('imbalance settlement (e2e)', () => {
     exportWh: number,
     correction?: { readingId: string; version: number; reason: string },
   ): Promise<string> {
-    const readingId = correction?.readingId ?? `r-${randomUUID()}`;
-    await db.query(
-      `INSERT INTO meter_reading (reading_id, version, participant_id, product_code, delivery_start,
-                                  import_wh, export_wh, reason, submitted_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        readingId,
-        correction?.version ?? 1,
-        participant,
-        product,
-        start,
-        importWh,
-        exportWh,
-        correction?.reason ?? null,
-        meter,
-      ],
-    );
-    return readingId;
+    return insertReading(db, {
+      participantId: participant,
+      productCode: product,
+      deliveryStart: start,
+      importWh,
+      exportWh,
+      submittedBy: meter,
+      correction,
+    });
   }
 
   async function tradeAndClear(

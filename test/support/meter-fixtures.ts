@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 
 /** A first report (version 1) of one meter point over one interval. */
@@ -77,4 +78,41 @@ export async function insertFixtureReadings(
     await admin.query('ROLLBACK');
     throw error;
   }
+}
+
+/** A reading of an ended interval, through every trigger as the metering system's would go. */
+export interface MeterReport {
+  participantId: string;
+  productCode: string;
+  deliveryStart: Date;
+  /** Wh */
+  importWh: number;
+  /** Wh */
+  exportWh: number;
+  /** The METER participant that reports it. */
+  submittedBy: string;
+  /** A correction: version n + 1 of an earlier reading, with its reason. */
+  correction?: { readingId: string; version: number; reason: string };
+}
+
+/** Inserts one reading (the triggers on: its interval must have ended); returns its reading id. */
+export async function insertReading(db: Client, report: MeterReport): Promise<string> {
+  const readingId = report.correction?.readingId ?? `r-${randomUUID()}`;
+  await db.query(
+    `INSERT INTO meter_reading (reading_id, version, participant_id, product_code, delivery_start,
+                                import_wh, export_wh, reason, submitted_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      readingId,
+      report.correction?.version ?? 1,
+      report.participantId,
+      report.productCode,
+      report.deliveryStart,
+      report.importWh,
+      report.exportWh,
+      report.correction?.reason ?? null,
+      report.submittedBy,
+    ],
+  );
+  return readingId;
 }

@@ -3,6 +3,7 @@ import { scaledToText } from '../market/decimal';
 import type { OrderIntent, ProductKey } from '../tenants/types';
 import { ApiError, type GraphqlClient } from './graphql-client';
 import { DEMO_PRODUCTS } from './products';
+import { sleep } from './sleep';
 
 /**
  * The utility's meters in the demo (README "Metering and imbalance settlement"): after each
@@ -286,17 +287,4 @@ export async function runMeter(options: {
   }
   await Promise.all(pending);
   return tally;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, ms));
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -55,6 +55,7 @@ import {
 } from './imbalance';
 import { DEMO_AUCTION_SERIES } from '../day-ahead/orders';
 import { formatLocalDate } from '../profiles/calendar';
+import { sleep } from './sleep';
 
 export interface SimulationConfig {
   apiUrl: string;
@@ -724,19 +725,6 @@ async function submit(client: GraphqlClient, orders: OrderInput[]): Promise<void
     if (!(error instanceof ApiError) || error.code !== 'NETWORK') throw error;
     await client.request(mutation, { orders });
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, ms));
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function sleepUntil(epochMs: number, signal: AbortSignal): Promise<void> {

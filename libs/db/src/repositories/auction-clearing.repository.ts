@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { GENESIS_HASH } from '@parkex/market';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { pgPool } from '../pg-pool';
@@ -25,17 +24,17 @@ import {
   LAST_ATTEMPT_ERROR,
   MARK_AUCTION,
 } from './auction.sql';
-import { JOURNAL_HEAD, NOTIFY } from './clearing.sql';
+import { NOTIFY } from './clearing.sql';
 import {
+  appendJournal,
   copyRows,
   describeError,
   ledgerAccounts,
   type LedgerAccounts,
   MAX_FAILURE_TEXT,
-  takeLedgerLock,
   ClearingRepository,
+  type JournalToAppend,
 } from './clearing.repository';
-import type { JournalLine } from '@parkex/market';
 
 /** What the matcher writes for a cleared auction, in its one transaction. */
 export interface AuctionWrite {
@@ -49,12 +48,7 @@ export interface AuctionWrite {
   timings: Record<string, number>;
   rows: AuctionResultRows;
   /** Absent when nothing was awarded. */
-  journal?: {
-    lines: JournalLine[];
-    debitMinor: string;
-    hashVersion: number;
-    hash(prevHash: string): string;
-  };
+  journal?: JournalToAppend;
 }
 
 export type AuctionLedgerStep = 'ledger-locked' | 'ledger-copy';
@@ -137,30 +131,16 @@ export class AuctionClearingSession {
 
   private async writeJournal(journal: NonNullable<AuctionWrite['journal']>): Promise<void> {
     const { seriesCode, deliveryStart } = this.auction;
-    await takeLedgerLock(this.client, this.context.lockTimeoutMs, () =>
-      this.context.endStuckLedgerHolder(),
-    );
-    await this.context.onLedgerStep?.('ledger-locked', this.auction);
-    const last = await this.client.query<{ hash: string }>(JOURNAL_HEAD);
-    const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-    const inserted = await this.client.query<{ id: string }>(INSERT_AUCTION_JOURNAL, [
-      seriesCode,
-      deliveryStart,
-      journal.lines.length,
-      journal.debitMinor,
-      prevHash,
-      journal.hash(prevHash),
-      journal.hashVersion,
-    ]);
-    const id = inserted.rows[0].id;
-    const lines = journal.lines;
-    await copyRows(
+    await appendJournal(
       this.client,
-      'COPY ledger_entry (journal_id, line, account_id, kind, fill_seq, energy_wh, amount_minor) FROM STDIN',
-      lines.length,
-      (i) =>
-        `${id}\t${i}\t${lines[i].accountId}\t${lines[i].kind}\t${lines[i].fillSeq ?? '\\N'}\t${lines[i].energyWh}\t${lines[i].amountMinor}\n`,
-      async () => this.context.onLedgerStep?.('ledger-copy', this.auction),
+      {
+        lockTimeoutMs: this.context.lockTimeoutMs,
+        endStuckLedgerHolder: () => this.context.endStuckLedgerHolder(),
+        onLocked: async () => this.context.onLedgerStep?.('ledger-locked', this.auction),
+        onCopy: async () => this.context.onLedgerStep?.('ledger-copy', this.auction),
+      },
+      { sql: INSERT_AUCTION_JOURNAL, key: [seriesCode, deliveryStart] },
+      journal,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { GENESIS_HASH, type EntryKind } from '@parkex/market';
+import { GENESIS_HASH, type EntryKind, type JournalLine } from '@parkex/market';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -320,6 +320,60 @@ export async function takeLedgerLock(
       { cause: error },
     );
   }
+}
+
+/** A journal's lines and how its hash follows from its predecessor's. */
+export interface JournalToAppend {
+  lines: JournalLine[];
+  debitMinor: string;
+  hashVersion: number;
+  hash(prevHash: string): string;
+}
+
+export interface AppendJournalSteps {
+  lockTimeoutMs: number;
+  endStuckLedgerHolder(): Promise<number | null>;
+  /** The ledger lock just taken. */
+  onLocked?: () => Promise<void>;
+  /** The entries' COPY under way: its first rows sent, the rest not. */
+  onCopy?: () => Promise<void>;
+}
+
+/**
+ * Appends a journal of lines (an auction's, an imbalance revision's) to the chain: takes the
+ * ledger lock, reads the head, inserts the journal row with `insert` (its key in `key`, then
+ * entry count, debits, prev hash, hash and hash version as the next parameters) and COPYs its
+ * entries. Returns the journal's id.
+ */
+export async function appendJournal(
+  client: PoolClient,
+  steps: AppendJournalSteps,
+  insert: { sql: string; key: readonly unknown[] },
+  journal: JournalToAppend,
+): Promise<string> {
+  await takeLedgerLock(client, steps.lockTimeoutMs, () => steps.endStuckLedgerHolder());
+  await steps.onLocked?.();
+  const last = await client.query<{ hash: string }>(JOURNAL_HEAD);
+  const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+  const inserted = await client.query<{ id: string }>(insert.sql, [
+    ...insert.key,
+    journal.lines.length,
+    journal.debitMinor,
+    prevHash,
+    journal.hash(prevHash),
+    journal.hashVersion,
+  ]);
+  const id = inserted.rows[0].id;
+  const lines = journal.lines;
+  await copyRows(
+    client,
+    COPY_LEDGER_ENTRIES,
+    lines.length,
+    (i) =>
+      `${id}\t${i}\t${lines[i].accountId}\t${lines[i].kind}\t${lines[i].fillSeq ?? '\\N'}\t${lines[i].energyWh}\t${lines[i].amountMinor}\n`,
+    steps.onCopy,
+  );
+  return id;
 }
 
 /** Bulk write with COPY (text format), checking that every row arrived; see `ClearingSession.copy`. */

@@ -1,3 +1,4 @@
+import type { ImbalanceReadLine } from './imbalance-read.repository';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Pool, type PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
@@ -43,23 +44,10 @@ export interface FillExportRow {
 }
 
 /** One imbalance settlement line with its participant, as exported (int8 and numeric as text). */
-export interface ImbalanceLineExportRow {
-  product_code: string;
+export type ImbalanceLineExportRow = Omit<ImbalanceReadLine, 'delivery_start'> & {
   /** ISO-8601 UTC with milliseconds. */
   delivery_start: string;
-  revision: number;
-  line: number;
-  kind: 'NEW' | 'REVERSAL';
-  participant_id: string;
-  participant_name: string;
-  position_wh: string;
-  metered_import_wh: string | null;
-  metered_export_wh: string | null;
-  estimated: boolean;
-  imbalance_wh: string;
-  price: string;
-  amount_minor: string;
-}
+};
 
 /** Rows read through a server-side cursor; the connection goes back to the pool when it closes. */
 export type RowStream<T> = Readable & AsyncIterable<T>;

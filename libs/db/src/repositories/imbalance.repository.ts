@@ -1,21 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import {
-  GENESIS_HASH,
   type ImbalanceLine,
   type ImbalanceParty,
   type ImbalancePrices,
   type ImbalanceRevision,
-  type JournalLine,
 } from '@parkex/market';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { beginTransaction, pgPool, rollbackQuietly, withPoolClient } from '../pg-pool';
-import { JOURNAL_HEAD } from './clearing.sql';
 import {
+  appendJournal,
   ClearingRepository,
   copyRows,
   ledgerAccounts,
-  takeLedgerLock,
+  type JournalToAppend,
   type LedgerAccounts,
 } from './clearing.repository';
 
@@ -51,12 +49,7 @@ export interface ImbalanceWrite {
   resultHash: string;
   matcherId: string;
   /** Absent when the revision moves no energy and no money. */
-  journal?: {
-    lines: JournalLine[];
-    debitMinor: string;
-    hashVersion: number;
-    hash(prevHash: string): string;
-  };
+  journal?: JournalToAppend;
 }
 
 export type ImbalanceStep = 'after-claim' | 'ledger-locked' | 'after-write';
@@ -257,32 +250,17 @@ export class ImbalanceSession {
     await this.client.query(MARK_SETTLED, [productCode, deliveryStart, readings, revision - 1]);
   }
 
-  private async writeJournal(journal: NonNullable<ImbalanceWrite['journal']>): Promise<void> {
+  private async writeJournal(journal: JournalToAppend): Promise<void> {
     const { productCode, deliveryStart, revision } = this.claim;
-    await takeLedgerLock(this.client, this.context.lockTimeoutMs, () =>
-      this.context.endStuckLedgerHolder(),
-    );
-    await this.context.onStep?.('ledger-locked', this.claim);
-    const last = await this.client.query<{ hash: string }>(JOURNAL_HEAD);
-    const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-    const inserted = await this.client.query<{ id: string }>(INSERT_JOURNAL, [
-      productCode,
-      deliveryStart,
-      revision,
-      journal.lines.length,
-      journal.debitMinor,
-      prevHash,
-      journal.hash(prevHash),
-      journal.hashVersion,
-    ]);
-    const id = inserted.rows[0].id;
-    const lines = journal.lines;
-    await copyRows(
+    await appendJournal(
       this.client,
-      'COPY ledger_entry (journal_id, line, account_id, kind, fill_seq, energy_wh, amount_minor) FROM STDIN',
-      lines.length,
-      (i) =>
-        `${id}\t${i}\t${lines[i].accountId}\t${lines[i].kind}\t${lines[i].fillSeq ?? '\\N'}\t${lines[i].energyWh}\t${lines[i].amountMinor}\n`,
+      {
+        lockTimeoutMs: this.context.lockTimeoutMs,
+        endStuckLedgerHolder: () => this.context.endStuckLedgerHolder(),
+        onLocked: async () => this.context.onStep?.('ledger-locked', this.claim),
+      },
+      { sql: INSERT_JOURNAL, key: [productCode, deliveryStart, revision] },
+      journal,
     );
   }
 }

@@ -6,21 +6,8 @@ import {
   imbalancePrices,
   linesInForce,
   settleImbalance,
-  type ImbalanceParty,
 } from './imbalance';
-
-const party = (
-  participantId: string,
-  boughtWh: bigint,
-  soldWh: bigint,
-  metered: [bigint, bigint] | null,
-): ImbalanceParty => ({
-  participantId,
-  boughtWh,
-  soldWh,
-  meteredImportWh: metered?.[0] ?? null,
-  meteredExportWh: metered?.[1] ?? null,
-});
+import { party } from './spec-support';
 
 describe('imbalancePrices', () => {
   it('charges a shortfall the higher of clearing price and import tariff, pays a surplus the lower of clearing price and feed-in tariff', () => {

@@ -7,6 +7,7 @@ import {
   type ImbalanceLine,
   type ImbalanceParty,
 } from './imbalance';
+import { party } from './spec-support';
 import {
   MAX_IMBALANCE_DIFFERENCES,
   verifyImbalance,
@@ -18,19 +19,6 @@ import {
 const PRODUCT = 'ELECTRICITY';
 const START = '2030-01-01T00:00:00.000Z';
 const prices = imbalancePrices('0.12', '0.25', '0.07');
-
-const party = (
-  participantId: string,
-  boughtWh: bigint,
-  soldWh: bigint,
-  metered: [bigint, bigint] | null,
-): ImbalanceParty => ({
-  participantId,
-  boughtWh,
-  soldWh,
-  meteredImportWh: metered?.[0] ?? null,
-  meteredExportWh: metered?.[1] ?? null,
-});
 
 /** Stores the revisions the matcher would write for successive views of the parties. */
 function store(rounds: readonly ImbalanceParty[][]): StoredImbalanceRevision[] {
