@@ -75,16 +75,19 @@
  * @typedef {{ edges: { node: T }[], pageInfo: { hasNextPage: boolean, endCursor: string | null } }} Connection
  */
 
-/** @typedef {{ message: string, extensions?: { code?: string } }} GraphQLError */
+/** @typedef {{ message: string, extensions?: { code?: string, field?: string, reason?: string } }} GraphQLError */
 
 export class ApiError extends Error {
   /**
    * @param {string} message
    * @param {string} [code] the GraphQL error's `extensions.code`, or 'NETWORK'
+   * @param {{ field?: string, reason?: string }} [details] its `extensions.field` and `reason`
    */
-  constructor(message, code) {
+  constructor(message, code, details = {}) {
     super(message);
     this.code = code;
+    this.field = details.field;
+    this.reason = details.reason;
   }
 }
 
@@ -122,7 +125,7 @@ export class Api {
     const body = /** @type {{ data?: unknown, errors?: GraphQLError[] }} */ (json);
     if (body.errors?.length) {
       const [first] = body.errors;
-      throw new ApiError(first.message, first.extensions?.code);
+      throw new ApiError(first.message, first.extensions?.code, first.extensions);
     }
     return body.data;
   }

@@ -6,6 +6,7 @@
 // correction adds a revision). Polled every 30 s; ◀ ▶ move by a day; the URL's
 // `#imbalanceDay=YYYY-MM-DD` opens another day.
 
+import { ApiError } from './api.js';
 import { el, kwh, signed, time } from './format.js';
 import { PolledPanel } from './polled-panel.js';
 
@@ -132,13 +133,9 @@ export class ImbalancePanel extends PolledPanel {
       this.render([]);
       return;
     }
-    const { imbalances } = /** @type {{ imbalances: SettlementRevision[] }} */ (
-      await api.query(QUERY, {
-        product,
-        from: new Date(day).toISOString(),
-        to: new Date(day + DAY_MS).toISOString(),
-      })
-    );
+    const intervalMs =
+      (this.products.find((p) => p.code === product)?.intervalSeconds ?? 900) * 1000;
+    const imbalances = await revisionsIn(api, product, day, day + DAY_MS, intervalMs);
     if (this.api === api && this.day === day && this.product === product) {
       this.render(intervalRows(imbalances));
     }
@@ -212,6 +209,40 @@ export class ImbalancePanel extends PolledPanel {
         ),
       ),
     );
+  }
+}
+
+/**
+ * The settlement revisions of `product` in [from, to) (ms): one query, or, when the API refuses
+ * it for too many revisions (a day has more than it lists at once), the halves of the window, on
+ * interval boundaries, each the same way.
+ * @param {Api} api
+ * @param {string} product
+ * @param {number} from
+ * @param {number} to
+ * @param {number} intervalMs
+ * @returns {Promise<SettlementRevision[]>}
+ */
+async function revisionsIn(api, product, from, to, intervalMs) {
+  try {
+    const { imbalances } = /** @type {{ imbalances: SettlementRevision[] }} */ (
+      await api.query(QUERY, {
+        product,
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+      })
+    );
+    return imbalances;
+  } catch (error) {
+    const middle = from + Math.floor((to - from) / intervalMs / 2) * intervalMs;
+    const tooMany =
+      error instanceof ApiError && error.reason === 'TOO_MANY_ROWS' && error.field === 'to';
+    if (!tooMany || middle <= from) throw error;
+    const halves = await Promise.all([
+      revisionsIn(api, product, from, middle, intervalMs),
+      revisionsIn(api, product, middle, to, intervalMs),
+    ]);
+    return halves.flat();
   }
 }
 
