@@ -7,7 +7,7 @@
 // `#carbonDay=YYYY-MM-DD` opens another day.
 
 import { el } from './format.js';
-import { PolledPanel } from './polled-panel.js';
+import { DAY_MS, DayPanel } from './polled-panel.js';
 import { uPlotGlobal } from './price-chart.js';
 
 /** @import { Api } from './api.js' */
@@ -24,8 +24,6 @@ import { uPlotGlobal } from './price-chart.js';
  * @typedef {{ deliveryStart: string, price: string | null }} PricePoint
  */
 
-const DAY_MS = 86_400_000;
-
 const QUERY = `query($from: DateTime!, $to: DateTime!, $product: String!) {
   parkCarbonIntensity(from: $from, to: $to, productCode: $product) {
     deliveryStart consumption emissionsGrams intensity gridFactor }
@@ -33,17 +31,13 @@ const QUERY = `query($from: DateTime!, $to: DateTime!, $product: String!) {
     edges { node { deliveryStart price } } } }`;
 const CARRIERS = '{ productCarriers { productCode carrier } }';
 
-export class CarbonPanel extends PolledPanel {
+export class CarbonPanel extends DayPanel {
   /**
    * @param {HTMLElement} root the panel's card body
    * @param {{ onError: (message: string) => void }} options
    */
   constructor(root, options) {
-    super(root, options, { title: 'Carbon', pollMs: 30_000 });
-    const wanted = new URLSearchParams(location.hash.slice(1)).get('carbonDay');
-    const parsed = wanted?.match(/^\d{4}-\d{2}-\d{2}$/) ? Date.parse(`${wanted}T00:00:00Z`) : NaN;
-    /** The shown UTC day's first instant (ms): today, or the URL's. */
-    this.day = Number.isFinite(parsed) ? parsed : Math.floor(Date.now() / DAY_MS) * DAY_MS;
+    super(root, options, { title: 'Carbon', pollMs: 30_000 }, 'carbonDay');
     /** The electricity product whose intervals and prices are shown. */
     this.product = 'ELECTRICITY';
     /** Whether the picker lists the products of this sign-in. */
@@ -60,22 +54,8 @@ export class CarbonPanel extends PolledPanel {
     this.summary = el('p', { class: 'carbon-summary hint' });
     this.title = el('strong', {});
     this.chart = el('div', { class: 'chart carbon-chart' });
-    const move = (/** @type {string} */ label, /** @type {number} */ days) =>
-      el(
-        'button',
-        {
-          type: 'button',
-          class: 'ghost',
-          'aria-label': `${days < 0 ? 'previous' : 'next'} day`,
-          onclick: () => {
-            this.day += days * DAY_MS;
-            void this.refresh();
-          },
-        },
-        label,
-      );
     this.root.replaceChildren(
-      el('div', { class: 'carbon-nav' }, move('◀', -1), this.title, move('▶', 1), this.picker),
+      this.dayNavigation('carbon-nav', this.title, this.picker),
       this.summary,
       this.chart,
     );

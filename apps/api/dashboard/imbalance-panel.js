@@ -8,7 +8,7 @@
 
 import { ApiError } from './api.js';
 import { el, kwh, signed, time } from './format.js';
-import { PolledPanel } from './polled-panel.js';
+import { DAY_MS, DayPanel } from './polled-panel.js';
 
 /** @import { Api } from './api.js' */
 
@@ -36,24 +36,18 @@ import { PolledPanel } from './polled-panel.js';
  * @property {number} estimated
  */
 
-const DAY_MS = 86_400_000;
-
 const QUERY = `query($product: String!, $from: DateTime!, $to: DateTime!) {
   imbalances(productCode: $product, from: $from, to: $to) {
     deliveryStart revision shortfall surplus amount readings estimated } }`;
 const PRODUCTS = '{ products { code intervalSeconds importTariff } }';
 
-export class ImbalancePanel extends PolledPanel {
+export class ImbalancePanel extends DayPanel {
   /**
    * @param {HTMLElement} root the panel's card body
    * @param {{ onError: (message: string) => void }} options
    */
   constructor(root, options) {
-    super(root, options, { title: 'Imbalance', pollMs: 30_000 });
-    const wanted = new URLSearchParams(location.hash.slice(1)).get('imbalanceDay');
-    const parsed = wanted?.match(/^\d{4}-\d{2}-\d{2}$/) ? Date.parse(`${wanted}T00:00:00Z`) : NaN;
-    /** The shown UTC day's first instant (ms): today, or the URL's. */
-    this.day = Number.isFinite(parsed) ? parsed : Math.floor(Date.now() / DAY_MS) * DAY_MS;
+    super(root, options, { title: 'Imbalance', pollMs: 30_000 }, 'imbalanceDay');
     /** The metered product shown. */
     this.product = 'ELECTRICITY';
     this.intervalSeconds = 900;
@@ -92,22 +86,8 @@ export class ImbalancePanel extends PolledPanel {
       ),
       this.body,
     );
-    const move = (/** @type {string} */ label, /** @type {number} */ days) =>
-      el(
-        'button',
-        {
-          type: 'button',
-          class: 'ghost',
-          'aria-label': `${days < 0 ? 'previous' : 'next'} day`,
-          onclick: () => {
-            this.day += days * DAY_MS;
-            void this.refresh();
-          },
-        },
-        label,
-      );
     this.root.replaceChildren(
-      el('div', { class: 'imbalance-nav' }, move('◀', -1), this.title, move('▶', 1), this.picker),
+      this.dayNavigation('imbalance-nav', this.title, this.picker),
       this.summary,
       el('div', { class: 'table-wrap imbalance-wrap' }, this.table),
     );

@@ -4,6 +4,7 @@
 // are flashed, but for an expired key (the sign-in shows that).
 
 import { ApiError } from './api.js';
+import { el } from './format.js';
 
 /** @import { Api } from './api.js' */
 
@@ -58,5 +59,48 @@ export class PolledPanel {
    */
   async load(_api) {
     throw new Error('a polled panel loads its own data');
+  }
+}
+
+export const DAY_MS = 86_400_000;
+
+/** A polled panel that shows one UTC day, stepped with ◀ ▶ and opened from `#<hashKey>=YYYY-MM-DD`. */
+export class DayPanel extends PolledPanel {
+  /**
+   * @param {HTMLElement} root the panel's card body
+   * @param {{ onError: (message: string) => void }} options
+   * @param {{ title: string, pollMs: number }} polling
+   * @param {string} hashKey the URL hash parameter naming the day
+   */
+  constructor(root, options, polling, hashKey) {
+    super(root, options, polling);
+    const wanted = new URLSearchParams(location.hash.slice(1)).get(hashKey);
+    const parsed = wanted?.match(/^\d{4}-\d{2}-\d{2}$/) ? Date.parse(`${wanted}T00:00:00Z`) : NaN;
+    /** The shown UTC day's first instant (ms): today, or the URL's. */
+    this.day = Number.isFinite(parsed) ? parsed : Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  }
+
+  /**
+   * The day's navigation: ◀, the title, ▶ and whatever else is given (a picker).
+   * @param {string} className
+   * @param {HTMLElement} title
+   * @param {...HTMLElement} extra
+   */
+  dayNavigation(className, title, ...extra) {
+    const move = (/** @type {string} */ label, /** @type {number} */ days) =>
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'ghost',
+          'aria-label': `${days < 0 ? 'previous' : 'next'} day`,
+          onclick: () => {
+            this.day += days * DAY_MS;
+            void this.refresh();
+          },
+        },
+        label,
+      );
+    return el('div', { class: className }, move('◀', -1), title, move('▶', 1), ...extra);
   }
 }
