@@ -7,6 +7,7 @@ import {
 } from '@parkex/market';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import type { ImbalanceReadLine } from './imbalance-read.repository';
 import { beginTransaction, pgPool, rollbackQuietly, withPoolClient } from '../pg-pool';
 import {
   appendJournal,
@@ -135,18 +136,11 @@ const MARK_SETTLED = `
   UPDATE imbalance_interval SET settled_readings = $3, revision = $4
    WHERE product_code = $1 AND delivery_start = $2`;
 
-interface LineRow {
-  line: number;
-  kind: 'NEW' | 'REVERSAL';
-  participant_id: string;
-  position_wh: string;
-  metered_import_wh: string | null;
-  metered_export_wh: string | null;
-  estimated: boolean;
-  imbalance_wh: string;
-  price: string;
-  amount_minor: string;
-}
+/** A stored line as the settlement reads its earlier revisions. */
+type LineRow = Omit<
+  ImbalanceReadLine,
+  'product_code' | 'delivery_start' | 'revision' | 'participant_name'
+>;
 
 /** The matcher's transaction on one claimed product-interval: read its inputs, write a revision. */
 export class ImbalanceSession {
