@@ -270,7 +270,7 @@ describe('audit log seals and verifyAuditLog', () => {
     }
   });
 
-  it('seals what is left when a replica shuts down', async () => {
+  it('seals what is left when a replica shuts down, waiting for a sealer that holds the lock', async () => {
     // While this session holds the sealer's lock every replica skips its ticks.
     const holder = await connectTestDatabase();
     const closing = await startTestApi({ auditSealIntervalMs: 60_000 });
@@ -279,10 +279,14 @@ describe('audit log seals and verifyAuditLog', () => {
       await holder.query('SELECT pg_advisory_lock($1)', [AUDIT_SEAL_LOCK]);
       rows = await mutations(3, [closing]);
       expect(await closing.app.get(AuditSealer).sealNow()).toBe(0);
-    } finally {
+      // Another sealer still holds the lock as the replica begins to shut down: it waits for it.
+      const closed = closing.close();
+      await new Promise((resolve) => setTimeout(resolve, 300));
       await holder.end();
+      await closed;
+    } finally {
+      await holder.end().catch(() => undefined);
     }
-    await closing.close();
     const { rows: seals } = await db.query(
       `SELECT 1 FROM audit_seal WHERE audit_id = ANY($1::bigint[])`,
       [rows.map((row) => row.id)],

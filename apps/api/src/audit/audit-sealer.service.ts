@@ -19,6 +19,12 @@ const MAX_BATCHES_PER_PASS = 100;
 const LATE_SCAN_EVERY_MS = 10_000;
 
 /**
+ * How long the pass at shutdown waits for another replica's sealing transaction to let go of the
+ * lock (each holds it for one batch): the rows this replica wrote are sealed before it exits.
+ */
+const SHUTDOWN_LOCK_WAIT_MS = 5_000;
+
+/**
  * Chains the audit log: every AUDIT_SEAL_INTERVAL_MS, and once more when the replica shuts down,
  * seals the committed audit rows that have no seal yet, in id order, AUDIT_SEAL_BATCH rows per
  * transaction. Replicas take turns through a transaction-level advisory try-lock: a replica that
@@ -48,15 +54,16 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.pass;
-    if (this.config.auditSealIntervalMs > 0) await this.sealQuietly(true);
+    if (this.config.auditSealIntervalMs > 0) await this.sealQuietly(true, SHUTDOWN_LOCK_WAIT_MS);
   }
 
   /**
    * Seals until nothing is pending, another replica holds the sealer's lock, or the pass's bound
    * is reached; returns how many rows this replica sealed. `lateScan` forces the look for late
-   * rows (otherwise it is taken every LATE_SCAN_EVERY_MS).
+   * rows (otherwise it is taken every LATE_SCAN_EVERY_MS). With `lockWaitMs`, a lock held by
+   * another replica is tried again until that much time has passed.
    */
-  async sealNow(lateScan?: boolean): Promise<number> {
+  async sealNow(lateScan?: boolean, lockWaitMs = 0): Promise<number> {
     const grace = this.config.auditSealGraceMs;
     const startedAt = Date.now();
     const late =
@@ -64,7 +71,12 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
     let sealed = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
       const count = await this.log.sealPending({ lateWindowMs: grace, lateScan: late });
-      if (count === null) return sealed;
+      if (count === null) {
+        if (Date.now() - startedAt >= lockWaitMs) return sealed;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        batch -= 1; // the lock was busy: this batch is still to come
+        continue;
+      }
       sealed += count;
       if (count < AUDIT_SEAL_BATCH) {
         if (late) this.lastLateScan = startedAt;
@@ -81,9 +93,9 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
     });
   }
 
-  private async sealQuietly(lateScan?: boolean): Promise<void> {
+  private async sealQuietly(lateScan?: boolean, lockWaitMs?: number): Promise<void> {
     try {
-      await this.sealNow(lateScan);
+      await this.sealNow(lateScan, lockWaitMs);
     } catch (error) {
       this.logger.warn(
         `sealing the audit log failed (next try in the next tick): ${String(error)}`,
