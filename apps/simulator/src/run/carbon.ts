@@ -1,6 +1,7 @@
 import { readScaled, scaledToText } from '../market/decimal';
 import type { GraphqlClient } from './graphql-client';
 import { DEMO_PRODUCTS } from './products';
+import { figuresTable } from './text-table';
 
 /** The carrier each demo product delivers, for the carbon reports (`setProductCarrier`). */
 export const DEMO_CARRIERS: readonly [string, 'ELECTRICITY' | 'HEAT'][] = [
@@ -131,20 +132,12 @@ export function formatCarbon(carbon: CarbonSummary): string {
     'renewable',
     'avoided kg',
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
-      .join('  ')
-      .trimEnd();
   const lines = [
     '',
     `Carbon, GHG Protocol scope 2, CO2e (carbonReport of ${carbon.months.join(', ')}; README "Carbon accounting"):`,
     'location-based = metered import × the grid (heat: heat reference) factor; market-based = park',
     "purchases × their sellers' factors + the rest × the grid factor; avoided = the difference.",
-    line(header),
-    line(widths.map((w) => '─'.repeat(w))),
-    ...rows.map(line),
+    figuresTable(header, rows),
   ];
   if (total((t) => t.consumptionWh) === 0n) {
     lines.push(

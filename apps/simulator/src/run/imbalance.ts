@@ -1,5 +1,6 @@
 import { readScaled, scaledToText } from '../market/decimal';
 import type { GraphqlClient } from './graphql-client';
+import { figuresTable } from './text-table';
 
 export const IMBALANCES_QUERY = `query($p: String, $from: DateTime!, $to: DateTime!) {
   imbalances(productCode: $p, from: $from, to: $to) {
@@ -231,13 +232,7 @@ export function formatImbalance(summary: ImbalanceSummary): string {
     estimated ? String(estimated) : '',
   ]);
   const header = ['tenant', 'shortfall kWh', 'surplus kWh', 'amount EUR', 'estimated'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
-      .join('  ')
-      .trimEnd();
-  lines.push(line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line));
+  lines.push(figuresTable(header, rows));
   if (summary.settled < summary.expected) {
     lines.push(
       `Incomplete: ${summary.expected - summary.settled} of ${summary.expected} metered product-intervals are ` +

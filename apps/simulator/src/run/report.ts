@@ -11,6 +11,7 @@ import type { Summary } from './summary';
 import type { ParkBalance } from '../day-ahead/balance';
 import { GAS_PRICE } from '../day-ahead/plan';
 import type { ParkComparison } from './simulation';
+import { table } from './text-table';
 
 /** The end-of-run summary as text (pure). */
 export function formatSummary(summary: Summary, heading: string): string {
@@ -127,16 +128,6 @@ function group(text: string): string {
   const [whole, fraction] = text.split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return fraction === undefined ? grouped : `${grouped}.${fraction}`;
-}
-
-function table(header: string[], rows: string[][], right: boolean[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (right[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** The park at its grid connection with and without the integrated auction (pure). */
