@@ -210,6 +210,79 @@ describe('OrderRepository (medium)', () => {
     expect(await ordersOf(participant)).toBe(1);
   });
 
+  it("shows the participant's own best OPEN prices as they were before the insert", async () => {
+    const product = await createProduct(admin);
+    const [participant, other] = await createParticipants(admin, 2);
+    const start = nextDeliveryStart();
+    const [cancelled] = (
+      await submit(participant, [
+        row(product, start, { price: '12' }),
+        row(product, start, { price: '9' }),
+        row(product, start, { side: 'SELL', price: '20' }),
+        row(product, start, { side: 'SELL', price: '18.5' }),
+      ])
+    ).inserted;
+    expect((await orders.cancel(participant, cancelled.id)).kind).toBe('CANCELLED');
+    // Another participant's better prices are not this participant's.
+    await submit(other, [
+      row(product, start, { price: '15' }),
+      row(product, start, { side: 'SELL', price: '16' }),
+    ]);
+
+    const result = await submit(participant, [
+      row(product, start, { price: '11' }),
+      row(product, start, { side: 'SELL', price: '17' }),
+    ]);
+
+    // The batch's own 11 and 17 are not in it: read from the snapshot before the insert.
+    expect(result.before).toEqual([
+      { productCode: product, deliveryStart: start, bestBuy: '9', bestSell: '18.5' },
+    ]);
+  });
+
+  it("reads a participant's best prices from its own index range, not the interval's whole book", async () => {
+    const product = await createProduct(admin);
+    const [participant, ...others] = await createParticipants(admin, 3);
+    const start = nextDeliveryStart();
+    for (const other of others) {
+      await submit(
+        other,
+        Array.from({ length: 400 }, (_, i) =>
+          row(product, start, { side: i % 2 ? 'SELL' : 'BUY', price: i % 2 ? '30' : '5' }),
+        ),
+      );
+    }
+    await submit(participant, [row(product, start, { price: '7' })]);
+    // Tuples each index returned in this transaction so far (the transaction's own counters).
+    const indexes = ['market_order_book', 'market_order_participant_open'];
+    const reads = async () => {
+      const { rows } = await admin.query<{ n: string[] }>(
+        `SELECT array_agg(pg_stat_get_xact_tuples_returned(i::regclass)::text ORDER BY o) AS n
+         FROM unnest($1::text[]) WITH ORDINALITY AS t(i, o)`,
+        [indexes],
+      );
+      return new Map(indexes.map((index, i) => [index, Number(rows[0].n[i])]));
+    };
+
+    await admin.query('BEGIN');
+    try {
+      const before = await reads();
+      const { rows } = await admin.query<{ buy: string | null; sell: string | null }>(
+        `SELECT participant_best_open_price($1, $2, $3, 'BUY')::text AS buy,
+                participant_best_open_price($1, $2, $3, 'SELL')::text AS sell`,
+        [participant, product, start],
+      );
+      const after = await reads();
+      expect(rows).toEqual([{ buy: '7', sell: null }]);
+      const read = (index: string) => (after.get(index) ?? 0) - (before.get(index) ?? 0);
+      // 800 orders of others in the interval: the book index would return them all.
+      expect(read('market_order_book')).toBe(0);
+      expect(read('market_order_participant_open')).toBeLessThanOrEqual(1);
+    } finally {
+      await admin.query('ROLLBACK');
+    }
+  });
+
   it('lets exactly one of two concurrent submissions of one clientOrderId insert it', async () => {
     const product = await createProduct(admin);
     const [participant] = await createParticipants(admin, 1);

@@ -117,7 +117,8 @@ export const LOCK_AND_OPEN = `
  * from arrays ($1 participant of each row, $2… its terms), in batch order (ids and created_at
  * follow it), skipping clientOrderIds already taken (the caller reads those orders); from the
  * same snapshot, i.e. as it was just before the insert, each participant's best OPEN bid and
- * offer in each of its batch's product-intervals (index market_order_participant_open); and
+ * offer in each of its batch's product-intervals (`participant_best_open_price`, one probe of
+ * the index market_order_participant_open each); and
  * the submissions' audit rows ($9…$14, `auditColumns`), committed with the orders or rolled
  * back with them. The statement trigger checks the gates of the inserted rows under their
  * share locks (PX001).
@@ -143,12 +144,8 @@ export const INSERT_ORDERS = `
   FROM inserted
   UNION ALL
   SELECT NULL, w.pid, NULL, NULL, w.code, w.start,
-         (SELECT max(o.price) FROM market_order o
-          WHERE o.participant_id = w.pid AND o.product_code = w.code AND o.delivery_start = w.start
-            AND o.side = 'BUY' AND o.status = 'OPEN')::text,
-         (SELECT min(o.price) FROM market_order o
-          WHERE o.participant_id = w.pid AND o.product_code = w.code AND o.delivery_start = w.start
-            AND o.side = 'SELL' AND o.status = 'OPEN')::text
+         participant_best_open_price(w.pid, w.code, w.start, 'BUY')::text,
+         participant_best_open_price(w.pid, w.code, w.start, 'SELL')::text
   FROM (SELECT DISTINCT pid, code, start FROM input) w`;
 
 export interface InsertRow {
