@@ -60,25 +60,21 @@ const LOCAL_SETTINGS = [
 ] as const;
 
 /**
- * BEGIN with the options, then (one more statement, only when there are any) the
- * transaction-local settings, as `SET LOCAL` would set them.
+ * BEGIN with the options and the transaction-local settings (as `SET LOCAL` would set them), in
+ * one round trip: one simple-protocol query of two statements when there are settings.
  */
 export async function beginTransaction(
   client: PoolClient,
   options: TransactionOptions,
 ): Promise<void> {
-  await client.query(
-    `BEGIN ISOLATION LEVEL ${options.isolation}${options.readOnly ? ' READ ONLY' : ''}`,
-  );
+  const begin = `BEGIN ISOLATION LEVEL ${options.isolation}${options.readOnly ? ' READ ONLY' : ''}`;
   const settings: string[] = [];
-  const values: string[] = [];
   for (const [option, name] of LOCAL_SETTINGS) {
     const value = options[option];
     if (value === undefined) continue;
-    values.push(name, String(value));
-    settings.push(`set_config($${values.length - 1}, $${values.length}, true)`);
+    settings.push(`set_config('${name}', ${client.escapeLiteral(String(value))}, true)`);
   }
-  if (settings.length) await client.query(`SELECT ${settings.join(', ')}`, values);
+  await client.query(settings.length ? `${begin}; SELECT ${settings.join(', ')}` : begin);
 }
 
 /** Connections whose ROLLBACK failed: in an unknown state, `withPoolClient` discards them. */
