@@ -1,3 +1,4 @@
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
@@ -28,6 +29,8 @@ import { CarbonModule } from './carbon/carbon.module';
 import { MeteringModule } from './metering/metering.module';
 import { ImbalanceModule } from './imbalance/imbalance.module';
 
+type ApolloPlugin = NonNullable<ApolloDriverConfig['plugins']>[number];
+
 @Module({})
 export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
@@ -55,6 +58,11 @@ export class AppModule {
           parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
           plugins: [
             queryLimitsPlugin(DEFAULT_QUERY_LIMITS),
+            // No @cacheControl hints and no HTTP caching of POSTs: Apollo's default cache-control
+            // plugin would only wrap every field's resolver (1,000 orders → 2,000 wrapped calls).
+            // (The cast: @nestjs/apollo's types come from @apollo/server's ESM build, this import
+            // from its CJS one; the value is the same marker object.)
+            ApolloServerPluginCacheControlDisabled() as ApolloPlugin,
             ...(production ? [] : [graphiqlLandingPage()]),
           ],
           formatError,
