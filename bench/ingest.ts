@@ -9,13 +9,16 @@
  *   single: 1 order per call from 32 concurrent clients (one participant each) for ~10 s;
  *   batch:  1,000 orders per call from 4 concurrent clients for ~10 s;
  *   replicas: like single, against two API processes on the same database (a second API is
- *           started for it), the clients split between them: what a second replica adds.
+ *           started for it), the clients split between them: what a second replica adds;
+ *   floor:  `{ __typename }` with a participant's key from 32 clients: the same HTTP server, request
+ *           gate, key check and Apollo with no resolver and no SQL, i.e. the ceiling this stack
+ *           puts on `single` on this machine ("orders" per second counts calls).
  * Each case has a short unmeasured warm-up. One JSON line per case on stdout:
- *   {"bench":"ingest","case":"single"|"batch"|"replicas","ordersPerSec":…,"p50Ms":…,"p99Ms":…}
+ *   {"bench":"ingest","case":"single"|"batch"|"replicas"|"floor","ordersPerSec":…,"p50Ms":…,"p99Ms":…}
  * ordersPerSec counts acknowledged orders over the measured wall time; p50/p99 are the latencies
  * of the calls (request sent → response parsed). Progress and details go to stderr.
  * Knobs (env): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_SINGLE_CLIENTS (32),
- * BENCH_BATCH_CLIENTS (4), BENCH_BATCH_SIZE (1000), BENCH_CASES (single,batch,replicas),
+ * BENCH_BATCH_CLIENTS (4), BENCH_BATCH_SIZE (1000), BENCH_CASES (single,batch,replicas,floor),
  * DB_POOL_SIZE (passed to each API),
  * BENCH_API_NODE_ARGS (extra node flags for the API, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
@@ -36,7 +39,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const SINGLE_CLIENTS = Number(process.env.BENCH_SINGLE_CLIENTS ?? 32);
 const BATCH_CLIENTS = Number(process.env.BENCH_BATCH_CLIENTS ?? 4);
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1000);
-const CASES = (process.env.BENCH_CASES ?? 'single,batch,replicas').split(',');
+const CASES = (process.env.BENCH_CASES ?? 'single,batch,replicas,floor').split(',');
 /** Hard stop for the whole run, whatever happens. */
 const DEADLINE_MS = 10 * 60_000;
 
@@ -121,6 +124,11 @@ async function main({ cleanups }: BenchLifecycle): Promise<number> {
     errors += replicas.errors;
     second.close();
   }
+  if (CASES.includes('floor')) {
+    const floor = await runCase([client], 'floor', keys.slice(0, SINGLE_CLIENTS), 0, starts);
+    report('floor', floor);
+    errors += floor.errors;
+  }
   client.close();
   return errors > 0 ? 1 : 0;
 }
@@ -134,10 +142,11 @@ interface CaseResult {
 }
 
 const SUBMIT = `mutation($orders: [OrderInput!]!) { submitOrders(orders: $orders) { id status } }`;
+const FLOOR = JSON.stringify({ query: '{ __typename }' });
 
 /**
  * Runs one case: a warm-up, then `SECONDS` measured; every client loops call after call, client i
- * on API `apis[i % apis.length]`.
+ * on API `apis[i % apis.length]`. `perCall` 0: the floor's `{ __typename }`, counted as one per call.
  */
 async function runCase(
   apis: readonly GraphqlClient[],
@@ -149,6 +158,7 @@ async function runCase(
   let sequence = 0;
   const random = seededRandom(perCall * 7919 + keys.length);
   const body = (clientIndex: number): string => {
+    if (perCall === 0) return FLOOR;
     const orders: string[] = [];
     for (let i = 0; i < perCall; i++) {
       // Bids below 0.20, offers from 0.20 up: a participant never crosses itself.
@@ -177,16 +187,20 @@ async function runCase(
           const response = await apis[clientIndex % apis.length].post(payload, key);
           const took = performance.now() - sent;
           const parsed = JSON.parse(response) as {
-            data?: { submitOrders?: unknown[] };
+            data?: { submitOrders?: unknown[]; __typename?: string };
             errors?: unknown[];
           };
-          if (parsed.errors || parsed.data?.submitOrders?.length !== perCall) {
+          const answered =
+            perCall === 0
+              ? parsed.data?.__typename === 'Query'
+              : parsed.data?.submitOrders?.length === perCall;
+          if (parsed.errors || !answered) {
             result.errors += 1;
             firstError ??= response.slice(0, 500);
             continue;
           }
           result.calls += 1;
-          result.orders += perCall;
+          result.orders += Math.max(perCall, 1);
           if (measure) result.latenciesMs.push(took);
         }
       }),
