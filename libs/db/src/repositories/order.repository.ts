@@ -319,7 +319,7 @@ export class OrderRepository {
    * database), the group is rolled back and each of its batches runs again in a transaction of
    * its own, so that one batch's refusal is never another's: the outcome is each batch's alone.
    * A group transaction (a lone batch's too) waits at most GROUP_LOCK_TIMEOUT_MS for a lock (its
-   * setting is one more round trip); past it, its batches run alone without that bound.
+   * setting travels with its BEGIN); past it, its batches run alone without that bound.
    * The database's refusals become errors of this module: `GateClosedError` (a gate closed,
    * PX001), `OffIntervalGridError` (a price off the interval's frozen grid, PX003),
    * `BookLimitError` (a book bound, PX004), `UnknownIntervalError` (no such product-interval).
