@@ -398,7 +398,7 @@ describe('OrderRepository (medium)', () => {
         [product, frozen],
       );
       const done: number[] = [];
-      // the first two start at once; the others wait and go together, the frozen one among them
+      // the first starts at once; the others wait and go together, the frozen one among them
       const submissions = participants.map((participant, i) => {
         const rows = [row(product, i === 2 ? frozen : free)];
         return orders
@@ -414,6 +414,46 @@ describe('OrderRepository (medium)', () => {
       }
       const results = await Promise.all(submissions);
       expect(results.map((r) => r.inserted.length)).toEqual(participants.map(() => 1));
+    });
+
+    it('starts a second group while the running one waits for a lock, well before its lock timeout', async () => {
+      const product = await createProduct(admin);
+      const [held, other] = await createParticipants(admin, 2);
+      const [free, frozen] = [nextDeliveryStart(), nextDeliveryStart()];
+      await openInterval(product, free, `now() + interval '1 hour'`);
+      await openInterval(product, frozen, `now() + interval '1 hour'`);
+      const blocker = await connectTestDatabase();
+      await blocker.query('BEGIN');
+      await blocker.query(
+        `SELECT 1 FROM product_interval WHERE product_code = $1 AND delivery_start = $2 FOR UPDATE`,
+        [product, frozen],
+      );
+      // The group transaction of `held`, waiting for the frozen interval: when it began.
+      const waitingSince = async () => {
+        const { rows } = await admin.query<{ since: Date }>(
+          `SELECT xact_start AS since FROM pg_stat_activity
+           WHERE application_name = 'parkex-order-medium' AND wait_event_type = 'Lock'`,
+        );
+        return rows.map((r) => r.since);
+      };
+      const heldRow = row(product, frozen);
+      const heldDone = orders.submit(held, [keyOf(heldRow)], grouped([heldRow]));
+      try {
+        await until(async () => (await waitingSince()).length === 1);
+        const [began] = await waitingSince();
+
+        const otherRow = row(product, free);
+        const result = await orders.submit(other, [keyOf(otherRow)], grouped([otherRow]));
+
+        expect(result.inserted).toHaveLength(1);
+        // Still the first attempt of `held`'s group: the other batch did not wait for its lock
+        // timeout (after which that batch would run again, in a new transaction).
+        expect(await waitingSince()).toEqual([began]);
+      } finally {
+        await blocker.query('ROLLBACK');
+        await blocker.end();
+      }
+      expect((await heldDone).inserted).toHaveLength(1);
     });
 
     it('never puts two batches of one participant in one transaction', async () => {
