@@ -309,6 +309,27 @@ describe('OrderRepository (medium)', () => {
       };
     }
 
+    /**
+     * Two open intervals of the product; the frozen one is held FOR UPDATE, as a matcher freezing
+     * it would, until `release`.
+     */
+    async function freeAndFrozen(product: string) {
+      const [free, frozen] = [nextDeliveryStart(), nextDeliveryStart()];
+      await openInterval(product, free, `now() + interval '1 hour'`);
+      await openInterval(product, frozen, `now() + interval '1 hour'`);
+      const blocker = await connectTestDatabase();
+      await blocker.query('BEGIN');
+      await blocker.query(
+        `SELECT 1 FROM product_interval WHERE product_code = $1 AND delivery_start = $2 FOR UPDATE`,
+        [product, frozen],
+      );
+      const release = async () => {
+        await blocker.query('ROLLBACK');
+        await blocker.end();
+      };
+      return { free, frozen, release };
+    }
+
     async function transactionsOf(participants: string[]): Promise<number> {
       const { rows } = await admin.query<{ n: number }>(
         `SELECT count(DISTINCT xmin::text)::int AS n FROM market_order WHERE participant_id = ANY($1)`,
@@ -387,16 +408,7 @@ describe('OrderRepository (medium)', () => {
     it('does not hold a group behind one batch that waits for a lock: past the lock timeout, each runs alone', async () => {
       const product = await createProduct(admin);
       const participants = await createParticipants(admin, 6);
-      const [free, frozen] = [nextDeliveryStart(), nextDeliveryStart()];
-      await openInterval(product, free, `now() + interval '1 hour'`);
-      await openInterval(product, frozen, `now() + interval '1 hour'`);
-      // as a matcher freezing the interval would
-      const blocker = await connectTestDatabase();
-      await blocker.query('BEGIN');
-      await blocker.query(
-        `SELECT 1 FROM product_interval WHERE product_code = $1 AND delivery_start = $2 FOR UPDATE`,
-        [product, frozen],
-      );
+      const { free, frozen, release } = await freeAndFrozen(product);
       const done: number[] = [];
       // the first starts at once; the others wait and go together, the frozen one among them
       const submissions = participants.map((participant, i) => {
@@ -409,8 +421,7 @@ describe('OrderRepository (medium)', () => {
         await until(async () => done.length === participants.length - 1);
         expect(done).not.toContain(2);
       } finally {
-        await blocker.query('ROLLBACK');
-        await blocker.end();
+        await release();
       }
       const results = await Promise.all(submissions);
       expect(results.map((r) => r.inserted.length)).toEqual(participants.map(() => 1));
@@ -419,15 +430,7 @@ describe('OrderRepository (medium)', () => {
     it('starts a second group while the running one waits for a lock, well before its lock timeout', async () => {
       const product = await createProduct(admin);
       const [held, other] = await createParticipants(admin, 2);
-      const [free, frozen] = [nextDeliveryStart(), nextDeliveryStart()];
-      await openInterval(product, free, `now() + interval '1 hour'`);
-      await openInterval(product, frozen, `now() + interval '1 hour'`);
-      const blocker = await connectTestDatabase();
-      await blocker.query('BEGIN');
-      await blocker.query(
-        `SELECT 1 FROM product_interval WHERE product_code = $1 AND delivery_start = $2 FOR UPDATE`,
-        [product, frozen],
-      );
+      const { free, frozen, release } = await freeAndFrozen(product);
       // The group transaction of `held`, waiting for the frozen interval: when it began.
       const waitingSince = async () => {
         const { rows } = await admin.query<{ since: Date }>(
@@ -450,8 +453,7 @@ describe('OrderRepository (medium)', () => {
         // timeout (after which that batch would run again, in a new transaction).
         expect(await waitingSince()).toEqual([began]);
       } finally {
-        await blocker.query('ROLLBACK');
-        await blocker.end();
+        await release();
       }
       expect((await heldDone).inserted).toHaveLength(1);
     });
