@@ -11,6 +11,7 @@ import { ClearingModule } from './clearing/clearing.module';
 import { type ApiConfig } from './config/api-config';
 import { ApiConfigModule } from './config/api-config.module';
 import { GraphiqlModule, graphiqlLandingPage } from './graphiql/graphiql.module';
+import type { ApolloPlugin } from './graphql/apollo-plugin';
 import { formatError } from './graphql/format-error';
 import { PassThroughFilter } from './graphql/pass-through.filter';
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin } from './graphql/query-limits';
@@ -28,8 +29,6 @@ import { VerificationModule } from './verification/verification.module';
 import { CarbonModule } from './carbon/carbon.module';
 import { MeteringModule } from './metering/metering.module';
 import { ImbalanceModule } from './imbalance/imbalance.module';
-
-type ApolloPlugin = NonNullable<ApolloDriverConfig['plugins']>[number];
 
 @Module({})
 export class AppModule {
@@ -60,8 +59,6 @@ export class AppModule {
             queryLimitsPlugin(DEFAULT_QUERY_LIMITS),
             // No @cacheControl hints and no HTTP caching of POSTs: Apollo's default cache-control
             // plugin would only wrap every field's resolver (1,000 orders → 2,000 wrapped calls).
-            // (The cast: @nestjs/apollo's types come from @apollo/server's ESM build, this import
-            // from its CJS one; the value is the same marker object.)
             ApolloServerPluginCacheControlDisabled() as ApolloPlugin,
             ...(production ? [] : [graphiqlLandingPage()]),
           ],

@@ -1,7 +1,7 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
-import type { ApolloDriverConfig } from '@nestjs/apollo';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GRAPHIQL_CSP, GRAPHIQL_HTML } from './graphiql-assets';
+import type { ApolloPlugin } from '../graphql/apollo-plugin';
 import { GraphiqlController } from './graphiql.controller';
 
 /**
@@ -20,9 +20,6 @@ export class GraphiqlModule implements NestModule {
       .forRoutes({ path: 'graphql', method: RequestMethod.GET });
   }
 }
-
-/** An Apollo Server plugin, as the driver's options type it (its ESM build's types). */
-type ApolloPlugin = NonNullable<ApolloDriverConfig['plugins']>[number];
 
 /** Apollo's landing page: our offline GraphiQL instead of the driver's CDN one. */
 export function graphiqlLandingPage(): ApolloPlugin {

@@ -1,4 +1,3 @@
-import type { ApolloDriverConfig } from '@nestjs/apollo';
 import {
   getOperationAST,
   GraphQLError,
@@ -12,6 +11,7 @@ import {
   valueFromASTUntyped,
 } from 'graphql';
 import { AppError } from '../common/app-error';
+import type { ApolloPlugin } from './apollo-plugin';
 import type { StatisticsBucketEnum } from './enums';
 import {
   BUCKET_MS,
@@ -396,9 +396,6 @@ class Analysis {
       ?.defaultValue;
   }
 }
-
-/** Apollo's plugin type as the Nest driver sees it (one copy of `@apollo/server`'s types). */
-type ApolloPlugin = NonNullable<ApolloDriverConfig['plugins']>[number];
 
 /** A field's arguments, for the list sizes: as written, or as values (variables resolved). */
 interface ListArguments {

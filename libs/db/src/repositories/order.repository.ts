@@ -326,8 +326,8 @@ export class OrderRepository {
    *    → `rules.check` (idempotency, self-cross).
    * Group commit: a batch of at most GROUP_MEMBER_MAX_ORDERS orders (`rules.orderCount`) shares
    * its transaction with other participants' batches that arrive while a group transaction is
-   * running (a second one starts only once the first has taken GROUP_PATIENCE_MS): the same two statements for all of them, one COMMIT, and each
-   * caller answered only after it. If any batch of a group is refused (by its rules or by the
+   * running (a second one starts only once the first has taken GROUP_PATIENCE_MS): the same two
+   * statements for all of them, one COMMIT, and each caller answered only after it. If any batch of a group is refused (by its rules or by the
    * database), the group is rolled back and each of its batches runs again in a transaction of
    * its own, so that one batch's refusal is never another's: the outcome is each batch's alone.
    * A group transaction (a lone batch's too) waits at most GROUP_LOCK_TIMEOUT_MS for a lock (its
