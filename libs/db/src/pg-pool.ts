@@ -15,25 +15,46 @@ export function pgPool(dataSource: DataSource): Pool {
   return master;
 }
 
+/** A pool connection checked out, and how to give it back. */
+interface CheckedOut {
+  client: PoolClient;
+  /** Gives the connection back, or discards it if it broke or could not be rolled back. */
+  release(): void;
+}
+
+/**
+ * Takes a connection from the pool. A connection that breaks while checked out (an `error`
+ * event: the server or the network went away) is discarded on release, not reused; the
+ * listener also keeps such an error from crashing the process.
+ */
+async function checkOut(pool: Pool): Promise<CheckedOut> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => (broken ??= error);
+  client.on('error', onError);
+  return {
+    client,
+    release() {
+      client.removeListener('error', onError);
+      if (unsettled.has(client)) broken ??= new Error('the connection failed to roll back');
+      client.release(broken);
+    },
+  };
+}
+
 /**
  * Runs `work` on a connection of its own from the pool and gives it back; a connection that
- * broke meanwhile (an `error` event: the server or the network went away) is discarded, not
- * reused. The listener also keeps such an error from crashing the process.
+ * broke meanwhile is discarded, not reused (`checkOut`).
  */
 export async function withPoolClient<T>(
   pool: Pool,
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (error: Error) => (broken ??= error);
-  client.on('error', onError);
+  const { client, release } = await checkOut(pool);
   try {
     return await work(client);
   } finally {
-    client.removeListener('error', onError);
-    if (unsettled.has(client)) broken ??= new Error('the connection failed to roll back');
-    client.release(broken);
+    release();
   }
 }
 
@@ -88,6 +109,52 @@ export async function rollbackQuietly(client: PoolClient): Promise<void> {
   await client.query('ROLLBACK').catch(() => unsettled.add(client));
 }
 
+/** A transaction begun on a connection of its own, waiting for its work (`run`, once). */
+export interface OpenTransaction {
+  /**
+   * Runs `work` in the transaction: COMMIT when it returns, ROLLBACK when it (or the COMMIT)
+   * throws, and the error rethrown as it is; the connection goes back to the pool either way.
+   */
+  run<T>(work: (client: PoolClient) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Takes a connection and begins a transaction on it (`beginTransaction`), for work that comes
+ * later: the round trips of the checkout and the BEGIN can overlap with whatever the caller
+ * does meanwhile. The caller must `run` it soon: until then it holds a pool connection idle in
+ * a transaction (no snapshot yet under READ COMMITTED, no locks).
+ */
+export async function openTransaction(
+  pool: Pool,
+  options: TransactionOptions,
+): Promise<OpenTransaction> {
+  const { client, release } = await checkOut(pool);
+  try {
+    await beginTransaction(client, options);
+  } catch (error) {
+    await rollbackQuietly(client);
+    release();
+    throw error;
+  }
+  let ran = false;
+  return {
+    async run<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+      if (ran) throw new Error('this transaction has already run');
+      ran = true;
+      try {
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await rollbackQuietly(client);
+        throw error;
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
 /**
  * Runs `work` in one transaction on a connection of its own: COMMIT when it returns, ROLLBACK
  * when it (or the COMMIT) throws, and the error rethrown as it is.
@@ -97,17 +164,7 @@ export async function transaction<T>(
   options: TransactionOptions,
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
-  return withPoolClient(pool, async (client) => {
-    await beginTransaction(client, options);
-    try {
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await rollbackQuietly(client);
-      throw error;
-    }
-  });
+  return (await openTransaction(pool, options)).run(work);
 }
 
 /** The rows of one statement run on a pool connection (autocommitted). */

@@ -458,6 +458,39 @@ describe('OrderRepository (medium)', () => {
       expect((await heldDone).inserted).toHaveLength(1);
     });
 
+    it("begins the next group's transaction while its batches wait for a place", async () => {
+      const product = await createProduct(admin);
+      const [first, second, next] = await createParticipants(admin, 3);
+      const { free, frozen, release } = await freeAndFrozen(product);
+      const backends = async (where: string) => {
+        const { rows } = await admin.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE application_name = 'parkex-order-medium' AND ${where}`,
+        );
+        return rows[0].n;
+      };
+      const frozenRows = [row(product, frozen), row(product, frozen)];
+      const waiting = [first, second].map((participant, i) =>
+        orders.submit(participant, [keyOf(frozenRows[i])], grouped([frozenRows[i]])),
+      );
+      let nextDone: Promise<SubmissionInsert> | undefined;
+      try {
+        // Both groups' places taken by transactions waiting for the frozen interval.
+        await until(async () => (await backends(`wait_event_type = 'Lock'`)) === 2);
+        const nextRow = row(product, free);
+        nextDone = orders.submit(next, [keyOf(nextRow)], grouped([nextRow]));
+
+        // The waiting batch's transaction is begun already: a connection idle in a transaction.
+        await until(async () => (await backends(`state = 'idle in transaction'`)) === 1);
+        expect(await backends(`wait_event_type = 'Lock'`)).toBe(2);
+      } finally {
+        await release();
+      }
+      expect((await nextDone).inserted).toHaveLength(1);
+      for (const done of waiting) expect((await done).inserted).toHaveLength(1);
+      expect(await backends(`state = 'idle in transaction'`)).toBe(0);
+    });
+
     it('never puts two batches of one participant in one transaction', async () => {
       const product = await createProduct(admin);
       const [participant] = await createParticipants(admin, 1);
