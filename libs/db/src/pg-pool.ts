@@ -15,6 +15,9 @@ export function pgPool(dataSource: DataSource): Pool {
   return master;
 }
 
+/** Connections whose ROLLBACK failed: in an unknown state, discarded when released (`checkOut`). */
+const unsettled = new WeakSet<PoolClient>();
+
 /** A pool connection checked out, and how to give it back. */
 interface CheckedOut {
   client: PoolClient;
@@ -97,9 +100,6 @@ export async function beginTransaction(
   }
   await client.query(settings.length ? `${begin}; SELECT ${settings.join(', ')}` : begin);
 }
-
-/** Connections whose ROLLBACK failed: in an unknown state, `withPoolClient` discards them. */
-const unsettled = new WeakSet<PoolClient>();
 
 /**
  * ROLLBACK, for a caller that is already failing: its own failure is what it reports. When the
