@@ -95,40 +95,32 @@ async function main({ cleanups }: BenchLifecycle): Promise<number> {
   log(`${keys.length} participants, product ${PRODUCT}, ${INTERVALS} intervals from ${starts[0]}`);
 
   let errors = 0;
+  const measure = async (
+    name: string,
+    apis: GraphqlClient[],
+    caseKeys: string[],
+    workload: Workload,
+  ): Promise<void> => {
+    const result = await runCase(apis, name, caseKeys, workload);
+    report(name, result);
+    errors += result.errors;
+  };
+  const singleKeys = keys.slice(0, SINGLE_CLIENTS);
+  const batchKeys = keys.slice(0, BATCH_CLIENTS);
   if (CASES.includes('single')) {
-    const single = await runCase([client], 'single', keys.slice(0, SINGLE_CLIENTS), 1, starts);
-    report('single', single);
-    errors += single.errors;
+    await measure('single', [client], singleKeys, orders('single', 1, singleKeys.length, starts));
   }
   if (CASES.includes('batch')) {
-    const batch = await runCase(
-      [client],
-      'batch',
-      keys.slice(0, BATCH_CLIENTS),
-      BATCH_SIZE,
-      starts,
-    );
-    report('batch', batch);
-    errors += batch.errors;
+    const workload = orders('batch', BATCH_SIZE, batchKeys.length, starts);
+    await measure('batch', [client], batchKeys, workload);
   }
   if (CASES.includes('replicas')) {
     const second = await startApi();
-    const replicas = await runCase(
-      [client, second],
-      'replicas',
-      keys.slice(0, SINGLE_CLIENTS),
-      1,
-      starts,
-    );
-    report('replicas', replicas);
-    errors += replicas.errors;
+    const workload = orders('replicas', 1, singleKeys.length, starts);
+    await measure('replicas', [client, second], singleKeys, workload);
     second.close();
   }
-  if (CASES.includes('floor')) {
-    const floor = await runCase([client], 'floor', keys.slice(0, SINGLE_CLIENTS), 0, starts);
-    report('floor', floor);
-    errors += floor.errors;
-  }
+  if (CASES.includes('floor')) await measure('floor', [client], singleKeys, FLOOR);
   client.close();
   return errors > 0 ? 1 : 0;
 }
@@ -142,38 +134,65 @@ interface CaseResult {
 }
 
 const SUBMIT = `mutation($orders: [OrderInput!]!) { submitOrders(orders: $orders) { id status } }`;
-const FLOOR = JSON.stringify({ query: '{ __typename }' });
+
+/** What every call of a case sends, and what counts as its answer. */
+interface Workload {
+  /** For the log: what one call carries. */
+  perCall: string;
+  /** What an answered call adds to `orders` (the floor counts calls). */
+  ordersPerCall: number;
+  body(clientIndex: number): string;
+  /** Whether the answer's `data` is complete. */
+  answered(data: { submitOrders?: unknown[]; __typename?: string } | undefined): boolean;
+}
+
+/**
+ * `perCall` random orders per call, for the case `name`: bids below 0.20 and offers from 0.20 up
+ * (a participant never crosses itself), over `starts`; clientOrderIds unique within the case.
+ */
+function orders(name: string, perCall: number, clients: number, starts: string[]): Workload {
+  let sequence = 0;
+  const random = seededRandom(perCall * 7919 + clients);
+  return {
+    perCall: `${perCall} orders`,
+    ordersPerCall: perCall,
+    body(clientIndex) {
+      const batch: string[] = [];
+      for (let i = 0; i < perCall; i++) {
+        const buy = random() < 0.5;
+        const ticks = buy ? 500 + Math.floor(random() * 1500) : 2000 + Math.floor(random() * 2000);
+        const price = `0.${String(ticks).padStart(4, '0')}`;
+        const quantity = `${1 + Math.floor(random() * 500)}.${Math.floor(random() * 1000)}`;
+        const start = starts[Math.floor(random() * starts.length)];
+        batch.push(
+          `{"clientOrderId":"${name}-${clientIndex}-${++sequence}","productCode":"${PRODUCT}","deliveryStart":"${start}","side":"${buy ? 'BUY' : 'SELL'}","price":"${price}","quantity":"${quantity}"}`,
+        );
+      }
+      return `{"query":${JSON.stringify(SUBMIT)},"variables":{"orders":[${batch.join(',')}]}}`;
+    },
+    answered: (data) => data?.submitOrders?.length === perCall,
+  };
+}
+
+const TYPENAME = JSON.stringify({ query: '{ __typename }' });
+/** The floor: `{ __typename }`, each answered call counted as one. */
+const FLOOR: Workload = {
+  perCall: '{ __typename }',
+  ordersPerCall: 1,
+  body: () => TYPENAME,
+  answered: (data) => data?.__typename === 'Query',
+};
 
 /**
  * Runs one case: a warm-up, then `SECONDS` measured; every client loops call after call, client i
- * on API `apis[i % apis.length]`. `perCall` 0: the floor's `{ __typename }`, counted as one per call.
+ * on API `apis[i % apis.length]`.
  */
 async function runCase(
   apis: readonly GraphqlClient[],
   name: string,
   keys: string[],
-  perCall: number,
-  starts: string[],
+  workload: Workload,
 ): Promise<CaseResult> {
-  let sequence = 0;
-  const random = seededRandom(perCall * 7919 + keys.length);
-  const body = (clientIndex: number): string => {
-    if (perCall === 0) return FLOOR;
-    const orders: string[] = [];
-    for (let i = 0; i < perCall; i++) {
-      // Bids below 0.20, offers from 0.20 up: a participant never crosses itself.
-      const buy = random() < 0.5;
-      const ticks = buy ? 500 + Math.floor(random() * 1500) : 2000 + Math.floor(random() * 2000);
-      const price = `0.${String(ticks).padStart(4, '0')}`;
-      const quantity = `${1 + Math.floor(random() * 500)}.${Math.floor(random() * 1000)}`;
-      const start = starts[Math.floor(random() * starts.length)];
-      orders.push(
-        `{"clientOrderId":"${name}-${clientIndex}-${++sequence}","productCode":"${PRODUCT}","deliveryStart":"${start}","side":"${buy ? 'BUY' : 'SELL'}","price":"${price}","quantity":"${quantity}"}`,
-      );
-    }
-    return `{"query":${JSON.stringify(SUBMIT)},"variables":{"orders":[${orders.join(',')}]}}`;
-  };
-
   const run = async (seconds: number, measure: boolean): Promise<CaseResult> => {
     const result: CaseResult = { orders: 0, calls: 0, errors: 0, seconds: 0, latenciesMs: [] };
     const started = performance.now();
@@ -182,7 +201,7 @@ async function runCase(
     await Promise.all(
       keys.map(async (key, clientIndex) => {
         while (performance.now() < endAt) {
-          const payload = body(clientIndex);
+          const payload = workload.body(clientIndex);
           const sent = performance.now();
           const response = await apis[clientIndex % apis.length].post(payload, key);
           const took = performance.now() - sent;
@@ -190,17 +209,13 @@ async function runCase(
             data?: { submitOrders?: unknown[]; __typename?: string };
             errors?: unknown[];
           };
-          const answered =
-            perCall === 0
-              ? parsed.data?.__typename === 'Query'
-              : parsed.data?.submitOrders?.length === perCall;
-          if (parsed.errors || !answered) {
+          if (parsed.errors || !workload.answered(parsed.data)) {
             result.errors += 1;
             firstError ??= response.slice(0, 500);
             continue;
           }
           result.calls += 1;
-          result.orders += Math.max(perCall, 1);
+          result.orders += workload.ordersPerCall;
           if (measure) result.latenciesMs.push(took);
         }
       }),
@@ -211,7 +226,7 @@ async function runCase(
   };
 
   log(
-    `${name}: warm-up ${WARMUP_SECONDS} s, ${keys.length} clients × ${perCall} orders per call, ${apis.length} API process(es)`,
+    `${name}: warm-up ${WARMUP_SECONDS} s, ${keys.length} clients × ${workload.perCall} per call, ${apis.length} API process(es)`,
   );
   await run(WARMUP_SECONDS, false);
   log(`${name}: measuring ${SECONDS} s`);

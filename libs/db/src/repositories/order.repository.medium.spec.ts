@@ -432,13 +432,7 @@ describe('OrderRepository (medium)', () => {
       const [held, other] = await createParticipants(admin, 2);
       const { free, frozen, release } = await freeAndFrozen(product);
       // The group transaction of `held`, waiting for the frozen interval: when it began.
-      const waitingSince = async () => {
-        const { rows } = await admin.query<{ since: Date }>(
-          `SELECT xact_start AS since FROM pg_stat_activity
-           WHERE application_name = 'parkex-order-medium' AND wait_event_type = 'Lock'`,
-        );
-        return rows.map((r) => r.since);
-      };
+      const waitingSince = () => sessions(`wait_event_type = 'Lock'`);
       const heldRow = row(product, frozen);
       const heldDone = orders.submit(held, [keyOf(heldRow)], grouped([heldRow]));
       try {
@@ -462,13 +456,7 @@ describe('OrderRepository (medium)', () => {
       const product = await createProduct(admin);
       const [first, second, next] = await createParticipants(admin, 3);
       const { free, frozen, release } = await freeAndFrozen(product);
-      const backends = async (where: string) => {
-        const { rows } = await admin.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE application_name = 'parkex-order-medium' AND ${where}`,
-        );
-        return rows[0].n;
-      };
+      const backends = async (where: string) => (await sessions(where)).length;
       const frozenRows = [row(product, frozen), row(product, frozen)];
       const waiting = [first, second].map((participant, i) =>
         orders.submit(participant, [keyOf(frozenRows[i])], grouped([frozenRows[i]])),
@@ -505,6 +493,15 @@ describe('OrderRepository (medium)', () => {
       expect(await transactionsOf([participant])).toBe(batches.length);
     });
   });
+
+  /** When the transactions of this spec's connections matching `where` (pg_stat_activity) began. */
+  async function sessions(where: string): Promise<Date[]> {
+    const { rows } = await admin.query<{ since: Date }>(
+      `SELECT xact_start AS since FROM pg_stat_activity
+       WHERE application_name = 'parkex-order-medium' AND ${where}`,
+    );
+    return rows.map((r) => r.since);
+  }
 
   /** Tries to lock rows at once (NOWAIT) as the administrator: 55P03 when someone holds them. */
   async function tryLock(sql: string, values: unknown[]): Promise<string> {
@@ -565,14 +562,10 @@ describe('OrderRepository (medium)', () => {
     };
     const submitted = runWithPendingAudit(pending, () => submit(participant, [order, taken]));
     try {
-      await until(async () => {
-        const { rows } = await admin.query(
-          `SELECT 1 FROM pg_stat_activity
-           WHERE application_name = 'parkex-order-medium' AND wait_event_type = 'Lock'
-             AND query LIKE '%order_result%'`,
-        );
-        return rows.length > 0;
-      });
+      await until(
+        async () =>
+          (await sessions(`wait_event_type = 'Lock' AND query LIKE '%order_result%'`)).length > 0,
+      );
       expect(await tryLock(interval, [product, order.deliveryStart])).toBe('55P03');
     } finally {
       await blocker.query('ROLLBACK');
