@@ -388,7 +388,7 @@ export class AuditLogRepository {
          AND ($4::timestamptz IS NULL OR at >= $4)
          AND ($5::timestamptz IS NULL OR at < $5)
          AND ($6::bigint IS NULL OR id < $6)
-       ORDER BY id DESC
+       ORDER BY audit_log.id DESC
        LIMIT $7`,
       [
         filter.actorId ?? null,

@@ -139,7 +139,7 @@ export class MeterReadingRepository {
       this.pool,
       `SELECT ${COLUMNS} FROM meter_reading
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY id DESC LIMIT $${values.length}`,
+        ORDER BY meter_reading.id DESC LIMIT $${values.length}`,
       values,
     );
   }

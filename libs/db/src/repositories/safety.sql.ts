@@ -171,7 +171,7 @@ export const CANCEL_ASSET_ORDERS = `
     WHERE o.id = c.id AND o.status = 'OPEN' AND ($4::int IS NULL OR c.running > c.limit_wh)
     RETURNING o.id
   )
-  SELECT id::text AS id FROM cancelled ORDER BY id`;
+  SELECT id::text AS id FROM cancelled ORDER BY cancelled.id`;
 
 /**
  * Appends a safety event ($1 asset, $2 kind, $3 from, $4 to, $5 at, $6 findings, $7 samples,
