@@ -48,7 +48,7 @@ describe('audit log under abuse', () => {
       await db.query<AuditRow>(
         `SELECT id::text, actor_id::text, action, args, args::text AS args_text, outcome,
                 error_code, message
-         FROM audit_log WHERE ${where} ORDER BY id`,
+         FROM audit_log WHERE ${where} ORDER BY audit_log.id`,
         params,
       )
     ).rows;

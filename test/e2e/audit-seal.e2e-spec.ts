@@ -57,7 +57,7 @@ describe('audit log seals and verifyAuditLog', () => {
     const { rows } = await db.query<AuditRow>(
       `SELECT id::text AS id, at::text AS at, actor_id, action, args::text AS args, outcome,
               error_code, message
-       FROM audit_log WHERE actor_id = $1 ORDER BY id`,
+       FROM audit_log WHERE actor_id = $1 ORDER BY audit_log.id`,
       [operator.id],
     );
     expect(rows).toHaveLength(count);

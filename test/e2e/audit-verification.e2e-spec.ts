@@ -195,7 +195,7 @@ describe('verifyClearing and verifyLedger', () => {
     beforeAll(async () => {
       for (const start of starts) await cleared(start);
       const { rows } = await db.query<{ id: string }>(
-        `SELECT id::text FROM journal WHERE product_code = $1 AND delivery_start = ANY($2::timestamptz[]) ORDER BY id`,
+        `SELECT id::text FROM journal WHERE product_code = $1 AND delivery_start = ANY($2::timestamptz[]) ORDER BY journal.id`,
         [product, starts],
       );
       journals = rows.map((r) => r.id);

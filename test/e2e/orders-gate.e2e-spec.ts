@@ -71,7 +71,8 @@ describe('gate closure', () => {
           if (claimed.rowCount) {
             const book = await client.query(
               `SELECT id::text FROM market_order
-               WHERE product_code = $1 AND delivery_start = $2 AND status = 'OPEN' ORDER BY id`,
+               WHERE product_code = $1 AND delivery_start = $2 AND status = 'OPEN'
+               ORDER BY market_order.id`,
               [product.code, start],
             );
             await client.query(
@@ -90,7 +91,7 @@ describe('gate closure', () => {
             // A real matcher of a parallel spec got there first: its book is every order kept.
             const book = await client.query(
               `SELECT id::text FROM market_order WHERE product_code = $1 AND delivery_start = $2
-               AND status <> 'CANCELLED' ORDER BY id`,
+               AND status <> 'CANCELLED' ORDER BY market_order.id`,
               [product.code, start],
             );
             return { book: book.rows.map((r) => r.id as string), by: 'another matcher' };
