@@ -462,14 +462,19 @@ describe('meter readings', () => {
   describe('meterReadings', () => {
     let a: { id: string; key: string };
     let b: { id: string; key: string };
+    // Two intervals no other test of this file meters (they use up to 1019 and from 1100 ago),
+    // taken once: a quarter-hour boundary passing while the file runs must not move the window
+    // below onto another test's readings.
+    const older = intervalAgo(1061);
+    const newer = new Date(older.getTime() + QUARTER_HOUR_MS);
 
     beforeAll(async () => {
       a = await tenant();
       b = await tenant();
       const result = await submit([
-        reading(a.id, { deliveryStart: intervalAgo(12).toISOString() }),
-        reading(a.id, { deliveryStart: intervalAgo(13).toISOString() }),
-        reading(b.id, { deliveryStart: intervalAgo(12).toISOString() }),
+        reading(a.id, { deliveryStart: newer.toISOString() }),
+        reading(a.id, { deliveryStart: older.toISOString() }),
+        reading(b.id, { deliveryStart: newer.toISOString() }),
       ]);
       expect(result.errors).toBeUndefined();
     });
@@ -492,8 +497,8 @@ describe('meter readings', () => {
         // ELECTRICITY: the other specs meter products of their own in these intervals
         const window = {
           productCode: 'ELECTRICITY',
-          from: intervalAgo(13).toISOString(),
-          to: intervalAgo(11).toISOString(),
+          from: older.toISOString(),
+          to: new Date(newer.getTime() + QUARTER_HOUR_MS).toISOString(),
         };
         const all = ids(await api.gql(LIST, { filter: window }, key));
         expect(all.sort()).toEqual([a.id, a.id, b.id].sort());
