@@ -12,7 +12,7 @@ import { connectTestDatabase, testDatabaseUrl } from '@parkex/test-support/test-
 import { createDataSource } from '../data-source';
 import { ClearingRepository, type ClaimOptions, type ClearingSession } from './clearing.repository';
 import { ClearingOutcomeRepository } from './clearing-outcome.repository';
-import { settleOneFill } from './clearing.spec-support';
+import { LEDGER_LOCK_WAIT_MS, settleOneFill } from './clearing.spec-support';
 
 /**
  * ClearingRepository against the real schema, as the runtime role: which intervals a claim
@@ -43,7 +43,7 @@ describe('ClearingRepository (medium)', () => {
       matcherId: 'medium-spec',
       claimTimeoutMs: 30_000,
       statementTimeoutMs: 30_000,
-      lockTimeoutMs: 5_000,
+      lockTimeoutMs: LEDGER_LOCK_WAIT_MS,
       maxAttempts: 3,
       retryBackoffMs: 0,
       products,
@@ -78,6 +78,12 @@ describe('ClearingRepository (medium)', () => {
 
   async function settle(session: ClearingSession): Promise<void> {
     await settleOneFill(session);
+  }
+
+  /** Clears the product's due interval with `settle`: the test stops here unless it cleared. */
+  async function clearDue(product: string): Promise<void> {
+    const outcome = await clearing.clearNextDue(options([product]), (session) => settle(session));
+    expect(outcome).toEqual({ kind: 'cleared', value: undefined });
   }
 
   it('claims nothing while the gate is open, and only the products it is given', async () => {
@@ -256,7 +262,7 @@ describe('ClearingRepository (medium)', () => {
       );
 
     await expect(move('RETRYING')).rejects.toMatchObject({ code: 'PX010' });
-    await clearing.clearNextDue(options([product]), (session) => settle(session));
+    await clearDue(product);
     await expect(move('OPEN')).rejects.toMatchObject({ code: 'PX010' });
     await expect(move('FAILED')).rejects.toMatchObject({ code: 'PX010' });
     expect(await stateOf(product, start)).toBe('CLEARED');
@@ -266,7 +272,7 @@ describe('ClearingRepository (medium)', () => {
     const product = await createProduct(admin);
     const { start, orderIds } = await dueInterval(product);
     expect(await clearing.loadClearedBook(product, start)).toBeNull();
-    await clearing.clearNextDue(options([product]), (session) => settle(session));
+    await clearDue(product);
 
     const stored = await clearing.loadClearedBook(product, start);
 

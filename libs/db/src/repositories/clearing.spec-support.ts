@@ -6,6 +6,15 @@ import type { ClearingSession } from './clearing.repository';
  * the unit book (one bid, one offer) cleared with one fill, or as NO_TRADE.
  */
 
+/**
+ * How long a medium spec's clearing waits for the ledger lock. The lock is one per database and
+ * specs running beside it hold it on purpose: matcher-timeouts (e2e) keeps a frozen matcher in its
+ * ledger COPY until a rescuer process has started and ended it (2.9 s on an idle machine; in CI,
+ * under the full suite on two cores, past the 5 s this used to wait). A spec that is not about
+ * that wait waits it out.
+ */
+export const LEDGER_LOCK_WAIT_MS = 20_000;
+
 export const SPEC_HASHES = { inputHash: 'i'.repeat(64), resultHash: 'r'.repeat(64) };
 
 /** Settles the claimed unit book: one fill of 1 kWh for 4.00; returns its journal's lines. */

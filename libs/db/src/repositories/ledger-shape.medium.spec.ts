@@ -14,7 +14,12 @@ import { connectTestDatabase, testDatabaseUrl } from '@parkex/test-support/test-
 import { DEFAULT_DB_CONNECTION } from '../connection-settings';
 import { createDataSource } from '../data-source';
 import { ClearingRepository, type ClaimOptions } from './clearing.repository';
-import { SPEC_HASHES, settleNoTrade, settleOneFill } from './clearing.spec-support';
+import {
+  LEDGER_LOCK_WAIT_MS,
+  SPEC_HASHES,
+  settleNoTrade,
+  settleOneFill,
+} from './clearing.spec-support';
 import { LedgerRepository } from './ledger.repository';
 
 /**
@@ -46,7 +51,7 @@ describe('ledger shape (medium)', () => {
       matcherId: 'ledger-medium',
       claimTimeoutMs: 30_000,
       statementTimeoutMs: 30_000,
-      lockTimeoutMs: 5_000,
+      lockTimeoutMs: LEDGER_LOCK_WAIT_MS,
       maxAttempts: 1,
       retryBackoffMs: 0,
       products: [product],
@@ -57,13 +62,15 @@ describe('ledger shape (medium)', () => {
     await placeOrders(admin, product, start, unitBook(buyer, seller, [7], [1]));
     await closeGate(admin, product, start);
     const outcome = await clearing.clearNextDue(claim, (session) => settleOneFill(session));
-    if (outcome?.kind !== 'cleared') throw new Error(`not cleared: ${outcome?.kind}`);
+    if (outcome?.kind !== 'cleared') throw new Error(`not cleared: ${JSON.stringify(outcome)}`);
     cleared = { start, ...outcome.value };
 
     noTrade = nextDeliveryStart();
     await placeOrders(admin, product, noTrade, unitBook(buyer, seller, [1], [7]));
     await closeGate(admin, product, noTrade);
-    await clearing.clearNextDue(claim, (session) => settleNoTrade(session));
+    const noTradeOutcome = await clearing.clearNextDue(claim, (session) => settleNoTrade(session));
+    if (noTradeOutcome?.kind !== 'cleared')
+      throw new Error(`not cleared: ${JSON.stringify(noTradeOutcome)}`);
   });
   afterAll(async () => {
     await admin?.end();
