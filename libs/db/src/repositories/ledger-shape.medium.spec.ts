@@ -13,7 +13,7 @@ import {
 import { connectTestDatabase, testDatabaseUrl } from '@parkex/test-support/test-database';
 import { DEFAULT_DB_CONNECTION } from '../connection-settings';
 import { createDataSource } from '../data-source';
-import { ClearingRepository, type ClaimOptions } from './clearing.repository';
+import { ClearingRepository, type ClaimOptions, type ClearingSession } from './clearing.repository';
 import {
   LEDGER_LOCK_WAIT_MS,
   SPEC_HASHES,
@@ -61,16 +61,18 @@ describe('ledger shape (medium)', () => {
     const start = nextDeliveryStart();
     await placeOrders(admin, product, start, unitBook(buyer, seller, [7], [1]));
     await closeGate(admin, product, start);
-    const outcome = await clearing.clearNextDue(claim, (session) => settleOneFill(session));
-    if (outcome?.kind !== 'cleared') throw new Error(`not cleared: ${JSON.stringify(outcome)}`);
-    cleared = { start, ...outcome.value };
+    /** Clears the due interval with `settle`; throws, naming the outcome, unless it cleared. */
+    const clear = async <T>(settle: (session: ClearingSession) => Promise<T>): Promise<T> => {
+      const outcome = await clearing.clearNextDue(claim, settle);
+      if (outcome?.kind !== 'cleared') throw new Error(`not cleared: ${JSON.stringify(outcome)}`);
+      return outcome.value;
+    };
+    cleared = { start, ...(await clear(settleOneFill)) };
 
     noTrade = nextDeliveryStart();
     await placeOrders(admin, product, noTrade, unitBook(buyer, seller, [1], [7]));
     await closeGate(admin, product, noTrade);
-    const noTradeOutcome = await clearing.clearNextDue(claim, (session) => settleNoTrade(session));
-    if (noTradeOutcome?.kind !== 'cleared')
-      throw new Error(`not cleared: ${JSON.stringify(noTradeOutcome)}`);
+    await clear(settleNoTrade);
   });
   afterAll(async () => {
     await admin?.end();
